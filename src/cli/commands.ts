@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { HeimdallError } from '../core/errors.js';
+import { ADMIN_ROLE } from '../core/user-service.js';
+import { buildServices, type Services } from '../services.js';
+import { openDatabase } from '../stores/db/database.js';
+import { migrateToLatest } from '../stores/db/migrator.js';
+import { readPassword } from './read-password.js';
+
+export interface CommandIo {
+  env: Record<string, string | undefined>;
+  out: (line: string) => void;
+  readPassword: () => Promise<string>;
+}
+
+export interface Command {
+  /** Words that select it, e.g. ['user', 'add']. */
+  path: string[];
+  usage: string;
+  run(args: string[], io: CommandIo): Promise<void>;
+}
+
+export const defaultIo: CommandIo = {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  readPassword: () => readPassword(),
+};
+
+async function withServices<T>(io: CommandIo, work: (services: Services) => Promise<T>): Promise<T> {
+  const services = await buildServices(loadConfig(io.env));
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
+  }
+}
+
+async function requireUserByEmail(services: Services, email: string) {
+  const user = await services.users.findByEmail(email);
+  if (!user) throw new HeimdallError('not_found', `No user with email ${email}.`);
+  return user;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    path: ['start'],
+    usage: 'heimdall start                      run the server (same as npm start)',
+    async run() {
+      const { runServer } = await import('../server.js');
+      await runServer();
+    },
+  },
+  {
+    path: ['migrate'],
+    usage: 'heimdall migrate                    bring the database schema up to date',
+    async run(_args, io) {
+      const database = await openDatabase(loadConfig(io.env).databaseUrl);
+      try {
+        const applied = await migrateToLatest(database.db);
+        io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');
+      } finally {
+        await database.close();
+      }
+    },
+  },
+  {
+    path: ['user', 'add'],
+    usage: 'heimdall user add --email E [--name N] [--admin]   password from stdin or prompt',
+    async run(args, io) {
+      const { values } = parseArgs({
+        args,
+        options: { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } },
+      });
+      if (!values.email) throw new HeimdallError('invalid_request', '--email is required.');
+      const password = await io.readPassword();
+      await withServices(io, async (services) => {
+        const result = await services.users.register({ email: values.email!, password, name: values.name });
+        if (!result.ok) throw new HeimdallError(result.code, result.message);
+        let user = result.user;
+        if (values.admin && !user.roles.includes(ADMIN_ROLE)) {
+          const promoted = await services.users.setRoles(user.id, [...user.roles, ADMIN_ROLE]);
+          if (promoted.ok) user = promoted.user;
+        }
+        io.out(`Created ${user.email} (${user.id}) with roles: ${user.roles.join(', ')}`);
+      });
+    },
+  },
+  {
+    path: ['user', 'roles'],
+    usage: "heimdall user roles <email> <role…>  replace the user's roles (no roles: none)",
+    async run(args, io) {
+      const [email, ...roles] = args;
+      if (!email) throw new HeimdallError('invalid_request', 'Give the email, then the roles.');
+      if (!roles.every((r) => /^[a-z][a-z0-9_.-]{0,31}$/.test(r))) {
+        throw new HeimdallError('invalid_request', 'Roles are lower-case names: letters, digits, _ . -');
+      }
+      await withServices(io, async (services) => {
+        const user = await requireUserByEmail(services, email);
+        const result = await services.users.setRoles(user.id, roles);
+        if (!result.ok)
+          throw new HeimdallError(
+            'invalid_request',
+            result.code === 'last_admin' ? 'At least one admin must remain.' : 'No such user.',
+          );
+        io.out(`${result.user.email} now has roles: ${result.user.roles.join(', ') || '(none)'}`);
+      });
+    },
+  },
+  {
+    path: ['sessions', 'revoke'],
+    usage: 'heimdall sessions revoke --user E  sign the user out everywhere',
+    async run(args, io) {
+      const { values } = parseArgs({ args, options: { user: { type: 'string' } } });
+      if (!values.user) throw new HeimdallError('invalid_request', '--user is required.');
+      await withServices(io, async (services) => {
+        const user = await requireUserByEmail(services, values.user!);
+        const { revoked } = await services.sessions.revokeAll(user.id);
+        io.out(`Signed ${user.email} out everywhere (${revoked} stored session${revoked === 1 ? '' : 's'} deleted).`);
+      });
+    },
+  },
+];

@@ -1,0 +1,48 @@
+/**
+ * The one catalogue of errors the API can answer with (API.md, "Conventions").
+ * Core raises these for misuse and refusals; expected outcomes such as a wrong password are return values instead.
+ */
+export const ERROR_CATALOGUE = {
+  invalid_request: { status: 400, message: 'The request is not valid.' },
+  weak_password: { status: 400, message: 'The password does not meet the password policy.' },
+  invalid_credentials: { status: 401, message: 'The email or password is incorrect.' },
+  unauthenticated: { status: 401, message: 'Sign-in is required.' },
+  token_expired: { status: 401, message: 'The token has expired.' },
+  token_reused: { status: 401, message: 'The refresh token was already used; its family has been revoked.' },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  csrf_failed: { status: 403, message: 'The request failed cross-site request forgery checks.' },
+  not_found: { status: 404, message: 'Not found.' },
+  email_taken: { status: 409, message: 'An account with this email already exists.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Request bodies must be application/json.' },
+  rate_limited: { status: 429, message: 'Too many attempts; try again later.' },
+  service_unavailable: { status: 503, message: 'A backing service is unavailable; try again shortly.' },
+  internal_error: { status: 500, message: 'An unexpected error occurred.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface HeimdallErrorOptions {
+  cause?: unknown;
+  /** Extra fields for the error body, e.g. `retryAfterSeconds` for `rate_limited`. */
+  details?: Record<string, unknown>;
+}
+
+/** An error with a stable API code; its status comes from the catalogue. */
+export class HeimdallError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, options: HeimdallErrorOptions = {}) {
+    super(message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.details = options.details;
+  }
+}
+
+export function isHeimdallError(value: unknown): value is HeimdallError {
+  return value instanceof HeimdallError;
+}

@@ -1,0 +1,201 @@
+import type { Clock } from './clock.js';
+import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
+import { generatePublicId } from './ids.js';
+import type { Session, SessionKind, SessionStore } from './session.js';
+import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
+import type { User, UserRepository } from './user.js';
+
+/** Session lifetimes, in milliseconds. */
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  rememberIdleTimeoutMs: number;
+  rememberAbsoluteTimeoutMs: number;
+}
+
+/** Where a request comes from, recorded on the session for the devices list and anomaly checks. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface CreateSessionOptions {
+  rememberMe?: boolean;
+  kind?: SessionKind;
+  provider?: string | null;
+}
+
+/** A new session and the secret that proves it; the secret exists only here and in the client's cookie. */
+export interface IssuedSession {
+  session: Session;
+  secret: string;
+}
+
+export interface Authenticated {
+  session: Session;
+  user: User;
+}
+
+export interface SessionServiceOptions {
+  store: SessionStore;
+  users: UserRepository;
+  clock: Clock;
+  policy: SessionPolicy;
+  random?: RandomSource;
+  geo?: GeoLookup;
+}
+
+/** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
+
+/** Creates, validates, slides, rotates and revokes server-side sessions. */
+export class SessionService {
+  readonly #store: SessionStore;
+  readonly #users: UserRepository;
+  readonly #clock: Clock;
+  readonly #policy: SessionPolicy;
+  readonly #random: RandomSource;
+  readonly #geo: GeoLookup;
+
+  constructor(options: SessionServiceOptions) {
+    this.#store = options.store;
+    this.#users = options.users;
+    this.#clock = options.clock;
+    this.#policy = options.policy;
+    this.#random = options.random ?? cryptoRandom;
+    this.#geo = options.geo ?? noGeoLookup;
+  }
+
+  async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
+    const now = this.#clock.now();
+    const remember = options.rememberMe === true;
+    const idleTimeoutMs = remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs;
+    const absoluteExpiresAt =
+      now + (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs);
+    const secret = generateSecret(this.#random);
+    const device: DeviceDescription = describeUserAgent(client.userAgent);
+    const session: Session = {
+      id: generatePublicId(this.#random),
+      tokenHash: hashToken(secret),
+      userId: user.id,
+      kind: options.kind ?? 'cookie',
+      userVersion: user.sessionVersion,
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + idleTimeoutMs, absoluteExpiresAt),
+      absoluteExpiresAt,
+      idleTimeoutMs,
+      rememberMe: remember,
+      ip: client.ip,
+      userAgent: client.userAgent.slice(0, 512),
+      browser: device.browser,
+      os: device.os,
+      country: this.#geo.countryOf(client.ip),
+      csrfToken: generateSecret(this.#random),
+      provider: options.provider ?? null,
+    };
+    await this.#store.insert(session);
+    return { session, secret };
+  }
+
+  /**
+   * Resolves a cookie secret to a live session and its user, read fresh from the source of truth. Expired,
+   * revoked and orphaned sessions resolve to null (and are deleted when found). Activity is written back at most
+   * once per touch interval.
+   */
+  async validate(secret: string, client?: ClientInfo): Promise<Authenticated | null> {
+    if (!looksLikeSecret(secret)) return null;
+    const tokenHash = hashToken(secret);
+    const session = await this.#store.findByTokenHash(tokenHash);
+    if (!session) return null;
+    const now = this.#clock.now();
+    if (isExpired(session, now)) {
+      await this.#store.delete(tokenHash);
+      return null;
+    }
+    const user = await this.#users.findById(session.userId);
+    if (!user || user.disabled || user.sessionVersion !== session.userVersion) {
+      await this.#store.delete(tokenHash);
+      return null;
+    }
+    if (now - session.lastSeenAt >= Math.min(MAX_TOUCH_INTERVAL_MS, session.idleTimeoutMs / 3)) {
+      return { session: await this.#touch(session, now, client), user };
+    }
+    return { session, user };
+  }
+
+  async #touch(session: Session, now: number, client: ClientInfo | undefined): Promise<Session> {
+    const ip = client?.ip ?? session.ip;
+    const activity = {
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + session.idleTimeoutMs, session.absoluteExpiresAt),
+      ip,
+      country: ip === session.ip ? session.country : this.#geo.countryOf(ip),
+    };
+    await this.#store.touch(session.tokenHash, activity);
+    return { ...session, ...activity };
+  }
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<Session[]> {
+    const now = this.#clock.now();
+    const sessions = await this.#store.listForUser(userId);
+    return sessions.filter((s) => !isExpired(s, now)).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    const session = await this.#store.findById(id);
+    return session && !isExpired(session, this.#clock.now()) ? session : null;
+  }
+
+  /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
+  async revokeBySecret(secret: string): Promise<void> {
+    if (looksLikeSecret(secret)) await this.#store.delete(hashToken(secret));
+  }
+
+  /** Deletes one session. */
+  async revoke(session: Session): Promise<void> {
+    await this.#store.delete(session.tokenHash);
+  }
+
+  /** Deletes every other session of the session's user; returns how many. */
+  async revokeOthers(current: Session): Promise<number> {
+    return this.#store.deleteAllForUser(current.userId, current.tokenHash);
+  }
+
+  /**
+   * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
+   * survives a crash before the deletes finish is already refused by validate().
+   */
+  async revokeAll(userId: string): Promise<{ revoked: number; user: User | null }> {
+    const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
+    const revoked = await this.#store.deleteAllForUser(userId);
+    return { revoked, user };
+  }
+
+  /**
+   * Deletes the stored records of every session of a user whose sessionVersion was already bumped (password
+   * change): they are refused anyway; this frees them and empties the devices list.
+   */
+  async dropStored(userId: string): Promise<number> {
+    return this.#store.deleteAllForUser(userId);
+  }
+
+  /** Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. */
+  async rotate(session: Session, user: User, client: ClientInfo): Promise<IssuedSession> {
+    await this.#store.delete(session.tokenHash);
+    return this.create(user, client, {
+      rememberMe: session.rememberMe,
+      kind: session.kind,
+      provider: session.provider,
+    });
+  }
+
+  async pruneExpired(): Promise<number> {
+    return this.#store.pruneExpired(this.#clock.now());
+  }
+}
+
+export function isExpired(session: Session, now: number): boolean {
+  return now >= session.idleExpiresAt || now >= session.absoluteExpiresAt;
+}

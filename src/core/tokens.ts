@@ -1,0 +1,39 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Bytes of entropy in every secret Heimdall hands out (session cookies, refresh tokens, CSRF tokens). */
+export const SECRET_BYTES = 32;
+
+/** Source of random bytes; injected so that services never reach for a global. */
+export type RandomSource = (size: number) => Buffer;
+
+export const cryptoRandom: RandomSource = (size) => randomBytes(size);
+
+/** A new random secret, base64url without padding (43 characters for 32 bytes). */
+export function generateSecret(random: RandomSource = cryptoRandom, bytes = SECRET_BYTES): string {
+  return random(bytes).toString('base64url');
+}
+
+/**
+ * SHA-256 of a secret, base64url. Storage keeps only this digest, so a stolen database or Redis dump yields no
+ * usable cookie; a fast hash is right here because the input is 256 random bits, not a password.
+ */
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+/** Constant-time string comparison; different lengths compare unequal without leaking where they differ. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    // Compare against itself so the time spent does not depend on where the inputs differ.
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+/** Shape check for secrets we issued: base64url of SECRET_BYTES bytes. Cheap rejection before any lookup. */
+export function looksLikeSecret(value: string): boolean {
+  return value.length === 43 && /^[A-Za-z0-9_-]+$/.test(value);
+}

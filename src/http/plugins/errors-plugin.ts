@@ -1,0 +1,93 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, type ErrorCode, HeimdallError } from '../../core/errors.js';
+
+/** Fastify's own error codes for bad input, mapped to the API's catalogue. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
+  FST_ERR_VALIDATION: 'invalid_request',
+};
+
+function byStatus(status: number | undefined): ErrorCode | null {
+  switch (status) {
+    case 400:
+      return 'invalid_request';
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      return 'service_unavailable';
+    default:
+      return null;
+  }
+}
+
+export function sendError(reply: FastifyReply, error: HeimdallError): FastifyReply {
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code: error.code, message: error.message, ...(error.details ?? {}) } });
+}
+
+/** Translates anything thrown into the documented error body; never a stack trace, never a 500 for bad input. */
+export function toHeimdallError(error: FastifyError | Error, request: FastifyRequest): HeimdallError {
+  if (error instanceof HeimdallError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return new HeimdallError(
+      'invalid_request',
+      `Invalid ${fastifyError.validationContext ?? 'request'}: ${describeValidation(fastifyError)}`,
+    );
+  }
+  const code = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || byStatus(fastifyError.statusCode);
+  if (code) {
+    // JSON syntax and prototype-pollution refusals arrive as 400s whose message is safe to show.
+    const message = code === 'invalid_request' && fastifyError.statusCode === 400 ? fastifyError.message : undefined;
+    return new HeimdallError(code, message);
+  }
+  return new HeimdallError('internal_error', `${ERROR_CATALOGUE.internal_error.message} Request id: ${request.id}.`, {
+    cause: error,
+  });
+}
+
+function describeValidation(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const params = first.params as { additionalProperties?: string[] | string; requiredProperties?: string[] };
+  if (first.schemaPath.endsWith('/additionalProperties') || first.keyword === 'additionalProperties') {
+    const extra = params.additionalProperties ?? path;
+    return `unknown field ${[extra]
+      .flat()
+      .map((p) => `"${p}"`)
+      .join(', ')}`;
+  }
+  if (first.keyword === 'required' && params.requiredProperties) {
+    return `missing field ${params.requiredProperties.map((p) => `"${p}"`).join(', ')}`;
+  }
+  return `${path || 'value'} ${first.message ?? 'is not valid'}`;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = toHeimdallError(error, request);
+    if (mapped.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+    else if (mapped.status >= 500) request.log.warn({ err: error }, mapped.message);
+    return sendError(reply, mapped);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return sendError(
+      reply,
+      new HeimdallError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+    );
+  });
+}

@@ -1,0 +1,27 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { Config } from '../config.js';
+import type { Services } from '../services.js';
+import type { AuthGuards } from './plugins/auth-plugin.js';
+
+/** A Fastify instance whose route schemas are TypeBox types, so handlers see typed bodies and replies. */
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What every route file receives. */
+export interface RouteContext {
+  services: Services;
+  config: Config;
+  guards: AuthGuards;
+}

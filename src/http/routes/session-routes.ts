@@ -1,0 +1,57 @@
+import { Type } from 'typebox';
+import { HeimdallError } from '../../core/errors.js';
+import type { Session } from '../../core/session.js';
+import { clearSessionCookie } from '../cookies.js';
+import type { Api, RouteContext } from '../route-context.js';
+import { IdParam, ListedSessionView, SessionEnvelope, toSessionView, toUserView, Warning } from '../schemas.js';
+
+export function toListedSessions(sessions: Session[], currentId: string | null) {
+  return sessions.map((s) => ({ ...toSessionView(s), current: s.id === currentId }));
+}
+
+/** Who am I, and my sessions (API.md, "Account and session"). */
+export function registerSessionRoutes(api: Api, { services, config, guards }: RouteContext): void {
+  api.get(
+    '/session',
+    {
+      preHandler: guards.requireSession,
+      schema: { response: { 200: Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning) })]) } },
+    },
+    async (request) => {
+      const { user, session } = request.auth!;
+      return { user: toUserView(user), session: toSessionView(session), csrfToken: session.csrfToken, warnings: [] };
+    },
+  );
+
+  api.get(
+    '/sessions',
+    {
+      preHandler: guards.requireSession,
+      schema: { response: { 200: Type.Object({ sessions: Type.Array(ListedSessionView) }) } },
+    },
+    async (request) => {
+      const { user, session } = request.auth!;
+      return { sessions: toListedSessions(await services.sessions.list(user.id), session.id) };
+    },
+  );
+
+  api.delete(
+    '/sessions/:id',
+    { preHandler: guards.requireSession, schema: { params: IdParam, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const { user, session: current } = request.auth!;
+      const target = await services.sessions.findById(request.params.id);
+      // Another user's session id is answered exactly like one that does not exist: no probing by id.
+      if (!target || target.userId !== user.id) throw new HeimdallError('not_found', 'No such session.');
+      await services.sessions.revoke(target);
+      if (target.id === current.id) clearSessionCookie(reply, config);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/sessions/revoke-others',
+    { preHandler: guards.requireSession, schema: { response: { 200: Type.Object({ revoked: Type.Integer() }) } } },
+    async (request) => ({ revoked: await services.sessions.revokeOthers(request.auth!.session) }),
+  );
+}

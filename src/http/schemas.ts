@@ -1,0 +1,80 @@
+import { type Static, Type } from 'typebox';
+import type { Session } from '../core/session.js';
+import type { User } from '../core/user.js';
+
+/** Response and request schemas shared by routes. Response schemas are what keeps hashes out of every answer. */
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
+  },
+  { $id: 'ErrorBody' },
+);
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.String(),
+});
+export type UserView = Static<typeof UserView>;
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  createdAt: Type.String(),
+  lastSeenAt: Type.String(),
+  expiresAt: Type.String(),
+  idleExpiresAt: Type.String(),
+  ip: Type.String(),
+  userAgent: Type.String(),
+  browser: Type.Union([Type.String(), Type.Null()]),
+  os: Type.Union([Type.String(), Type.Null()]),
+  country: Type.Union([Type.String(), Type.Null()]),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  rememberMe: Type.Boolean(),
+});
+export type SessionView = Static<typeof SessionView>;
+
+export const ListedSessionView = Type.Intersect([SessionView, Type.Object({ current: Type.Boolean() })]);
+
+export const Warning = Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true });
+
+export const SessionEnvelope = Type.Object({
+  user: UserView,
+  session: SessionView,
+  csrfToken: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Email = Type.String({ minLength: 3, maxLength: 320 });
+/** Length in code points is checked by the password policy; this bound only stops abuse before hashing. */
+export const Password = Type.String({ minLength: 1, maxLength: 1024 });
+export const Role = Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,31}$' });
+export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function toUserView(user: User): UserView {
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, createdAt: iso(user.createdAt) };
+}
+
+export function toSessionView(session: Session): SessionView {
+  return {
+    id: session.id,
+    kind: session.kind,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(session.absoluteExpiresAt),
+    idleExpiresAt: iso(session.idleExpiresAt),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    browser: session.browser,
+    os: session.os,
+    country: session.country,
+    provider: session.provider,
+    rememberMe: session.rememberMe,
+  };
+}

@@ -1,0 +1,91 @@
+import type { Config } from './config.js';
+import { AccountService } from './core/account-service.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { Argon2Hasher } from './core/passwords.js';
+import type { SessionStore } from './core/session.js';
+import { SessionService } from './core/session-service.js';
+import { cryptoRandom, type RandomSource } from './core/tokens.js';
+import { UserService } from './core/user-service.js';
+import { openDatabase, type SqlDatabase } from './stores/db/database.js';
+import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlUserRepository } from './stores/db/sql-user-repository.js';
+import { SqlSessionStore } from './stores/session/sql-session-store.js';
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, 'ok' | 'unavailable'>;
+}
+
+/** Everything the HTTP layer and the CLI use, wired once. */
+export interface Services {
+  clock: Clock;
+  users: UserService;
+  sessions: SessionService;
+  accounts: AccountService;
+  /** Human-readable description of the stores in use, for the start-up line. */
+  storesDescription: string;
+  checkHealth(): Promise<HealthReport>;
+  close(): Promise<void>;
+}
+
+export interface BuildServicesOptions {
+  clock?: Clock;
+  random?: RandomSource;
+  /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
+  migrate?: boolean;
+}
+
+/** The composition root: opens stores, migrates, and builds the services over them. */
+export async function buildServices(config: Config, options: BuildServicesOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const database: SqlDatabase = await openDatabase(config.databaseUrl);
+  try {
+    if (options.migrate !== false) await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const userRepository = new SqlUserRepository(database.db);
+  const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  const users = new UserService({
+    users: userRepository,
+    hasher: new Argon2Hasher(config.argon2),
+    clock,
+    passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+  });
+  const sessions = new SessionService({
+    store: sessionStore,
+    users: userRepository,
+    clock,
+    policy: config.session,
+    random,
+  });
+  const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+
+  return {
+    clock,
+    users,
+    sessions,
+    accounts,
+    storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
+    async checkHealth() {
+      const checks: HealthReport['checks'] = {};
+      checks.database = await probe(() => sessionStore.ping());
+      return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+    },
+    async close() {
+      await sessionStore.close();
+      await database.close();
+    },
+  };
+}
+
+async function probe(check: () => Promise<void>): Promise<'ok' | 'unavailable'> {
+  try {
+    await check();
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** An open SQL database and what it is, for logs and health checks. */
+export interface SqlDatabase {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+  /** Where it lives, without credentials. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** Parses `sqlite:<path>` (or `sqlite::memory:`) and `postgres://…` URLs. */
+export function parseDatabaseUrl(
+  url: string,
+): { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string } {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!rest) throw new TypeError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/heimdall.db');
+    return { dialect: 'sqlite', path: rest };
+  }
+  throw new TypeError('DATABASE_URL must start with sqlite: or postgres://');
+}
+
+export async function openDatabase(url: string): Promise<SqlDatabase> {
+  const parsed = parseDatabaseUrl(url);
+  return parsed.dialect === 'sqlite' ? openSqlite(parsed.path) : openPostgres(parsed.url);
+}
+
+function openSqlite(path: string): SqlDatabase {
+  const inMemory = path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new SQLite(path);
+  // WAL lets the CLI and a running server share the file; busy_timeout makes writers wait instead of failing.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: inMemory ? 'sqlite (in memory)' : `sqlite ${resolve(path)}`,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string): Promise<SqlDatabase> {
+  const pg = await import('pg');
+  const INT8_OID = 20;
+  // Times are epoch milliseconds in BIGINT columns: well inside Number's exact range, so parse them as numbers.
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID
+        ? Number
+        : pg.default.types.getTypeParser(oid, format as 'text')) as typeof pg.default.types.getTypeParser,
+  };
+  const pool = new pg.default.Pool({ connectionString: url, types, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(url);
+  return {
+    db,
+    dialect: 'postgres',
+    description: `postgres ${safe.hostname}:${safe.port || 5432}${safe.pathname}`,
+    close: () => db.destroy(),
+  };
+}
+
+/** Unique-constraint violation on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * Every schema migration, by name; names sort in the order they run. Each issue adds its own file and one line here.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initialMigration,
+};

@@ -1,0 +1,30 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { MIGRATIONS } from './migrations/index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run over any schema
+function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async (): Promise<Record<string, Migration>> => MIGRATIONS },
+    migrationTableName: 'heimdall_migrations',
+    migrationLockTableName: 'heimdall_migrations_lock',
+  });
+}
+
+/** Brings the schema to the latest version; throws with the failing migration's name. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run over any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const result: MigrationResultSet = await createMigrator(db).migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed`, { cause: result.error });
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied (readiness checks). */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run over any schema
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const all = await createMigrator(db).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

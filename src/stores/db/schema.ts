@@ -1,0 +1,47 @@
+/** Row types. Times are epoch milliseconds (BIGINT); booleans are 0/1 integers so one schema fits SQLite and PostgreSQL. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  /** JSON array of role names. */
+  roles: string;
+  password_hash: string | null;
+  disabled: number;
+  session_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  id: string;
+  user_id: string;
+  kind: string;
+  user_version: number;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  idle_timeout_ms: number;
+  remember_me: number;
+  ip: string;
+  user_agent: string;
+  browser: string | null;
+  os: string | null;
+  country: string | null;
+  csrf_token: string;
+  provider: string | null;
+}
+
+/** Small key/value facts about this installation (e.g. who claimed the first-admin slot). */
+export interface AppMetaTable {
+  key: string;
+  value: string;
+  created_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  app_meta: AppMetaTable;
+}
