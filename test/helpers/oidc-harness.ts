@@ -7,7 +7,7 @@ import type { Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger-options.js';
 import { buildServices, type Services } from '../../src/services.js';
-import { Browser, locationOf } from './browser.js';
+import { type Browser, locationOf } from './browser.js';
 import { FakeClock } from './fake-clock.js';
 import { tempDir } from './heimdall-process.js';
 import { type ProviderUser, startTestProvider, type TestProvider } from './oidc-test-provider.js';
