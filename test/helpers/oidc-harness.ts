@@ -19,6 +19,7 @@ export const PROVIDER_USERS: ProviderUser[] = [
   { sub: 'odin-sub', email: 'Odin@Asgard.example', email_verified: true, name: 'Odin at the IdP' },
   { sub: 'mallory-sub', email: 'odin@asgard.example', email_verified: false, name: 'Mallory' },
   { sub: 'anon-sub', name: 'No Email' },
+  { sub: 'frigg-sub', email: 'frigg@asgard.example', email_verified: true, name: 'Frigg' },
 ];
 
 export type TokenTamper = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
