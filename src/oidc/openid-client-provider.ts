@@ -152,7 +152,7 @@ function failure(code: SignOnErrorCode, reason: string): SignOnFailure {
 function classify(error: unknown): SignOnFailure {
   if (error instanceof client.AuthorizationResponseError) {
     const code = error.error === 'access_denied' ? 'access_denied' : 'provider_error';
-    return failure(code, `the provider answered ${error.error}${describeCause(error.error_description)}`);
+    return failure(code, `the provider answered ${error.error.slice(0, 100)}${describeCause(error.error_description)}`);
   }
   if (error instanceof client.ResponseBodyError) {
     // invalid_grant: a spent or foreign code, or a PKCE verifier that does not match the challenge.
@@ -173,10 +173,11 @@ function isNetworkError(error: unknown): boolean {
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? describeCause(error.cause.message) : '';
-  return `${error.message}${cause}`;
+  const cause = error.cause instanceof Error && error.cause.message !== error.message ? error.cause.message : '';
+  return `${error.message}${describeCause(cause)}`;
 }
 
+/** Provider-sent text reaches only the log, JSON-encoded and cut short. */
 function describeCause(detail: string | undefined): string {
-  return detail ? ` (${detail})` : '';
+  return detail ? ` (${detail.slice(0, 200)})` : '';
 }
