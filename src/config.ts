@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
+import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type TrustProxy = boolean | number | string[];
@@ -26,6 +27,8 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
+  oidc: OidcConfig;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    oidc: readOidcConfig(env, problems),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

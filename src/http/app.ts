@@ -15,6 +15,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerOidcRoutes } from './routes/oidc-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
 /** API.md: request bodies are at most 16 KiB. */
@@ -96,6 +97,7 @@ export async function buildApp(
       registerAdminRoutes(typed, context);
       registerDemoRoutes(typed, context);
       registerHealthRoutes(typed, context);
+      registerOidcRoutes(typed, context);
     },
     { prefix: '/api' },
   );
