@@ -1,13 +1,23 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
+import { AnomalyDetector } from './core/anomaly.js';
+import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { type GeoLookup, noGeoLookup } from './core/device.js';
+import type { EventBus } from './core/events.js';
+import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
+import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
+import { memoryLimiters } from './limits/limiter-stores.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlAuditLog } from './stores/db/sql-audit-log.js';
+import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
 import { SqlSessionStore } from './stores/session/sql-session-store.js';
 
@@ -22,6 +32,13 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
+  audit: AuditTrail;
+  anomalies: AnomalyDetector;
+  /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
+  throttle: LoginThrottle;
+  /** Per-IP budgets (registration, token endpoints). */
+  limits: ActionLimiter;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -33,6 +50,8 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Push fan-out, when wired: security warnings are published on it. */
+  events?: EventBus;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -48,11 +67,33 @@ export async function buildServices(config: Config, options: BuildServicesOption
   }
   const userRepository = new SqlUserRepository(database.db);
   const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
+  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const anomalies = new AnomalyDetector({
+    store: sessionStore,
+    audit,
+    clock,
+    policy: config.anomaly,
+    devices: new SqlDeviceHistory(database.db),
+    events: options.events,
+  });
+  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
+  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+    ...DEFAULT_LOGIN_LIMITS,
+    accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
+    account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
+    ip: { ...DEFAULT_LOGIN_LIMITS.ip, free: config.limits.loginIp },
+    actions: {
+      register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
+      tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
+    },
+  });
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+    audit,
   });
   const sessions = new SessionService({
     store: sessionStore,
@@ -60,14 +101,29 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.session,
     random,
+    geo,
+    audit,
+    watcher: anomalies,
   });
-  const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+  const accounts = new AccountService({
+    users,
+    sessions,
+    allowRegistration: config.allowRegistration,
+    throttle,
+    limits: throttle,
+    audit,
+    anomalies,
+  });
 
   return {
     clock,
     users,
     sessions,
     accounts,
+    audit,
+    anomalies,
+    throttle,
+    limits: throttle,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};
