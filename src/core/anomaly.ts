@@ -105,8 +105,8 @@ export class AnomalyDetector implements SessionWatcher {
     if (countries.length < this.#policy.countries) return [];
     const warning = multipleCountries(countries);
     if (this.#policy.action === 'revoke') {
-      // Newest first: the one kept is the session made or moved last.
-      const [, ...older] = sessions.sort((a, b) => b.createdAt - a.createdAt);
+      // The session kept is the newest: the one just made or moved, which triggered this check.
+      const older = sessions.filter((s) => s.id !== trigger.id);
       for (const session of older) await this.#store.delete(session.tokenHash);
       warning.action = 'revoked';
       warning.revoked = older.length;

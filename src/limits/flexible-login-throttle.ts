@@ -39,7 +39,8 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitsPolicy = {
   accountIp: { free: 5, windowSec: 86_400, baseDelaySec: 1, maxDelaySec: 900 },
   account: { free: 10, windowSec: 86_400, baseDelaySec: 60, maxDelaySec: 1_800 },
   ip: { free: 100, windowSec: 3_600, baseDelaySec: 10, maxDelaySec: 900 },
-  knownClientSec: 30 * 86_400,
+  // Under 24.8 days: in-process keys expire through setTimeout, whose delay is a signed 32-bit millisecond count.
+  knownClientSec: 14 * 86_400,
   actions: {
     register: { points: 20, durationSec: 3_600 },
     tokens: { points: 60, durationSec: 60 },
