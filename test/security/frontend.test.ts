@@ -128,7 +128,7 @@ describe('browser-facing defences (ASVS V3, 13.4, 14.3)', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
   });
 
-  it('unknown and WebDAV methods are refused the same way, never reaching a route', async () => {
+  it('4.1.4: unknown and WebDAV methods are refused the same way, never reaching a route', async () => {
     for (const method of ['PROPFIND', 'CONNECT', 'MKCOL', 'PURGE'] as const) {
       const response = await t.app.inject({ method: method as 'GET', url: '/api/session' });
       expect(response.statusCode).toBe(404);
