@@ -25,7 +25,7 @@ describe('browser-facing defences (ASVS V3, 13.4, 14.3)', () => {
       await t.app.inject({ method: 'GET', url: '/api/session' }),
       await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { nope: 1 } }),
       await t.app.inject({ method: 'GET', url: '/no/such/page' }),
-      await t.app.inject({ method: 'TRACE', url: '/' }),
+      await t.app.inject({ method: 'TRACE' as 'GET', url: '/' }),
     ];
   }
 
@@ -122,7 +122,7 @@ describe('browser-facing defences (ASVS V3, 13.4, 14.3)', () => {
   });
 
   it('13.4.4: TRACE is refused and never echoes the request (cross-site tracing)', async () => {
-    const response = await odin.request({ method: 'TRACE', url: '/api/session' });
+    const response = await odin.request({ method: 'TRACE' as 'GET', url: '/api/session' });
     expect(response.statusCode).toBe(404);
     expect(response.body).not.toContain(odin.cookie!);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
