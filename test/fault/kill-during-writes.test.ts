@@ -3,18 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, ServerProcess, sessionFrom } from './server-process.js';
+import { type HeimdallProcess, startHeimdallProcess } from '../helpers/heimdall-process.js';
+import { call, sessionFrom } from './http-calls.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a completely different passphrase';
 
 describe('kill -9 during writes (real server processes, SQLite file)', () => {
   let dir: string;
-  let server: ServerProcess;
+  let env: Record<string, string>;
+  let running: HeimdallProcess | null = null;
+  const server = {
+    url: '',
+    async start() {
+      running = await startHeimdallProcess(env, dir);
+      server.url = running.url;
+    },
+    /** kill -9: no shutdown hooks, no flushing, as a power cut is for the process. */
+    async kill() {
+      await running?.stop('SIGKILL');
+      running = null;
+    },
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'heimdall-fault-'));
-    server = new ServerProcess({
+    env = {
       DATABASE_URL: `sqlite:${join(dir, 'heimdall.db')}`,
       HEIMDALL_DATA_DIR: dir,
       HEIMDALL_SECRET: 'fault-test-secret-fault-test-secret-0123',
@@ -23,7 +37,8 @@ describe('kill -9 during writes (real server processes, SQLite file)', () => {
       ARGON2_ITERATIONS: '3',
       REGISTER_LIMIT_IP: '10000',
       LOGIN_LIMIT_IP: '10000',
-    });
+      HOST: '127.0.0.1',
+    };
   });
   afterAll(async () => {
     await server.kill();
