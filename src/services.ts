@@ -1,15 +1,25 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
+import { AnomalyDetector } from './core/anomaly.js';
+import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { type GeoLookup, noGeoLookup } from './core/device.js';
+import type { EventBus } from './core/events.js';
+import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
+import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
+import { memoryLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlAuditLog } from './stores/db/sql-audit-log.js';
+import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
@@ -28,6 +38,13 @@ export interface Services {
   accounts: AccountService;
   /** Third-party sign-on (OIDC) and linked identities. */
   signOn: SignOnService;
+  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
+  audit: AuditTrail;
+  anomalies: AnomalyDetector;
+  /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
+  throttle: LoginThrottle;
+  /** Per-IP budgets (registration, token endpoints). */
+  limits: ActionLimiter;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -41,6 +58,8 @@ export interface BuildServicesOptions {
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
+  /** Push fan-out, when wired: security warnings are published on it. */
+  events?: EventBus;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -56,11 +75,33 @@ export async function buildServices(config: Config, options: BuildServicesOption
   }
   const userRepository = new SqlUserRepository(database.db);
   const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
+  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const anomalies = new AnomalyDetector({
+    store: sessionStore,
+    audit,
+    clock,
+    policy: config.anomaly,
+    devices: new SqlDeviceHistory(database.db),
+    events: options.events,
+  });
+  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
+  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+    ...DEFAULT_LOGIN_LIMITS,
+    accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
+    account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
+    ip: { ...DEFAULT_LOGIN_LIMITS.ip, free: config.limits.loginIp },
+    actions: {
+      register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
+      tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
+    },
+  });
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+    audit,
   });
   const sessions = new SessionService({
     store: sessionStore,
@@ -68,8 +109,19 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.session,
     random,
+    geo,
+    audit,
+    watcher: anomalies,
   });
-  const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+  const accounts = new AccountService({
+    users,
+    sessions,
+    allowRegistration: config.allowRegistration,
+    throttle,
+    limits: throttle,
+    audit,
+    anomalies,
+  });
   const signOn = new SignOnService({
     providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
     identities: new SqlIdentityRepository(database.db),
@@ -89,6 +141,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
     sessions,
     accounts,
     signOn,
+    audit,
+    anomalies,
+    throttle,
+    limits: throttle,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};
