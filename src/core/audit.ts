@@ -19,6 +19,8 @@ export const AUDIT_EVENT_TYPES = [
   'anomaly.new_device',
   'token.reused',
   'key.rotated',
+  'identity.linked',
+  'identity.unlinked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
