@@ -1,0 +1,150 @@
+import type { Config } from './config.js';
+import { ApiTokenService } from './core/api-token-service.js';
+import { BearerAuthenticator } from './core/bearer-authenticator.js';
+import type { Clock } from './core/clock.js';
+import { DenyList } from './core/deny-list.js';
+import { DownloadService } from './core/download-service.js';
+import { FamilyCache } from './core/family-cache.js';
+import { CLOCK_TOLERANCE_SECONDS, JwtService, TOKEN_KINDS } from './core/jwt-service.js';
+import { KeyRing } from './core/key-ring.js';
+import { SecretBox } from './core/secret-box.js';
+import type { SessionStore } from './core/session.js';
+import type { SessionService } from './core/session-service.js';
+import type { RandomSource } from './core/tokens.js';
+import type { UserRepository } from './core/user.js';
+import { resolveSecret } from './secret-file.js';
+import type { SqlDatabase } from './stores/db/database.js';
+import { SqlCatalogueRepository } from './stores/db/sql-catalogue-repository.js';
+import { SqlSigningKeyRepository } from './stores/db/sql-signing-key-repository.js';
+import { SqlDenyListStore } from './stores/tokens/sql-deny-list-store.js';
+import { SqlRefreshTokenStore } from './stores/tokens/sql-refresh-token-store.js';
+
+/** How often each instance re-reads the signing keys (rotations elsewhere, retirement, automatic rotation). */
+export const KEY_MAINTENANCE_INTERVAL_MS = 60_000;
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+const TOLERANCE_MS = CLOCK_TOLERANCE_SECONDS * 1000;
+
+/**
+ * A replaced key keeps verifying for the longest lifetime of any token kind, plus the clock tolerance, plus one
+ * maintenance interval: an instance that has not yet noticed a rotation may still sign with the old key.
+ */
+export const KEY_VERIFY_GRACE_MS =
+  Math.max(...Object.values(TOKEN_KINDS).map((k) => k.maxLifetimeSeconds)) * 1000 +
+  TOLERANCE_MS +
+  KEY_MAINTENANCE_INTERVAL_MS;
+
+/**
+ * A revoked family stays denied for the longest access-token lifetime (the maximum, so lowering ACCESS_TOKEN_TTL
+ * never shortens it), plus the tolerance, plus a minute for a refresh that was in flight when the family died.
+ */
+export const DENY_HOLD_MS = TOKEN_KINDS.access.maxLifetimeSeconds * 1000 + TOLERANCE_MS + 60_000;
+
+/** The deny list exists before the session service, whose store reports revoked families to it. */
+export function createDenyList(database: SqlDatabase, clock: Clock): DenyList {
+  return new DenyList({ store: new SqlDenyListStore(database.db), clock, holdMs: DENY_HOLD_MS });
+}
+
+export interface TokenServices {
+  keys: KeyRing;
+  jwt: JwtService;
+  denyList: DenyList;
+  apiTokens: ApiTokenService;
+  bearer: BearerAuthenticator;
+  downloads: DownloadService;
+  /** Starts the periodic upkeep (deny-list sync, key maintenance, pruning); for the server, not the CLI. */
+  startTokenMaintenance(onError: (error: unknown, task: string) => void): void;
+  stopTokenMaintenance(): void;
+}
+
+export interface TokenServicesOptions {
+  config: Config;
+  database: SqlDatabase;
+  clock: Clock;
+  random: RandomSource;
+  users: UserRepository;
+  /** The undecorated store: Bearer requests read families from it (through the family cache). */
+  sessionStore: SessionStore;
+  sessions: SessionService;
+  denyList: DenyList;
+}
+
+/** Wires keys, JWTs, API tokens and downloads; imports the signing keys once, here. */
+export async function buildTokenServices(options: TokenServicesOptions): Promise<TokenServices> {
+  const { config, database, clock, random, users, denyList } = options;
+  const secret = config.secret ?? resolveSecret(null, config.dataDir).secret;
+  const keys = new KeyRing({
+    repository: new SqlSigningKeyRepository(database.db),
+    box: new SecretBox(secret, 'signing-keys'),
+    clock,
+    algorithm: config.tokens.signingAlgorithm,
+    verifyGraceMs: KEY_VERIFY_GRACE_MS,
+    rotationIntervalMs: config.tokens.keyRotationIntervalMs,
+  });
+  await keys.load();
+  await denyList.sync();
+  const jwt = new JwtService({ keys, clock, issuer: config.tokens.issuer ?? config.publicUrl, random });
+  const families = new FamilyCache({ clock });
+  const apiTokens = new ApiTokenService({
+    sessions: options.sessions,
+    users,
+    refreshTokens: new SqlRefreshTokenStore(database.db),
+    jwt,
+    families,
+    clock,
+    random,
+    policy: {
+      accessTtlMs: config.tokens.accessTtlMs,
+      refreshIdleMs: config.tokens.refreshIdleMs,
+      familyLifetimeMs: config.tokens.familyLifetimeMs,
+    },
+  });
+  const bearer = new BearerAuthenticator({ jwt, denyList, families, sessions: options.sessionStore, users, clock });
+  const downloads = new DownloadService({
+    catalogue: new SqlCatalogueRepository(database.db),
+    users,
+    jwt,
+    clock,
+    directory: config.downloads.directory,
+    defaultTtlSeconds: config.downloads.linkTtlSeconds,
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, task: string, run: () => Promise<unknown>, onError: (e: unknown, t: string) => void) => {
+    let running = false;
+    const timer = setInterval(() => {
+      // A slow database must not pile up overlapping runs of the same task.
+      if (running) return;
+      running = true;
+      run()
+        .catch((error: unknown) => onError(error, task))
+        .finally(() => {
+          running = false;
+        });
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    keys,
+    jwt,
+    denyList,
+    apiTokens,
+    bearer,
+    downloads,
+    startTokenMaintenance(onError) {
+      if (timers.length > 0) return;
+      every(config.tokens.revocationSyncIntervalMs, 'deny-list sync', () => denyList.sync(), onError);
+      every(KEY_MAINTENANCE_INTERVAL_MS, 'signing-key maintenance', () => keys.maintain(), onError);
+      every(
+        PRUNE_INTERVAL_MS,
+        'token pruning',
+        () => Promise.all([apiTokens.pruneExpired(), denyList.prune()]),
+        onError,
+      );
+    },
+    stopTokenMaintenance() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+    },
+  };
+}
