@@ -3,8 +3,8 @@ import type { AnomalyPolicy } from './core/anomaly.js';
 import { fileURLToPath } from 'node:url';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
-import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './core/signing-key.js';
+import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type TrustProxy = boolean | number | string[];
