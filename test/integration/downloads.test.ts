@@ -5,6 +5,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_DOWNLOADS_DIR } from '../../src/config.js';
 import { ApiClient, errorCode } from '../helpers/api-client.js';
+import { startHeimdallProcess, tempDir } from '../helpers/heimdall-process.js';
 import { createTestApp, signedUpClient, type TestApp, type TestClient } from '../helpers/test-app.js';
 
 const FREYA = 'freya@asgard.example';
@@ -161,5 +162,37 @@ describe('HEIMDALL_DOWNLOADS_DIR', () => {
     await freya.request({ method: 'POST', url: '/api/products/bifrost-map/purchase' });
     const missing = (await freya.request({ method: 'POST', url: '/api/downloads/bifrost-map/link' })).json() as Link;
     expect((await t.app.inject({ method: 'GET', url: missing.url })).statusCode).toBe(404);
+  });
+});
+
+describe('the built server with zero configuration', () => {
+  it('serves the bundled sample files through a signed link, over real HTTP, without a cookie', async () => {
+    const dir = tempDir();
+    const server = await startHeimdallProcess({}, dir.dir);
+    try {
+      const post = (path: string, body?: object, token?: string) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: {
+            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      const credentials = { email: FREYA, password: 'a long enough passphrase' };
+      expect((await post('/api/auth/register', credentials)).status).toBe(201);
+      const { accessToken } = (await (await post('/api/tokens', credentials)).json()) as { accessToken: string };
+      expect((await post('/api/products/bifrost-map/purchase', undefined, accessToken)).status).toBe(201);
+      const link = (await (await post('/api/downloads/bifrost-map/link', undefined, accessToken)).json()) as Link;
+      const file = await fetch(`${server.url}${link.url}`);
+      expect(file.status).toBe(200);
+      expect(Buffer.from(await file.arrayBuffer())).toEqual(
+        readFileSync(join(BUNDLED_DOWNLOADS_DIR, 'bifrost-map.png')),
+      );
+      expect(server.output()).toMatch(/token=\[redacted\]/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+      dir.remove();
+    }
   });
 });

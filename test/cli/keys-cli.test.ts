@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS, type CommandIo } from '../../src/cli/commands.js';
+import { CLI } from '../helpers/heimdall-process.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('heimdall keys', () => {
@@ -54,6 +56,18 @@ describe('heimdall keys', () => {
 
   it('keys rotate refuses an algorithm other than EdDSA or ES256', async () => {
     await expect(run('keys', 'rotate', '--alg', 'HS256')).rejects.toThrow(/EdDSA or ES256/);
+  });
+
+  it('works through the built binary, and exits 1 with a message for a bad --alg', () => {
+    const heimdall = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    const rotated = heimdall('keys', 'rotate');
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout).toMatch(/Active signing key: \S+ \(EdDSA\)/);
+    expect(heimdall('keys', 'list').stdout.trim().split('\n')).toHaveLength(3);
+    const bad = heimdall('keys', 'rotate', '--alg', 'none');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--alg takes EdDSA or ES256/);
   });
 
   it('a running server picks up a key rotated from the command line', async () => {
