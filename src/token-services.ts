@@ -52,8 +52,14 @@ export interface TokenServices {
   bearer: BearerAuthenticator;
   downloads: DownloadService;
   /** Starts the periodic upkeep (deny-list sync, key maintenance, pruning); for the server, not the CLI. */
-  startTokenMaintenance(onError: (error: unknown, task: string) => void): void;
+  startTokenMaintenance(log: MaintenanceLog): void;
   stopTokenMaintenance(): void;
+}
+
+/** Where periodic upkeep reports (a pino logger fits). */
+export interface MaintenanceLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 export interface TokenServicesOptions {
@@ -109,14 +115,14 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
   });
 
   const timers: NodeJS.Timeout[] = [];
-  const every = (ms: number, task: string, run: () => Promise<unknown>, onError: (e: unknown, t: string) => void) => {
+  const every = (ms: number, task: string, run: () => Promise<unknown>, log: MaintenanceLog) => {
     let running = false;
     const timer = setInterval(() => {
       // A slow database must not pile up overlapping runs of the same task.
       if (running) return;
       running = true;
       run()
-        .catch((error: unknown) => onError(error, task))
+        .catch((error: unknown) => log.warn({ err: error }, `${task} failed`))
         .finally(() => {
           running = false;
         });
@@ -132,19 +138,25 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
     apiTokens,
     bearer,
     downloads,
-    startTokenMaintenance(onError) {
+    startTokenMaintenance(log) {
       if (timers.length > 0) return;
-      every(config.tokens.revocationSyncIntervalMs, 'deny-list sync', () => denyList.sync(), onError);
-      every(KEY_MAINTENANCE_INTERVAL_MS, 'signing-key maintenance', () => keys.maintain(), onError);
-      every(
-        PRUNE_INTERVAL_MS,
-        'token pruning',
-        () => Promise.all([apiTokens.pruneExpired(), denyList.prune()]),
-        onError,
-      );
+      const prune = () => Promise.all([apiTokens.pruneExpired(), denyList.prune()]);
+      every(config.tokens.revocationSyncIntervalMs, 'deny-list sync', () => denyList.sync(), log);
+      every(KEY_MAINTENANCE_INTERVAL_MS, 'signing-key maintenance', () => maintainKeys(keys, log), log);
+      every(PRUNE_INTERVAL_MS, 'token pruning', prune, log);
     },
     stopTokenMaintenance() {
       for (const timer of timers.splice(0)) clearInterval(timer);
     },
   };
+}
+
+/** Runs key maintenance and records what changed as audit events in the log (until the audit log exists). */
+async function maintainKeys(keys: KeyRing, log: MaintenanceLog): Promise<void> {
+  const report = await keys.maintain();
+  for (const kid of report.retired) log.info({ audit: { type: 'key.retired', kid } }, 'key.retired');
+  if (report.rotated) {
+    const { kid, alg } = report.rotated;
+    log.info({ audit: { type: 'key.rotated', kid, alg, automatic: true } }, 'key.rotated');
+  }
 }

@@ -13,6 +13,12 @@ export interface VerificationKey {
   retireAfter: number | null;
 }
 
+/** What one maintain() run changed, for the log. */
+export interface KeyMaintenanceReport {
+  retired: string[];
+  rotated: SigningKeyHandle | null;
+}
+
 /** The active key's private half, imported once and non-extractable. */
 export interface SigningKeyHandle {
   kid: string;
@@ -113,16 +119,19 @@ export class KeyRing {
   }
 
   /** Periodic upkeep: picks up keys rotated elsewhere, retires expired ones, rotates when due. */
-  async maintain(): Promise<void> {
+  async maintain(): Promise<KeyMaintenanceReport> {
     const stored = await this.reload();
     const now = this.#clock.now();
+    const retired: string[] = [];
     for (const key of stored) {
       if (key.state === 'verify-only' && key.retireAfter !== null && now >= key.retireAfter) {
         await this.#repository.retire(key.kid, now);
+        retired.push(key.kid);
       }
     }
     const interval = this.#options.rotationIntervalMs;
-    if (interval !== null && this.#signer && now - this.#signer.createdAt >= interval) await this.rotate();
+    const due = interval !== null && this.#signer !== null && now - this.#signer.createdAt >= interval;
+    return { retired, rotated: due ? await this.rotate() : null };
   }
 
   /** Every stored key, newest first (for `heimdall keys list`). */

@@ -133,6 +133,7 @@ describe('demo catalogue and signed download links', () => {
     t.clock.advance(2_000);
     const expired = await t.app.inject({ method: 'GET', url: link.url });
     expect([expired.statusCode, errorCode(expired)]).toEqual([401, 'token_expired']);
+    expect(expired.headers['cache-control']).toBe('no-store');
   });
 
   it("refuses another user's link for a product that user never bought", async () => {

@@ -54,7 +54,9 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
       const result = await services.apiTokens.refresh(request.body.refreshToken, clientInfo(request));
       if (!result.ok) {
         if (result.code === 'token_reused') {
-          request.log.warn({ familyId: result.family.id, userId: result.family.userId }, 'refresh token reused');
+          // Written to the request log under `audit` until the audit log exists (as the sign-on routes do).
+          const { id: sessionId, userId } = result.family;
+          request.log.warn({ audit: { type: 'token.reused', userId, sessionId, ip: request.ip } }, 'token.reused');
         }
         throw new HeimdallError(result.code);
       }
