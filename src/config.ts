@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { AnomalyPolicy } from './core/anomaly.js';
 import { fileURLToPath } from 'node:url';
+import type { AnomalyPolicy } from './core/anomaly.js';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './core/signing-key.js';
@@ -39,6 +39,8 @@ export interface Config {
   auditRetentionMs: number;
   /** Abuse limits (docs/security.md): free failures and per-IP budgets. */
   limits: AbuseLimitsConfig;
+  tokens: TokenConfig;
+  downloads: DownloadsConfig;
 }
 
 export interface AbuseLimitsConfig {
@@ -52,8 +54,6 @@ export interface AbuseLimitsConfig {
   registerIp: number;
   /** Token requests per client address per minute. */
   tokensIp: number;
-  tokens: TokenConfig;
-  downloads: DownloadsConfig;
 }
 
 /** Hybrid API tokens and the keys that sign every JWT (issue 7). Durations in milliseconds. */

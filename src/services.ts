@@ -5,8 +5,8 @@ import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus } from './core/events.js';
-import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
+import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
@@ -149,7 +149,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
       users: userRepository,
       sessionStore,
       sessions,
+      accounts,
       denyList,
+      audit,
+      limits: throttle,
     });
   } catch (error) {
     await database.close();

@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
+import type { AccountService } from './core/account-service.js';
 import { ApiTokenService } from './core/api-token-service.js';
+import type { AuditTrail } from './core/audit.js';
 import { BearerAuthenticator } from './core/bearer-authenticator.js';
 import type { Clock } from './core/clock.js';
 import { DenyList } from './core/deny-list.js';
@@ -7,6 +9,7 @@ import { DownloadService } from './core/download-service.js';
 import { FamilyCache } from './core/family-cache.js';
 import { CLOCK_TOLERANCE_SECONDS, JwtService, TOKEN_KINDS } from './core/jwt-service.js';
 import { KeyRing } from './core/key-ring.js';
+import type { ActionLimiter } from './core/login-throttle.js';
 import { SecretBox } from './core/secret-box.js';
 import type { SessionStore } from './core/session.js';
 import type { SessionService } from './core/session-service.js';
@@ -71,12 +74,15 @@ export interface TokenServicesOptions {
   /** The undecorated store: Bearer requests read families from it (through the family cache). */
   sessionStore: SessionStore;
   sessions: SessionService;
+  accounts: AccountService;
   denyList: DenyList;
+  audit: AuditTrail;
+  limits: ActionLimiter;
 }
 
 /** Wires keys, JWTs, API tokens and downloads; imports the signing keys once, here. */
 export async function buildTokenServices(options: TokenServicesOptions): Promise<TokenServices> {
-  const { config, database, clock, random, users, denyList } = options;
+  const { config, database, clock, random, users, denyList, audit } = options;
   const secret = config.secret ?? resolveSecret(null, config.dataDir).secret;
   const keys = new KeyRing({
     repository: new SqlSigningKeyRepository(database.db),
@@ -92,6 +98,9 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
   const families = new FamilyCache({ clock });
   const apiTokens = new ApiTokenService({
     sessions: options.sessions,
+    accounts: options.accounts,
+    limits: options.limits,
+    audit,
     users,
     refreshTokens: new SqlRefreshTokenStore(database.db),
     jwt,
@@ -142,7 +151,7 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
       if (timers.length > 0) return;
       const prune = () => Promise.all([apiTokens.pruneExpired(), denyList.prune()]);
       every(config.tokens.revocationSyncIntervalMs, 'deny-list sync', () => denyList.sync(), log);
-      every(KEY_MAINTENANCE_INTERVAL_MS, 'signing-key maintenance', () => maintainKeys(keys, log), log);
+      every(KEY_MAINTENANCE_INTERVAL_MS, 'signing-key maintenance', () => maintainKeys(keys, audit, log), log);
       every(PRUNE_INTERVAL_MS, 'token pruning', prune, log);
     },
     stopTokenMaintenance() {
@@ -151,12 +160,12 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
   };
 }
 
-/** Runs key maintenance and records what changed as audit events in the log (until the audit log exists). */
-async function maintainKeys(keys: KeyRing, log: MaintenanceLog): Promise<void> {
+/** Runs key maintenance; an automatic rotation goes to the audit log, a retirement to the server log. */
+export async function maintainKeys(keys: KeyRing, audit: AuditTrail, log: MaintenanceLog): Promise<void> {
   const report = await keys.maintain();
-  for (const kid of report.retired) log.info({ audit: { type: 'key.retired', kid } }, 'key.retired');
+  for (const kid of report.retired) log.info({ kid }, 'signing key retired');
   if (report.rotated) {
     const { kid, alg } = report.rotated;
-    log.info({ audit: { type: 'key.rotated', kid, alg, automatic: true } }, 'key.rotated');
+    await audit.record('key.rotated', null, { details: { kid, alg, by: 'schedule' } });
   }
 }

@@ -132,6 +132,9 @@ export const COMMANDS: Command[] = [
       await withServices(io, async (services) => {
         const before = services.keys.signingKey().kid;
         const active = await services.keys.rotate(values.alg as SigningAlgorithm | undefined);
+        await services.audit.record('key.rotated', null, {
+          details: { kid: active.kid, alg: active.alg, replaced: before, by: 'cli' },
+        });
         io.out(`Active signing key: ${active.kid} (${active.alg}); ${before} now verifies only, until retired.`);
         io.out('Running servers start signing with it within a minute; tokens of either key verify meanwhile.');
         for (const line of formatKeyTable(await services.keys.list())) io.out(line);

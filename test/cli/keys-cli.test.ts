@@ -78,6 +78,10 @@ describe('heimdall keys', () => {
       await t.services.keys.maintain();
       expect(t.services.keys.signingKey().kid).not.toBe(before);
       expect(t.services.keys.publicJwks()).toHaveLength(2);
+      const audited = await t.services.audit.list({ type: 'key.rotated', limit: 10 });
+      expect(audited.events.map((e) => e.details)).toEqual([
+        { kid: t.services.keys.signingKey().kid, alg: 'EdDSA', replaced: before, by: 'cli' },
+      ]);
     } finally {
       await t.close();
     }

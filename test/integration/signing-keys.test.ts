@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_VERIFY_GRACE_MS } from '../../src/token-services.js';
+import { KEY_VERIFY_GRACE_MS, maintainKeys } from '../../src/token-services.js';
 import { ApiClient, errorCode } from '../helpers/api-client.js';
 import { createTestApp, signedUpClient, type TestApp } from '../helpers/test-app.js';
 
@@ -103,13 +103,17 @@ describe('signing keys over HTTP', () => {
 
   it('rotates by itself when SIGNING_KEY_ROTATION_INTERVAL has passed', async () => {
     const t = await start({ SIGNING_KEY_ROTATION_INTERVAL: '30d' });
+    const log = { info: () => {}, warn: () => {} };
     const first = t.services.keys.signingKey().kid;
     t.clock.advance(29 * 86_400_000);
-    await t.services.keys.maintain();
+    await maintainKeys(t.services.keys, t.services.audit, log);
     expect(t.services.keys.signingKey().kid).toBe(first);
     t.clock.advance(86_400_000);
-    await t.services.keys.maintain();
-    expect(t.services.keys.signingKey().kid).not.toBe(first);
+    await maintainKeys(t.services.keys, t.services.audit, log);
+    const second = t.services.keys.signingKey();
+    expect(second.kid).not.toBe(first);
+    const audited = await t.services.audit.list({ type: 'key.rotated', limit: 10 });
+    expect(audited.events.map((e) => e.details)).toEqual([{ kid: second.kid, alg: 'EdDSA', by: 'schedule' }]);
   });
 
   it('signs with ES256 when SIGNING_KEY_ALGORITHM=ES256', async () => {

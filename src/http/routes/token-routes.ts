@@ -1,8 +1,9 @@
 import { type Static, Type } from 'typebox';
-import type { TokenPair } from '../../core/api-token-service.js';
+import type { IssueResult, TokenPair } from '../../core/api-token-service.js';
 import { HeimdallError } from '../../core/errors.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
 import { hasBearer } from '../plugins/csrf-plugin.js';
+import { rateLimitedError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password } from '../schemas.js';
 
@@ -28,23 +29,25 @@ const RefreshTokenBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Hybrid API tokens (API.md, "Tokens"). */
+/** Hybrid API tokens (API.md, "Tokens"). Every endpoint spends the per-address `tokens` budget. */
 export function registerTokenRoutes(api: Api, { services, guards }: RouteContext): void {
   api.post('/tokens', { schema: { body: IssueBody, response: { 200: TokenPairView } } }, async (request, reply) => {
-    let user: Parameters<typeof services.apiTokens.issue>[0] | null;
+    let result: IssueResult;
     if (request.body) {
-      // The same path as sign-in: unknown email and wrong password cost the same and answer the same.
-      user = await services.users.authenticate(request.body.email, request.body.password);
-      if (!user) throw new HeimdallError('invalid_credentials');
+      // The sign-in path: throttled and audited, and an unknown email answers like a wrong password.
+      const { email, password } = request.body;
+      result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request));
     } else {
       // A stolen access token must not be able to mint a long-lived refresh token: only a cookie session can.
       if (hasBearer(request)) {
         throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
       }
       await guards.requireSession(request, reply);
-      user = request.auth!.user;
+      result = await services.apiTokens.issueForSession(request.auth!.user, clientInfo(request));
     }
-    return toTokenPairView(await services.apiTokens.issue(user, clientInfo(request)));
+    if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
+    if (!result.ok) throw new HeimdallError(result.code);
+    return toTokenPairView(result.pair);
   });
 
   api.post(
@@ -52,14 +55,8 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
     { schema: { body: RefreshTokenBody, response: { 200: TokenPairView } } },
     async (request) => {
       const result = await services.apiTokens.refresh(request.body.refreshToken, clientInfo(request));
-      if (!result.ok) {
-        if (result.code === 'token_reused') {
-          // Written to the request log under `audit` until the audit log exists (as the sign-on routes do).
-          const { id: sessionId, userId } = result.family;
-          request.log.warn({ audit: { type: 'token.reused', userId, sessionId, ip: request.ip } }, 'token.reused');
-        }
-        throw new HeimdallError(result.code);
-      }
+      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
+      if (!result.ok) throw new HeimdallError(result.code);
       return toTokenPairView(result.pair);
     },
   );
@@ -68,7 +65,8 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
     '/tokens/revoke',
     { schema: { body: RefreshTokenBody, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await services.apiTokens.revoke(request.body.refreshToken);
+      const result = await services.apiTokens.revoke(request.body.refreshToken, clientInfo(request));
+      if (!result.ok) throw rateLimitedError(result.retryAfterMs);
       return reply.code(204).send(null);
     },
   );
