@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createRequestAuthenticator } from '../adapters/request-authenticator-factory.js';
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger-options.js';
@@ -89,10 +90,11 @@ export async function buildApp(
     exposedHeaders: ['retry-after'],
     maxAge: 600,
   });
-  installOriginChecks(app, config);
+  const authenticator = createRequestAuthenticator(services, config);
+  installOriginChecks(app, authenticator);
 
-  const guards = createAuthGuards(app, services, config);
-  const context: RouteContext = { services, config, guards };
+  const guards = createAuthGuards(app, authenticator, config);
+  const context: RouteContext = { services, config, guards, authenticator };
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (_request, reply) => {
