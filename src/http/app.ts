@@ -18,6 +18,7 @@ import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerDownloadRoutes } from './routes/download-routes.js';
+import { registerForwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
@@ -115,5 +116,6 @@ export async function buildApp(
   );
   registerJwksRoutes(app as unknown as Api, context);
   registerDownloadRoutes(app as unknown as Api, context);
+  registerForwardAuthRoutes(app as unknown as Api, context);
   return app;
 }
