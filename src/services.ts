@@ -18,7 +18,7 @@ import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-l
 import { memoryLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
-import { migrateToLatest } from './stores/db/migrator.js';
+import { migrateToLatest, pendingMigrations } from './stores/db/migrator.js';
 import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
@@ -50,6 +50,8 @@ export interface Services extends TokenServices {
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
+  /** Names of schema migrations not yet applied (readiness; embedding hosts refuse to start on an old schema). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       checks.database = await probe(() => sessionStore.ping());
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
+    pendingMigrations: () => pendingMigrations(database.db),
     async close() {
       tokens.stopTokenMaintenance();
       await sessionStore.close();
