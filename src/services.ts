@@ -16,6 +16,8 @@ import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
 import { memoryLimiters } from './limits/limiter-stores.js';
+import { HeimdallMetrics } from './metrics/heimdall-metrics.js';
+import { MeteredAuditLog } from './metrics/metered-audit-log.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest, pendingMigrations } from './stores/db/migrator.js';
@@ -24,6 +26,7 @@ import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
+import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
 import { SqlSessionStore } from './stores/session/sql-session-store.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
@@ -47,6 +50,8 @@ export interface Services extends TokenServices {
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
+  /** Prometheus metrics: counters fed by the audit trail and the HTTP layer, and scrape-time sources (hooks). */
+  metrics: HeimdallMetrics;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -66,6 +71,8 @@ export interface BuildServicesOptions {
   oidc?: OpenIdClientOptions;
   /** Push fan-out, when wired: security warnings are published on it. */
   events?: EventBus;
+  /** Metrics registry to count into (default: a new one). */
+  metrics?: HeimdallMetrics;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -85,7 +92,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
-  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const metrics = options.metrics ?? new HeimdallMetrics();
+  metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
+  const auditLog = new MeteredAuditLog(new SqlAuditLog(database.db), metrics);
+  const audit = new AuditTrail({ log: auditLog, clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
     store: revocableStore,
     audit,
@@ -174,6 +184,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     throttle,
     limits: throttle,
+    metrics,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};

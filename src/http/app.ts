@@ -12,6 +12,8 @@ import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
+import { installMetrics } from './plugins/metrics-plugin.js';
+import { installOpenApi } from './plugins/openapi-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
@@ -22,6 +24,7 @@ import { registerForwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
+import { registerOpenApiRoutes } from './routes/openapi-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -57,6 +60,9 @@ export async function buildApp(
   app.removeContentTypeParser(['text/plain']);
 
   installErrorHandling(app);
+  // Before any route: it collects the routes' schemas as they register.
+  await installOpenApi(app, config);
+  installMetrics(app, services.metrics, config);
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -111,6 +117,7 @@ export async function buildApp(
       registerAuditRoutes(typed, context);
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
+      registerOpenApiRoutes(typed, context);
     },
     { prefix: '/api' },
   );
