@@ -12,6 +12,7 @@ import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
+import { installLifecycle } from './plugins/lifecycle-plugin.js';
 import { installMetrics } from './plugins/metrics-plugin.js';
 import { installOpenApi } from './plugins/openapi-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
@@ -26,6 +27,7 @@ import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
 import { registerOpenApiRoutes } from './routes/openapi-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
+import { registerReadinessRoutes } from './routes/readiness-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
 
@@ -53,6 +55,8 @@ export async function buildApp(
     trustProxy: config.trustProxy as boolean,
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 256 },
+    // Graceful shutdown answers every request that reaches a connection it accepted (server.ts), rather than 503.
+    return503OnClosing: false,
   }).withTypeProvider() as unknown as Api;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
@@ -63,6 +67,7 @@ export async function buildApp(
   // Before any route: it collects the routes' schemas as they register.
   await installOpenApi(app, config);
   installMetrics(app, services.metrics, config);
+  const lifecycle = installLifecycle(app);
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -118,6 +123,7 @@ export async function buildApp(
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
       registerOpenApiRoutes(typed, context);
+      registerReadinessRoutes(typed, context, lifecycle);
     },
     { prefix: '/api' },
   );
