@@ -71,7 +71,6 @@ describe('graceful shutdown under load (real server process)', () => {
   it('SIGTERM: every request the server accepted is answered, readiness turns 503 first, and the process exits 0', async () => {
     const outcomes: Outcome[] = [];
     let signalledAt = Number.POSITIVE_INFINITY;
-    let readyWhileDraining: number | string | undefined;
     const login = JSON.stringify({ email: 'odin@asgard.example', password: PASSWORD });
 
     // Eight clients with keep-alive connections, each sending its next request as soon as the last is answered,
@@ -107,7 +106,7 @@ describe('graceful shutdown under load (real server process)', () => {
     signalledAt = performance.now();
     const exited = server.stop('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    readyWhileDraining = (await attempt(new Agent(), server.port, 'GET', '/api/ready', {})).result;
+    const readyWhileDraining = (await attempt(new Agent(), server.port, 'GET', '/api/ready', {})).result;
     expect(await exited).toBe(0);
     await Promise.all(clients);
 
