@@ -5,8 +5,8 @@
 //   node scripts/measure-metrics-overhead.mjs [requests per round=20000] [rounds=5]
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { buildApp } from '../dist/http/app.js';
 import { loadConfig } from '../dist/config.js';
+import { buildApp } from '../dist/http/app.js';
 import { buildServices } from '../dist/services.js';
 
 const [requests = 20_000, rounds = 5] = process.argv[2] === 'client' ? [] : process.argv.slice(2).map(Number);
@@ -74,9 +74,9 @@ if (process.argv[2] === 'client') {
   await run(on, 2_000);
   const results = { off: [], on: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const [name, server] of round % 2 ? [['on', on], ['off', off]] : [['off', off], ['on', on]]) {
-      results[name].push((await run(server, requests)).cpuUs);
-    }
+    // Alternate which goes first, so drift in the machine's load does not favour one.
+    const order = round % 2 ? ['on', 'off'] : ['off', 'on'];
+    for (const name of order) results[name].push((await run(name === 'on' ? on : off, requests)).cpuUs);
   }
   const offUs = median(results.off);
   const onUs = median(results.on);
