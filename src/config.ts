@@ -26,6 +26,8 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** How often open event streams get a heartbeat and a re-check of their session. */
+  eventsHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    eventsHeartbeatMs: read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

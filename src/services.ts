@@ -1,11 +1,16 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { EventBus, StreamPresence } from './core/events.js';
+import { MessageService } from './core/message-service.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
+import { StreamHub } from './core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { LocalEventBus } from './stores/bus/local-event-bus.js';
+import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
@@ -22,6 +27,11 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
+  events: EventBus;
+  presence: StreamPresence;
+  streams: StreamHub;
+  messages: MessageService;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -48,11 +58,16 @@ export async function buildServices(config: Config, options: BuildServicesOption
   }
   const userRepository = new SqlUserRepository(database.db);
   const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  // Live push transport: in-process on the embedded default. This is the one place to choose it (Redis pub/sub
+  // and Redis presence when Redis is configured).
+  const events: EventBus = new LocalEventBus();
+  const presence: StreamPresence = new LocalStreamPresence();
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+    events,
   });
   const sessions = new SessionService({
     store: sessionStore,
@@ -60,14 +75,21 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.session,
     random,
+    events,
   });
   const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+  const streams = new StreamHub({ bus: events, presence, sessions, heartbeatMs: config.eventsHeartbeatMs });
+  const messages = new MessageService({ events, presence, clock });
 
   return {
     clock,
     users,
     sessions,
     accounts,
+    events,
+    presence,
+    streams,
+    messages,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};
@@ -75,6 +97,9 @@ export async function buildServices(config: Config, options: BuildServicesOption
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
+      await streams.closeAll(0);
+      await events.close();
+      await presence.close();
       await sessionStore.close();
       await database.close();
     },

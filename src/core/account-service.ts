@@ -66,7 +66,7 @@ export class AccountService {
   ): Promise<AccountResult<'invalid_credentials' | 'weak_password'>> {
     const changed = await this.#users.changePassword(auth.user, currentPassword, newPassword);
     if (!changed.ok) return changed;
-    await this.#sessions.dropStored(changed.user.id);
+    await this.#sessions.dropStored(changed.user.id, auth.session.id);
     const issued = await this.#sessions.rotate(auth.session, changed.user, client);
     return { ok: true, user: changed.user, ...issued };
   }

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
+import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
 import type { Session, SessionKind, SessionStore } from './session.js';
 import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
@@ -36,6 +37,19 @@ export interface Authenticated {
   user: User;
 }
 
+/** Why sessions ended, sent with `session.revoked` so the client can say what happened. */
+export type RevocationReason =
+  | 'signed_out'
+  | 'revoked'
+  | 'signed_out_everywhere'
+  | 'password_changed'
+  | 'replaced'
+  | 'admin'
+  | 'expired';
+
+/** A re-check of a session already in hand, without sliding its idle expiry (see SessionService.recheck). */
+export type RecheckResult = { live: true; auth: Authenticated } | { live: false; reason: 'expired' | 'revoked' };
+
 export interface SessionServiceOptions {
   store: SessionStore;
   users: UserRepository;
@@ -43,6 +57,8 @@ export interface SessionServiceOptions {
   policy: SessionPolicy;
   random?: RandomSource;
   geo?: GeoLookup;
+  /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
+  events?: EventBus;
 }
 
 /** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
@@ -56,6 +72,7 @@ export class SessionService {
   readonly #policy: SessionPolicy;
   readonly #random: RandomSource;
   readonly #geo: GeoLookup;
+  readonly #events: EventBus | undefined;
 
   constructor(options: SessionServiceOptions) {
     this.#store = options.store;
@@ -64,6 +81,7 @@ export class SessionService {
     this.#policy = options.policy;
     this.#random = options.random ?? cryptoRandom;
     this.#geo = options.geo ?? noGeoLookup;
+    this.#events = options.events;
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
@@ -124,6 +142,19 @@ export class SessionService {
     return { session, user };
   }
 
+  /**
+   * Is a session already in hand still live? Reads it again by its hash but, unlike validate(), never slides the
+   * idle expiry: an open event stream is not user activity, so a forgotten tab must not keep a session alive.
+   */
+  async recheck(session: Session): Promise<RecheckResult> {
+    const stored = await this.#store.findByTokenHash(session.tokenHash);
+    if (!stored) return { live: false, reason: 'revoked' };
+    if (isExpired(stored, this.#clock.now())) return { live: false, reason: 'expired' };
+    const user = await this.#users.findById(stored.userId);
+    if (!user || user.disabled || user.sessionVersion !== stored.userVersion) return { live: false, reason: 'revoked' };
+    return { live: true, auth: { session: stored, user } };
+  }
+
   async #touch(session: Session, now: number, client: ClientInfo | undefined): Promise<Session> {
     const ip = client?.ip ?? session.ip;
     const activity = {
@@ -149,39 +180,59 @@ export class SessionService {
   }
 
   /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
-  async revokeBySecret(secret: string): Promise<void> {
-    if (looksLikeSecret(secret)) await this.#store.delete(hashToken(secret));
+  async revokeBySecret(secret: string, reason: RevocationReason = 'replaced'): Promise<void> {
+    if (!looksLikeSecret(secret)) return;
+    const tokenHash = hashToken(secret);
+    const session = this.#events ? await this.#store.findByTokenHash(tokenHash) : null;
+    if ((await this.#store.delete(tokenHash)) && session) await this.#announce(session.userId, [session.id], reason);
   }
 
   /** Deletes one session. */
-  async revoke(session: Session): Promise<void> {
+  async revoke(session: Session, reason: RevocationReason = 'revoked'): Promise<void> {
     await this.#store.delete(session.tokenHash);
+    await this.#announce(session.userId, [session.id], reason);
   }
 
   /** Deletes every other session of the session's user; returns how many. */
-  async revokeOthers(current: Session): Promise<number> {
-    return this.#store.deleteAllForUser(current.userId, current.tokenHash);
+  async revokeOthers(current: Session, reason: RevocationReason = 'revoked'): Promise<number> {
+    const ended = await this.#idsToAnnounce(current.userId, current.id);
+    const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
+    await this.#announce(current.userId, ended, reason);
+    return revoked;
   }
 
   /**
    * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
    * survives a crash before the deletes finish is already refused by validate().
    */
-  async revokeAll(userId: string): Promise<{ revoked: number; user: User | null }> {
+  async revokeAll(
+    userId: string,
+    reason: RevocationReason = 'signed_out_everywhere',
+  ): Promise<{ revoked: number; user: User | null }> {
     const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
+    const ended = await this.#idsToAnnounce(userId);
     const revoked = await this.#store.deleteAllForUser(userId);
+    await this.#announce(userId, ended, reason);
     return { revoked, user };
   }
 
   /**
    * Deletes the stored records of every session of a user whose sessionVersion was already bumped (password
-   * change): they are refused anyway; this frees them and empties the devices list.
+   * change): they are refused anyway; this frees them and empties the devices list. `rotatingId` is the session
+   * being rotated by the same request, left unannounced as in rotate().
    */
-  async dropStored(userId: string): Promise<number> {
-    return this.#store.deleteAllForUser(userId);
+  async dropStored(userId: string, rotatingId?: string): Promise<number> {
+    const ended = await this.#idsToAnnounce(userId, rotatingId);
+    const dropped = await this.#store.deleteAllForUser(userId);
+    await this.#announce(userId, ended, 'password_changed');
+    return dropped;
   }
 
-  /** Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. */
+  /**
+   * Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. Not announced:
+   * the client making this request reopens its event stream with the new cookie, and an event racing the response
+   * that carries that cookie would make its other tabs check in with the old one. Heartbeats close stale streams.
+   */
   async rotate(session: Session, user: User, client: ClientInfo): Promise<IssuedSession> {
     await this.#store.delete(session.tokenHash);
     return this.create(user, client, {
@@ -193,6 +244,25 @@ export class SessionService {
 
   async pruneExpired(): Promise<number> {
     return this.#store.pruneExpired(this.#clock.now());
+  }
+
+  /**
+   * Ids of the sessions about to end. Events name them one by one rather than "all of the user's streams", so a
+   * late delivery can never close a stream of a session made after the revocation (a fresh sign-in).
+   */
+  async #idsToAnnounce(userId: string, exceptId?: string): Promise<string[]> {
+    if (!this.#events) return [];
+    const sessions = await this.#store.listForUser(userId);
+    return sessions.map((s) => s.id).filter((id) => id !== exceptId);
+  }
+
+  async #announce(userId: string, sessionIds: string[], reason: RevocationReason): Promise<void> {
+    if (!this.#events || sessionIds.length === 0) return;
+    try {
+      await this.#events.publish({ type: 'session.revoked', userId, sessionIds, data: { reason } });
+    } catch {
+      // Best effort: the session is already gone, and each stream's heartbeat re-check closes it if this was lost.
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
 import { generateUuidV7 } from './ids.js';
 import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.js';
 import type { ListUsersOptions, User, UserPage, UserRepository } from './user.js';
@@ -37,6 +38,8 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   passwordPolicy: PasswordPolicy;
+  /** Where `roles.changed` is announced, so the user's open pages update without a reload. */
+  events?: EventBus;
 }
 
 /** Accounts: registration, credential checks, password changes and roles. */
@@ -45,12 +48,14 @@ export class UserService {
   readonly #hasher: PasswordHasher;
   readonly #clock: Clock;
   readonly #policy: PasswordPolicy;
+  readonly #events: EventBus | undefined;
 
   constructor(options: UserServiceOptions) {
     this.#users = options.users;
     this.#hasher = options.hasher;
     this.#clock = options.clock;
     this.#policy = options.passwordPolicy;
+    this.#events = options.events;
   }
 
   async register(input: RegisterInput): Promise<RegisterResult> {
@@ -106,7 +111,17 @@ export class UserService {
       if ((await this.#users.countWithRole(ADMIN_ROLE)) <= 1) return { ok: false, code: 'last_admin' };
     }
     const user = await this.#users.setRoles(userId, next, this.#clock.now());
-    return user ? { ok: true, user } : { ok: false, code: 'not_found' };
+    if (!user) return { ok: false, code: 'not_found' };
+    if ([...target.roles].sort().join() !== [...user.roles].sort().join()) await this.#announceRoles(user);
+    return { ok: true, user };
+  }
+
+  async #announceRoles(user: User): Promise<void> {
+    try {
+      await this.#events?.publish({ type: 'roles.changed', userId: user.id, data: { roles: user.roles } });
+    } catch {
+      // Best effort: authorization never depends on it (roles are read per request), and heartbeats catch up.
+    }
   }
 
   findById(id: string): Promise<User | null> {

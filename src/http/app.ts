@@ -14,6 +14,7 @@ import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
+import { registerEventRoutes } from './routes/event-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
@@ -96,6 +97,7 @@ export async function buildApp(
       registerAdminRoutes(typed, context);
       registerDemoRoutes(typed, context);
       registerHealthRoutes(typed, context);
+      registerEventRoutes(typed, context);
     },
     { prefix: '/api' },
   );

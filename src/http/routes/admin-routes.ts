@@ -78,7 +78,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
     { preHandler: adminOnly, schema: { params: IdParam, response: { 200: Revoked } } },
     async (request) => {
       const user = await requireUser(request.params.id);
-      return { revoked: (await services.sessions.revokeAll(user.id)).revoked };
+      return { revoked: (await services.sessions.revokeAll(user.id, 'admin')).revoked };
     },
   );
 
@@ -88,7 +88,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
     async (request, reply) => {
       const target = await services.sessions.findById(request.params.id);
       if (!target) throw new HeimdallError('not_found', 'No such session.');
-      await services.sessions.revoke(target);
+      await services.sessions.revoke(target, 'admin');
       return reply.code(204).send(null);
     },
   );

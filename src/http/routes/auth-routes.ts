@@ -56,7 +56,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
     const auth = await guards.readSession(request, reply);
     if (auth) {
       await guards.requireSession(request, reply);
-      await services.sessions.revoke(auth.session);
+      await services.sessions.revoke(auth.session, 'signed_out');
     }
     clearSessionCookie(reply, config);
     return reply.code(204).send(null);

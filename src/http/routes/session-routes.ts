@@ -43,7 +43,7 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
       const target = await services.sessions.findById(request.params.id);
       // Another user's session id is answered exactly like one that does not exist: no probing by id.
       if (!target || target.userId !== user.id) throw new HeimdallError('not_found', 'No such session.');
-      await services.sessions.revoke(target);
+      await services.sessions.revoke(target, target.id === current.id ? 'signed_out' : 'revoked');
       if (target.id === current.id) clearSessionCookie(reply, config);
       return reply.code(204).send(null);
     },
