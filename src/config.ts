@@ -28,6 +28,8 @@ export interface Config {
   argon2: Argon2Params;
   /** How often open event streams get a heartbeat and a re-check of their session. */
   eventsHeartbeatMs: number;
+  /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
+  serveWebApp: boolean;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     },
     eventsHeartbeatMs: read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
+    serveWebApp: read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

@@ -10,6 +10,7 @@ import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
+import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
@@ -101,5 +102,6 @@ export async function buildApp(
     },
     { prefix: '/api' },
   );
+  if (config.serveWebApp) await installWebApp(app);
   return app;
 }

@@ -1,0 +1,108 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { api, apiUrl } from '../api-client.js';
+import type { OidcProvider } from '../api-types.js';
+import { useAuth } from '../auth-context.js';
+import { ActionButton, Alert, Field } from '../components/form-controls.js';
+import { describeError } from '../error-messages.js';
+import { Link, navigate } from '../router.js';
+
+/** Third-party sign-on reports failures back to the SPA as `?error=<code>`. */
+function oidcErrorFromUrl(): string | null {
+  const code = new URLSearchParams(window.location.search).get('error');
+  if (!code) return null;
+  return `Signing in with the provider did not work (${code.replace(/[^a-z0-9_.-]/gi, '').slice(0, 40)}). Try again.`;
+}
+
+/** Only http(s) addresses, relative ones resolved against the API, become links. */
+function providerHref(startUrl: string): string | null {
+  if (startUrl.startsWith('/')) return apiUrl(startUrl);
+  return /^https?:\/\//.test(startUrl) ? startUrl : null;
+}
+
+export function SignInPage({ notice }: { notice: string | null }) {
+  const { signIn } = useAuth();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [rememberMe, setRememberMe] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(oidcErrorFromUrl);
+  const [providers, setProviders] = useState<OidcProvider[]>([]);
+
+  useEffect(() => {
+    let live = true;
+    void api.oidcProviders().then((list) => {
+      if (live) setProviders(list);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email, password, rememberMe);
+      navigate('/account', { replace: true });
+    } catch (caught) {
+      setError(describeError(caught));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth-card card">
+      <h1>Sign in</h1>
+      <p className="lead">Welcome back. Sign in to manage your account and devices.</p>
+      {notice && !error ? <Alert kind="info">{notice}</Alert> : null}
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <form onSubmit={submit} className="form">
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <label className="checkbox">
+          <input type="checkbox" checked={rememberMe} onChange={(e) => setRememberMe(e.target.checked)} />
+          Remember me
+          <span className="hint-inline">Stay signed in on this device for up to 30 days.</span>
+        </label>
+        <ActionButton type="submit" busy={busy} busyLabel="Signing in…">
+          Sign in
+        </ActionButton>
+      </form>
+      {providers.length > 0 ? (
+        <div className="providers">
+          <div className="divider">
+            <span>or</span>
+          </div>
+          {providers.map((provider) => {
+            const href = providerHref(provider.startUrl);
+            return href ? (
+              <a key={provider.name} className="button button-secondary button-block" href={href}>
+                Continue with {provider.label}
+              </a>
+            ) : null;
+          })}
+        </div>
+      ) : null}
+      <p className="switch">
+        New here? <Link to="/signup">Create an account</Link>
+      </p>
+    </div>
+  );
+}
