@@ -183,9 +183,19 @@ describe('the web app on its own origin', () => {
     expect(server.seen.some((r) => r.method === 'POST' && r.url === '/api/auth/logout' && r.hadSessionCookie)).toBe(
       true,
     );
-    expect(
-      await server.services.sessions.list((await server.services.users.findByEmail('heimdall@bifrost.example'))!.id),
-    ).toEqual([]);
+    const user = (await server.services.users.findByEmail('heimdall@bifrost.example'))!;
+    expect(await server.services.sessions.list(user.id)).toEqual([]);
+
+    // Live push crosses origins too: the event stream carries the cookie, and a revocation arrives at once.
+    await signIn(page, 'heimdall@bifrost.example');
+    await page.getByTestId('signed-in-email').waitFor();
+    const deadline = Date.now() + 5_000;
+    while (server.services.streams.stats().streams === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(server.services.streams.stats().streams).toBe(1);
+    await server.services.sessions.revokeAll(user.id, 'admin');
+    await page.getByText('An administrator ended your session.').waitFor({ timeout: 2_000 });
     expect(problems).toEqual([]);
   });
 

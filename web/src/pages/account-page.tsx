@@ -37,7 +37,7 @@ function ChangePasswordForm() {
   };
 
   return (
-    <form onSubmit={submit} className="form">
+    <form onSubmit={submit} className="form form-narrow">
       {error ? <Alert kind="error">{error}</Alert> : null}
       <Field
         label="Current password"

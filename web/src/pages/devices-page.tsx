@@ -17,7 +17,9 @@ export function DevicesPage() {
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setSessions((await api.listSessions()).sessions);
+      // This device first, then the others newest first (the API's order).
+      const { sessions: listed } = await api.listSessions();
+      setSessions([...listed.filter((s) => s.current), ...listed.filter((s) => !s.current)]);
       setError(null);
     } catch (caught) {
       setError(describeError(caught));
