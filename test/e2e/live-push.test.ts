@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { PASSWORD } from '../helpers/test-app.js';
 import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';
 
 const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
 const PHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+const SCREENSHOT_TIME = Date.UTC(2026, 10, 25, 9, 41, 0);
 const LINUX_CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const WINDOWS_FIREFOX_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
@@ -35,6 +37,8 @@ afterAll(async () => {
 async function openPage(userAgent?: string): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1200, height: 760 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
     ...(userAgent ? { userAgent } : {}),
   });
   contexts.push(context);
@@ -76,9 +80,12 @@ async function waitForStreams(running: RunningHeimdall, count: number): Promise<
 
 describe('live push in Chromium', () => {
   it('lists both browsers as devices; signing one out from the other sends it to sign-in within a second', async () => {
-    server = await startHeimdall();
+    // Server and page clocks stand still, so the screenshot comes out the same on every run.
+    const clock = new FakeClock(SCREENSHOT_TIME);
+    server = await startHeimdall({}, { clock });
     // Headless Chromium calls itself "HeadlessChrome"; the laptop presents itself as the browser people use.
     const laptop = await openPage(LINUX_CHROME_UA);
+    await laptop.clock.setFixedTime(SCREENSHOT_TIME);
     const phone = await openPage(PHONE_UA);
     await signUp(laptop, server.origin, 'odin@asgard.example');
     await signIn(phone, server.origin, 'odin@asgard.example');

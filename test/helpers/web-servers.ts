@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config.js';
+import type { Clock } from '../../src/core/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { BUNDLED_WEB_DIR } from '../../src/http/plugins/web-app-plugin.js';
 import { buildServices, type Services } from '../../src/services.js';
@@ -47,10 +48,13 @@ export function requireBuiltWebApp(): void {
   }
 }
 
-/** Heimdall over real sockets on a free loopback port (real SQLite in memory, real clock), recording requests. */
-export async function startHeimdall(env: Record<string, string> = {}): Promise<RunningHeimdall> {
+/** Heimdall over real sockets on a free loopback port (SQLite in memory, the real clock unless given one). */
+export async function startHeimdall(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<RunningHeimdall> {
   const config = testConfig(env);
-  const services = await buildServices(config);
+  const services = await buildServices(config, options);
   const app = await buildApp(services, config, { logger: false });
   const seen: SeenRequest[] = [];
   // On the raw server, so requests that Heimdall's own hooks refuse early are recorded too.
