@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { PASSWORD } from '../helpers/test-app.js';
 import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { PASSWORD } from '../helpers/test-app.js';
 import {
   type RunningHeimdall,
