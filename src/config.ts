@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
+import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type TrustProxy = boolean | number | string[];
@@ -30,6 +31,8 @@ export interface Config {
   eventsHeartbeatMs: number;
   /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
   serveWebApp: boolean;
+  /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
+  oidc: OidcConfig;
 }
 
 export class ConfigError extends Error {
@@ -173,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     eventsHeartbeatMs: read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
     serveWebApp: read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
+    oidc: readOidcConfig(env, problems),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

@@ -6,13 +6,17 @@ import { MessageService } from './core/message-service.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
+import { SignOnService } from './core/sign-on-service.js';
 import { StreamHub } from './core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { LocalEventBus } from './stores/bus/local-event-bus.js';
 import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
+import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
 import { SqlSessionStore } from './stores/session/sql-session-store.js';
 
@@ -32,6 +36,8 @@ export interface Services {
   presence: StreamPresence;
   streams: StreamHub;
   messages: MessageService;
+  /** Third-party sign-on (OIDC) and linked identities. */
+  signOn: SignOnService;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -43,6 +49,8 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
+  oidc?: OpenIdClientOptions;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -80,6 +88,18 @@ export async function buildServices(config: Config, options: BuildServicesOption
   const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
   const streams = new StreamHub({ bus: events, presence, sessions, heartbeatMs: config.eventsHeartbeatMs });
   const messages = new MessageService({ events, presence, clock });
+  const signOn = new SignOnService({
+    providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
+    identities: new SqlIdentityRepository(database.db),
+    pending: new SqlPendingSignOnStore(database.db),
+    users: userRepository,
+    sessions,
+    clock,
+    random,
+    publicOrigin: config.publicUrl,
+    linkVerifiedEmail: config.oidc.linkVerifiedEmail,
+    allowRegistration: config.allowRegistration,
+  });
 
   return {
     clock,
@@ -90,6 +110,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     presence,
     streams,
     messages,
+    signOn,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};

@@ -17,6 +17,7 @@ import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerOidcRoutes } from './routes/oidc-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 
 /** API.md: request bodies are at most 16 KiB. */
@@ -99,6 +100,7 @@ export async function buildApp(
       registerDemoRoutes(typed, context);
       registerHealthRoutes(typed, context);
       registerEventRoutes(typed, context);
+      registerOidcRoutes(typed, context);
     },
     { prefix: '/api' },
   );

@@ -145,14 +145,25 @@ describe('the web app in Chromium, served by Heimdall', () => {
     await page.getByRole('alert').getByText('Choose a stronger password').waitFor();
   });
 
-  it('shows no third-party buttons when the server has no sign-on providers', async () => {
-    const server = await heimdall();
+  it('shows a "Continue with" button for each third-party provider, and none without', async () => {
+    const plain = await heimdall();
     const { page } = await openPage();
     const providers = page.waitForResponse((r) => r.url().endsWith('/api/oidc/providers'));
-    await page.goto(`${server.origin}/signin`);
-    expect((await providers).status()).toBe(404);
+    await page.goto(`${plain.origin}/signin`);
+    await providers;
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(await page.getByText(/Continue with/).count()).toBe(0);
+
+    // Listing providers contacts none of them, so an issuer nobody answers at is fine here.
+    const withProvider = await heimdall({
+      OIDC_ASGARD_ISSUER: 'http://127.0.0.1:9/realms/asgard',
+      OIDC_ASGARD_CLIENT_ID: 'heimdall',
+      OIDC_ASGARD_LABEL: 'Asgard ID',
+    });
+    await page.goto(`${withProvider.origin}/signin`);
+    const button = page.getByRole('link', { name: 'Continue with Asgard ID' });
+    await button.waitFor();
+    expect(new URL((await button.getAttribute('href'))!).pathname).toBe('/api/oidc/asgard/start');
   });
 });
 

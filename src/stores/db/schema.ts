@@ -40,8 +40,35 @@ export interface AppMetaTable {
   created_at: number;
 }
 
+export interface IdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface OidcPendingTable {
+  key_hash: string;
+  provider: string;
+  intent: string;
+  user_id: string | null;
+  session_id: string | null;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   app_meta: AppMetaTable;
+  identities: IdentitiesTable;
+  oidc_pending: OidcPendingTable;
 }
