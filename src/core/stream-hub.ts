@@ -1,3 +1,4 @@
+import { HeimdallError } from './errors.js';
 import type { EventBus, PushEvent, StreamPresence } from './events.js';
 import { generatePublicId } from './ids.js';
 import type { Session } from './session.js';
@@ -73,7 +74,7 @@ export class StreamHub {
   async open(auth: Authenticated, sink: EventSink): Promise<string> {
     if (this.#closed) {
       sink.close();
-      throw new Error('The stream hub is closed.');
+      throw new HeimdallError('service_unavailable', 'This instance is shutting down; reconnect shortly.');
     }
     const stream: OpenStream = {
       id: generatePublicId(),

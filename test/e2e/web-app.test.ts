@@ -164,6 +164,11 @@ describe('the web app in Chromium, served by Heimdall', () => {
     const button = page.getByRole('link', { name: 'Continue with Asgard ID' });
     await button.waitFor();
     expect(new URL((await button.getAttribute('href'))!).pathname).toBe('/api/oidc/asgard/start');
+
+    // A failed sign-on comes back as /?error=<code>, and the page says what happened.
+    await page.goto(`${withProvider.origin}/?error=access_denied`);
+    await page.getByRole('alert').getByText('Signing in with the provider was cancelled.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/signin');
   });
 });
 

@@ -215,6 +215,6 @@ describe('StreamHub', () => {
     await hub.closeAll(() => next++);
     expect(sinks.map((s) => s.closedWith)).toEqual([1_000, 1_001, 1_002]);
     expect(bus.listenerCount).toBe(0);
-    await expect(hub.open(auth('a'), new FakeSink())).rejects.toThrow(/closed/);
+    await expect(hub.open(auth('a'), new FakeSink())).rejects.toMatchObject({ code: 'service_unavailable' });
   });
 });

@@ -79,7 +79,10 @@ function Routes() {
 
   // Keep the address bar in step with what is shown: signed-out users land on sign-in, signed-in ones on account.
   useEffect(() => {
-    if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) navigate('/signin', { replace: true });
+    // The query goes along: third-party sign-on reports failures as /?error=<code>.
+    if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) {
+      navigate(`/signin${window.location.search}`, { replace: true });
+    }
     if (state.status === 'signed-in' && (path === '/' || SIGNED_OUT_PATHS.includes(path))) {
       navigate('/account', { replace: true });
     }

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { api, apiUrl } from '../api-client.js';
 import type { OidcProvider } from '../api-types.js';
 import { useAuth } from '../auth-context.js';
@@ -6,11 +6,23 @@ import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { Link, navigate } from '../router.js';
 
-/** Third-party sign-on reports failures back to the SPA as `?error=<code>`. */
-function oidcErrorFromUrl(): string | null {
+/** What went wrong with third-party sign-on, from the code Heimdall sends the browser back with (`?error=`). */
+const SIGN_ON_ERRORS: Record<string, string> = {
+  access_denied: 'Signing in with the provider was cancelled.',
+  provider_unavailable: 'The sign-in provider cannot be reached right now. Try again in a moment.',
+  invalid_state: 'That sign-in attempt expired or was already used. Please start again.',
+  email_taken:
+    'An account with this email already exists. Sign in with your password, then link the provider from your account.',
+  email_required: 'The provider did not share an email address, which a new account needs.',
+  registration_closed: 'New accounts cannot be created here. Ask an administrator for access.',
+  account_disabled: 'This account is disabled.',
+  identity_taken: 'That provider account is already linked to another Heimdall account.',
+};
+
+function signOnErrorFromUrl(): string | null {
   const code = new URLSearchParams(window.location.search).get('error');
   if (!code) return null;
-  return `Signing in with the provider did not work (${code.replace(/[^a-z0-9_.-]/gi, '').slice(0, 40)}). Try again.`;
+  return SIGN_ON_ERRORS[code] ?? 'Signing in with the provider did not work. Please try again.';
 }
 
 /** Only http(s) addresses, relative ones resolved against the API, become links. */
@@ -25,8 +37,9 @@ export function SignInPage({ notice }: { notice: string | null }) {
   const [password, setPassword] = useState('');
   const [rememberMe, setRememberMe] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(oidcErrorFromUrl);
+  const [error, setError] = useState<string | null>(signOnErrorFromUrl);
   const [providers, setProviders] = useState<OidcProvider[]>([]);
+  const rememberHintId = useId();
 
   useEffect(() => {
     let live = true;
@@ -76,11 +89,20 @@ export function SignInPage({ notice }: { notice: string | null }) {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        <label className="checkbox">
-          <input type="checkbox" checked={rememberMe} onChange={(e) => setRememberMe(e.target.checked)} />
-          Remember me
-          <span className="hint-inline">Stay signed in on this device for up to 30 days.</span>
-        </label>
+        <div>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={rememberMe}
+              aria-describedby={rememberHintId}
+              onChange={(e) => setRememberMe(e.target.checked)}
+            />
+            Remember me
+          </label>
+          <p className="hint-inline" id={rememberHintId}>
+            Stay signed in on this device for up to 30 days.
+          </p>
+        </div>
         <ActionButton type="submit" busy={busy} busyLabel="Signing in…">
           Sign in
         </ActionButton>
