@@ -163,7 +163,7 @@ describe('live push in Chromium', () => {
     await waitForStreams(server, 2);
     await admin.getByLabel('Message', { exact: true }).fill('The Bifrost closes at dusk.');
     await admin.getByRole('button', { name: 'Send message' }).click();
-    await admin.getByText('Delivered to 1 open window.').waitFor();
+    await admin.getByText('Delivered to 1 browser.').waitFor();
     const notification = thor.getByRole('region', { name: 'Notifications' });
     await notification.getByText('The Bifrost closes at dusk.').waitFor({ timeout: 2_000 });
     expect(await notification.textContent()).toContain('Message from odin');
@@ -172,5 +172,37 @@ describe('live push in Chromium', () => {
     // And an admin ending all of Thor's sessions sends him to sign-in, saying who did it.
     await admin.getByRole('button', { name: 'End all sessions' }).click();
     await thor.getByText('An administrator ended your session.').waitFor({ timeout: 2_000 });
+  });
+
+  it('all tabs of one browser share one event stream, and each tab still gets every event', async () => {
+    server = await startHeimdall();
+    const first = await openPage();
+    await signUp(first, server.origin, 'odin@asgard.example');
+    const tabs = [first, await first.context().newPage(), await first.context().newPage()];
+    for (const tab of tabs.slice(1)) {
+      await tab.goto(`${server.origin}/devices`);
+      // Signed in: this tab now listens, through the tab that holds the stream.
+      await tab.getByText('This device').waitFor();
+    }
+    await waitForStreams(server, 1);
+    const odin = (await server.services.users.findByEmail('odin@asgard.example'))!;
+    expect(server.services.streams.stats().streams).toBe(1);
+
+    await server.services.messages.send(odin, 'One stream, three tabs.', odin);
+    for (const tab of tabs) {
+      await tab.getByRole('region', { name: 'Notifications' }).getByText('One stream, three tabs.').waitFor();
+    }
+
+    // Closing the tab that holds the stream (the first to ask) hands it to another tab.
+    const opened = () => server!.seen.filter((r) => r.url === '/api/events').length;
+    const openedBefore = opened();
+    await tabs[0]!.close();
+    const deadline = Date.now() + 5_000;
+    while (opened() === openedBefore || server.services.streams.stats().streams !== 1) {
+      if (Date.now() > deadline) throw new Error('no tab took the stream over');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await server.services.sessions.revokeAll(odin.id, 'admin');
+    for (const tab of tabs.slice(1)) await tab.getByText('An administrator ended your session.').waitFor();
   });
 });

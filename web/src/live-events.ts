@@ -18,9 +18,29 @@ function parse(event: Event): Record<string, unknown> {
   }
 }
 
+const EVENT_TYPES = ['session.revoked', 'roles.changed', 'message', 'security.warning'] as const;
+type EventType = (typeof EVENT_TYPES)[number];
+
+/** The lock and channel that let one tab hold the stream for all tabs of this origin (see useLiveEvents). */
+const LEADER_LOCK = 'heimdall-live-events';
+const CHANNEL = 'heimdall-live-events';
+
+function dispatch(handlers: LiveEventHandlers, type: EventType, data: Record<string, unknown>): void {
+  if (type === 'session.revoked') handlers.onRevoked(typeof data.reason === 'string' ? data.reason : undefined);
+  else if (type === 'roles.changed') {
+    handlers.onRolesChanged(Array.isArray(data.roles) ? data.roles.map(String) : undefined);
+  } else if (type === 'message') {
+    handlers.onMessage(String(data.text ?? ''), typeof data.from === 'string' ? data.from : undefined);
+  } else handlers.onSecurityWarning(typeof data.message === 'string' ? data.message : undefined);
+}
+
 /**
  * Listens to GET /api/events while a session is open. Keyed by the session id: a new session (password change)
  * opens a new stream with the new cookie; `generation` lets the caller reopen one on purpose.
+ *
+ * All tabs of a browser share one session (one cookie), so only one of them, the holder of a Web Lock, keeps a
+ * stream open and passes each event to the others over a BroadcastChannel. Over HTTP/1.1 a browser opens at most
+ * six connections to a host; a stream per tab would leave the seventh tab waiting for ever.
  */
 export function useLiveEvents(sessionId: string | null, generation: number, handlers: LiveEventHandlers): void {
   const latest = useRef(handlers);
@@ -29,30 +49,48 @@ export function useLiveEvents(sessionId: string | null, generation: number, hand
   // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is there to reopen the stream on request.
   useEffect(() => {
     if (!sessionId) return;
-    // The cookie goes along, also to an API on another origin of the same site (CORS with credentials).
-    const source = new EventSource(apiUrl('/api/events'), { withCredentials: true });
-    const on = (type: string, handle: (data: Record<string, unknown>) => void) =>
-      source.addEventListener(type, (event) => handle(parse(event)));
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
+    if (channel) {
+      channel.onmessage = (message: MessageEvent<{ type: EventType; data: Record<string, unknown> }>) => {
+        if (EVENT_TYPES.includes(message.data.type)) dispatch(latest.current, message.data.type, message.data.data);
+      };
+    }
+    let source: EventSource | null = null;
+    const stop = new AbortController();
 
-    on('session.revoked', (data) => {
-      // The server ends the stream next; closing first stops the browser from reconnecting with a dead cookie.
-      source.close();
-      latest.current.onRevoked(typeof data.reason === 'string' ? data.reason : undefined);
-    });
-    on('roles.changed', (data) =>
-      latest.current.onRolesChanged(Array.isArray(data.roles) ? data.roles.map(String) : undefined),
-    );
-    on('message', (data) =>
-      latest.current.onMessage(String(data.text ?? ''), typeof data.from === 'string' ? data.from : undefined),
-    );
-    on('security.warning', (data) =>
-      latest.current.onSecurityWarning(typeof data.message === 'string' ? data.message : undefined),
-    );
-    source.onerror = () => {
-      // While CONNECTING the browser retries by itself (server restart, dropped network); CLOSED means it gave up,
-      // e.g. because the server answered 401.
-      if (source.readyState === EventSource.CLOSED) latest.current.onClosed();
+    const lead = () => {
+      // The cookie goes along, also to an API on another origin of the same site (CORS with credentials).
+      const stream = new EventSource(apiUrl('/api/events'), { withCredentials: true });
+      source = stream;
+      for (const type of EVENT_TYPES) {
+        stream.addEventListener(type, (event) => {
+          const data = parse(event);
+          // After session.revoked the server ends the stream; closing first stops a reconnect with a dead cookie.
+          if (type === 'session.revoked') stream.close();
+          channel?.postMessage({ type, data });
+          dispatch(latest.current, type, data);
+        });
+      }
+      stream.onerror = () => {
+        // While CONNECTING the browser retries by itself (server restart, dropped network); CLOSED means it gave
+        // up, e.g. because the server answered 401.
+        if (stream.readyState === EventSource.CLOSED) latest.current.onClosed();
+      };
+      // Hold the lock until this effect is cleaned up.
+      return new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
     };
-    return () => source.close();
+
+    if (navigator.locks) {
+      navigator.locks.request(LEADER_LOCK, { signal: stop.signal }, lead).catch(() => {
+        // Aborted while waiting for the lock: another tab was streaming, and this one no longer needs to.
+      });
+    } else {
+      void lead();
+    }
+    return () => {
+      stop.abort();
+      (source as EventSource | null)?.close();
+      channel?.close();
+    };
   }, [sessionId, generation]);
 }

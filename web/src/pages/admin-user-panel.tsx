@@ -105,8 +105,9 @@ function MessageForm({ user }: { user: User }) {
       const { delivered } = await api.sendMessage(user.id, text);
       setResult(
         delivered > 0
-          ? { kind: 'success', text: `Delivered to ${delivered} open ${delivered === 1 ? 'window' : 'windows'}.` }
-          : { kind: 'info', text: `Not delivered: ${user.email} has no open window right now.` },
+          ? // One stream per browser: its tabs share it (see live-events.ts).
+            { kind: 'success', text: `Delivered to ${delivered} ${delivered === 1 ? 'browser' : 'browsers'}.` }
+          : { kind: 'info', text: `Not delivered: ${user.email} has no page open right now.` },
       );
       if (delivered > 0) setText('');
     } catch (caught) {
@@ -225,7 +226,7 @@ export function AdminUserPanel({ user, onChanged }: { user: User; onChanged(user
       </section>
       <section className="card" aria-label="Send a message">
         <h3>Send a message</h3>
-        <p className="muted">Shown at once as a notification in every window where {user.email} is signed in.</p>
+        <p className="muted">Shown at once as a notification on every open page where {user.email} is signed in.</p>
         <MessageForm user={user} />
       </section>
     </div>
