@@ -27,7 +27,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const config: Config = { ...loaded, secret: secret.secret };
-  const services = await buildServices(config);
+  const services = await buildServices(config, {
+    reportError: (error) => logger.warn({ err: error }, 'live push: background work failed'),
+  });
   const app = await buildApp(services, config, { logger });
   const pruning = setInterval(() => {
     services.sessions

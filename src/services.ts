@@ -49,6 +49,8 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
+  reportError?: (error: unknown) => void;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
 }
@@ -86,7 +88,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
     events,
   });
   const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
-  const streams = new StreamHub({ bus: events, presence, sessions, heartbeatMs: config.eventsHeartbeatMs });
+  const streams = new StreamHub({
+    bus: events,
+    presence,
+    sessions,
+    heartbeatMs: config.eventsHeartbeatMs,
+    onError: options.reportError,
+  });
   const messages = new MessageService({ events, presence, clock });
   const signOn = new SignOnService({
     providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
