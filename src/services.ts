@@ -1,7 +1,11 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
+import { AnomalyDetector } from './core/anomaly.js';
+import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
+import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { MessageService } from './core/message-service.js';
 import { Argon2Hasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
@@ -10,11 +14,16 @@ import { SignOnService } from './core/sign-on-service.js';
 import { StreamHub } from './core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
+import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
+import { memoryLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { LocalEventBus } from './stores/bus/local-event-bus.js';
 import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlAuditLog } from './stores/db/sql-audit-log.js';
+import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
@@ -31,13 +40,20 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Third-party sign-on (OIDC) and linked identities. */
+  signOn: SignOnService;
+  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
+  audit: AuditTrail;
+  anomalies: AnomalyDetector;
+  /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
+  throttle: LoginThrottle;
+  /** Per-IP budgets (registration, token endpoints). */
+  limits: ActionLimiter;
   /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
   events: EventBus;
   presence: StreamPresence;
   streams: StreamHub;
   messages: MessageService;
-  /** Third-party sign-on (OIDC) and linked identities. */
-  signOn: SignOnService;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -49,10 +65,12 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
-  /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
-  reportError?: (error: unknown) => void;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
+  /** The push bus to use instead of the configured one (tests watch or break it). */
+  events?: EventBus;
+  /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
+  reportError?: (error: unknown) => void;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -70,13 +88,35 @@ export async function buildServices(config: Config, options: BuildServicesOption
   const sessionStore: SessionStore = new SqlSessionStore(database.db);
   // Live push transport: in-process on the embedded default. This is the one place to choose it (Redis pub/sub
   // and Redis presence when Redis is configured).
-  const events: EventBus = new LocalEventBus();
+  const events: EventBus = options.events ?? new LocalEventBus();
   const presence: StreamPresence = new LocalStreamPresence();
+  const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
+  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const anomalies = new AnomalyDetector({
+    store: sessionStore,
+    audit,
+    clock,
+    policy: config.anomaly,
+    devices: new SqlDeviceHistory(database.db),
+    events,
+  });
+  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
+  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+    ...DEFAULT_LOGIN_LIMITS,
+    accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
+    account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
+    ip: { ...DEFAULT_LOGIN_LIMITS.ip, free: config.limits.loginIp },
+    actions: {
+      register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
+      tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
+    },
+  });
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+    audit,
     events,
   });
   const sessions = new SessionService({
@@ -85,9 +125,20 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.session,
     random,
+    geo,
+    audit,
+    watcher: anomalies,
     events,
   });
-  const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+  const accounts = new AccountService({
+    users,
+    sessions,
+    allowRegistration: config.allowRegistration,
+    throttle,
+    limits: throttle,
+    audit,
+    anomalies,
+  });
   const streams = new StreamHub({
     bus: events,
     presence,
@@ -114,11 +165,15 @@ export async function buildServices(config: Config, options: BuildServicesOption
     users,
     sessions,
     accounts,
+    signOn,
+    audit,
+    anomalies,
+    throttle,
+    limits: throttle,
     events,
     presence,
     streams,
     messages,
-    signOn,
     storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
     async checkHealth() {
       const checks: HealthReport['checks'] = {};

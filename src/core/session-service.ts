@@ -1,3 +1,5 @@
+import type { SessionWatcher } from './anomaly.js';
+import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
 import type { EventBus } from './events.js';
@@ -37,6 +39,28 @@ export interface Authenticated {
   user: User;
 }
 
+export interface SessionServiceOptions {
+  store: SessionStore;
+  users: UserRepository;
+  clock: Clock;
+  policy: SessionPolicy;
+  random?: RandomSource;
+  geo?: GeoLookup;
+  audit?: AuditTrail;
+  /** Told when activity moves a session to another country (anomaly detection). */
+  watcher?: SessionWatcher;
+  /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
+  events?: EventBus;
+}
+
+/** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
+export interface Revocation {
+  by: 'logout' | 'user' | 'admin' | 'anomaly' | 'system';
+  /** The user who did it (the owner, or an admin). */
+  actorId?: string | null;
+  client?: ClientInfo | null;
+}
+
 /** Why sessions ended, sent with `session.revoked` so the client can say what happened. */
 export type RevocationReason =
   | 'signed_out'
@@ -45,21 +69,25 @@ export type RevocationReason =
   | 'password_changed'
   | 'replaced'
   | 'admin'
+  | 'anomaly'
   | 'expired';
+
+/** What a client is told about a revocation: who ended it, and whether it was one session or all of them. */
+function reasonFor(revocation: Revocation | undefined, scope: 'one' | 'all'): RevocationReason {
+  switch (revocation?.by) {
+    case 'logout':
+      return scope === 'all' ? 'signed_out_everywhere' : 'signed_out';
+    case 'admin':
+      return 'admin';
+    case 'anomaly':
+      return 'anomaly';
+    default:
+      return 'revoked';
+  }
+}
 
 /** A re-check of a session already in hand, without sliding its idle expiry (see SessionService.recheck). */
 export type RecheckResult = { live: true; auth: Authenticated } | { live: false; reason: 'expired' | 'revoked' };
-
-export interface SessionServiceOptions {
-  store: SessionStore;
-  users: UserRepository;
-  clock: Clock;
-  policy: SessionPolicy;
-  random?: RandomSource;
-  geo?: GeoLookup;
-  /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
-  events?: EventBus;
-}
 
 /** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
@@ -72,6 +100,8 @@ export class SessionService {
   readonly #policy: SessionPolicy;
   readonly #random: RandomSource;
   readonly #geo: GeoLookup;
+  readonly #audit: AuditTrail;
+  readonly #watcher: SessionWatcher | undefined;
   readonly #events: EventBus | undefined;
 
   constructor(options: SessionServiceOptions) {
@@ -81,6 +111,8 @@ export class SessionService {
     this.#policy = options.policy;
     this.#random = options.random ?? cryptoRandom;
     this.#geo = options.geo ?? noGeoLookup;
+    this.#audit = options.audit ?? silentAuditTrail(options.clock);
+    this.#watcher = options.watcher;
     this.#events = options.events;
   }
 
@@ -164,7 +196,12 @@ export class SessionService {
       country: ip === session.ip ? session.country : this.#geo.countryOf(ip),
     };
     await this.#store.touch(session.tokenHash, activity);
-    return { ...session, ...activity };
+    const moved = { ...session, ...activity };
+    // Only a move between two known countries is an anomaly; private and unknown addresses have no country.
+    if (client && session.country && activity.country && activity.country !== session.country) {
+      await this.#watcher?.countryChanged(moved, session.country, client);
+    }
+    return moved;
   }
 
   /** The user's live sessions, newest first. */
@@ -180,24 +217,41 @@ export class SessionService {
   }
 
   /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
-  async revokeBySecret(secret: string, reason: RevocationReason = 'replaced'): Promise<void> {
+  async revokeBySecret(secret: string): Promise<void> {
     if (!looksLikeSecret(secret)) return;
     const tokenHash = hashToken(secret);
     const session = this.#events ? await this.#store.findByTokenHash(tokenHash) : null;
-    if ((await this.#store.delete(tokenHash)) && session) await this.#announce(session.userId, [session.id], reason);
+    if ((await this.#store.delete(tokenHash)) && session)
+      await this.#announce(session.userId, [session.id], 'replaced');
   }
 
-  /** Deletes one session. */
-  async revoke(session: Session, reason: RevocationReason = 'revoked'): Promise<void> {
+  /** Deletes one session; with a revocation, records who ended it. */
+  async revoke(session: Session, revocation?: Revocation): Promise<void> {
     await this.#store.delete(session.tokenHash);
-    await this.#announce(session.userId, [session.id], reason);
+    await this.#announce(session.userId, [session.id], reasonFor(revocation, 'one'));
+    if (revocation) {
+      await this.#audit.record(
+        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
+        revocation.client ?? null,
+        {
+          userId: session.userId,
+          sessionId: session.id,
+          details: { by: revocation.by, actorId: revocation.actorId ?? null },
+        },
+      );
+    }
   }
 
   /** Deletes every other session of the session's user; returns how many. */
-  async revokeOthers(current: Session, reason: RevocationReason = 'revoked'): Promise<number> {
+  async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
     const ended = await this.#idsToAnnounce(current.userId, current.id);
     const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
-    await this.#announce(current.userId, ended, reason);
+    await this.#announce(current.userId, ended, 'revoked');
+    await this.#audit.record('session.revoked', client ?? null, {
+      userId: current.userId,
+      sessionId: current.id,
+      details: { by: 'user', actorId: current.userId, scope: 'others', revoked },
+    });
     return revoked;
   }
 
@@ -205,14 +259,21 @@ export class SessionService {
    * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
    * survives a crash before the deletes finish is already refused by validate().
    */
-  async revokeAll(
-    userId: string,
-    reason: RevocationReason = 'signed_out_everywhere',
-  ): Promise<{ revoked: number; user: User | null }> {
+  async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
     const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
     const ended = await this.#idsToAnnounce(userId);
     const revoked = await this.#store.deleteAllForUser(userId);
-    await this.#announce(userId, ended, reason);
+    await this.#announce(userId, ended, reasonFor(revocation, 'all'));
+    if (revocation) {
+      await this.#audit.record(
+        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
+        revocation.client ?? null,
+        {
+          userId,
+          details: { by: revocation.by, actorId: revocation.actorId ?? null, scope: 'all', revoked },
+        },
+      );
+    }
     return { revoked, user };
   }
 

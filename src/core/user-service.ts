@@ -1,3 +1,4 @@
+import { type AuditClient, type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { generateUuidV7 } from './ids.js';
@@ -38,8 +39,15 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   passwordPolicy: PasswordPolicy;
+  audit?: AuditTrail;
   /** Where `roles.changed` is announced, so the user's open pages update without a reload. */
   events?: EventBus;
+}
+
+/** Who changed something about an account, for the audit log (null actor: the command line). */
+export interface ChangeActor {
+  actorId: string | null;
+  client: AuditClient | null;
 }
 
 /** Accounts: registration, credential checks, password changes and roles. */
@@ -48,6 +56,7 @@ export class UserService {
   readonly #hasher: PasswordHasher;
   readonly #clock: Clock;
   readonly #policy: PasswordPolicy;
+  readonly #audit: AuditTrail;
   readonly #events: EventBus | undefined;
 
   constructor(options: UserServiceOptions) {
@@ -55,6 +64,7 @@ export class UserService {
     this.#hasher = options.hasher;
     this.#clock = options.clock;
     this.#policy = options.passwordPolicy;
+    this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#events = options.events;
   }
 
@@ -103,7 +113,7 @@ export class UserService {
   }
 
   /** Replaces a user's roles. Refuses to remove the last admin, which would lock everyone out of administration. */
-  async setRoles(userId: string, roles: string[]): Promise<SetRolesResult> {
+  async setRoles(userId: string, roles: string[], actor?: ChangeActor): Promise<SetRolesResult> {
     const target = await this.#users.findById(userId);
     if (!target) return { ok: false, code: 'not_found' };
     const next = [...new Set(roles)].sort();
@@ -112,6 +122,10 @@ export class UserService {
     }
     const user = await this.#users.setRoles(userId, next, this.#clock.now());
     if (!user) return { ok: false, code: 'not_found' };
+    await this.#audit.record('roles.changed', actor?.client ?? null, {
+      userId,
+      details: { from: target.roles, to: user.roles, actorId: actor?.actorId ?? null },
+    });
     if ([...target.roles].sort().join() !== [...user.roles].sort().join()) await this.#announceRoles(user);
     return { ok: true, user };
   }

@@ -10,9 +10,11 @@ import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
+import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
@@ -72,6 +74,7 @@ export async function buildApp(
     // HSTS is only meaningful, and only sent, over HTTPS (hook below).
     hsts: false,
   });
+  installRequestHygiene(app);
   app.addHook('onRequest', async (request, reply) => {
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
@@ -99,8 +102,9 @@ export async function buildApp(
       registerAdminRoutes(typed, context);
       registerDemoRoutes(typed, context);
       registerHealthRoutes(typed, context);
-      registerEventRoutes(typed, context);
       registerOidcRoutes(typed, context);
+      registerAuditRoutes(typed, context);
+      registerEventRoutes(typed, context);
     },
     { prefix: '/api' },
   );

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { PASSWORD } from '../helpers/test-app.js';
-import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';
+import { type RunningHeimdall, requireBuiltWebApp, startHeimdall, waitForStreams } from '../helpers/web-servers.js';
 
 const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
 const PHONE_UA =
@@ -67,15 +67,6 @@ async function markPage(page: Page): Promise<() => Promise<boolean>> {
     (globalThis as { heimdallTestMark?: boolean }).heimdallTestMark = true;
   });
   return () => page.evaluate(() => (globalThis as { heimdallTestMark?: boolean }).heimdallTestMark === true);
-}
-
-/** A page's live event stream is open once Heimdall's hub counts it. */
-async function waitForStreams(running: RunningHeimdall, count: number): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (running.services.streams.stats().streams < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} open event streams`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('live push in Chromium', () => {
@@ -202,7 +193,7 @@ describe('live push in Chromium', () => {
       if (Date.now() > deadline) throw new Error('no tab took the stream over');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await server.services.sessions.revokeAll(odin.id, 'admin');
+    await server.services.sessions.revokeAll(odin.id, { by: 'admin' });
     for (const tab of tabs.slice(1)) await tab.getByText('An administrator ended your session.').waitFor();
   });
 });

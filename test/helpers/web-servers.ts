@@ -83,6 +83,15 @@ export async function startHeimdall(
   };
 }
 
+/** Waits (with a deadline) until Heimdall holds at least `count` open event streams: the pages are listening. */
+export async function waitForStreams(running: RunningHeimdall, count: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (running.services.streams.stats().streams < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} open event streams`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

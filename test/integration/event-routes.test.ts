@@ -165,7 +165,7 @@ describe('GET /api/events', () => {
       const thorUser = (await cli.users.findByEmail('thor@asgard.example'))!;
       const odinUser = (await cli.users.findByEmail('odin@asgard.example'))!;
       await cli.users.setRoles(thorUser.id, ['user', 'god']);
-      await cli.sessions.revokeAll(odinUser.id, 'admin');
+      await cli.sessions.revokeAll(odinUser.id, { by: 'admin' });
     } finally {
       await cli.close();
     }

@@ -126,6 +126,8 @@ describe('OIDC sign-on against a real provider, over real HTTP', () => {
       userId: me?.user.id,
       createdAccount: true,
     });
+    const recorded = await h.services.audit.list({ userId: me?.user.id, type: 'auth.login', limit: 5 });
+    expect(recorded.events[0]?.details).toMatchObject({ method: 'oidc', provider: 'idp', createdAccount: true });
 
     // The account has no password: password sign-in is impossible, the identity is its only way in.
     const login = await fetch(`${h.url}/api/auth/login`, {

@@ -53,6 +53,8 @@ export function describeSignOut(reason: string | undefined): string {
       return 'Your password was changed, so this device was signed out. Sign in with the new password.';
     case 'admin':
       return 'An administrator ended your session.';
+    case 'anomaly':
+      return 'This device was signed out because your account was in use from unusually many countries.';
     case 'replaced':
       return 'You signed in again in another window.';
     case 'expired':

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
+import type { AuditEventType, AuditTrail } from '../../core/audit.js';
 import { HeimdallError } from '../../core/errors.js';
 import type { Identity } from '../../core/identity.js';
 import type { SignOnErrorCode } from '../../core/sign-on.js';
@@ -38,13 +39,25 @@ function errorUrl(config: Config, code: SignOnErrorCode): string {
 }
 
 /**
- * Security events of sign-on. Written to the request log under `audit` until the audit log (being built in
- * parallel) lands; then this one function also writes there.
+ * Security events of sign-on: into the audit log (where users and admins read them) and the request log. Failures
+ * carry the library's reason, which is for operators and never reaches the browser.
  */
-function recordEvent(request: FastifyRequest, type: string, fields: Record<string, unknown>, failed = false): void {
-  const audit = { type, method: 'oidc', ip: request.ip, ...fields };
-  if (failed) request.log.warn({ audit }, `${type}: ${String(fields.code)}`);
-  else request.log.info({ audit }, type);
+async function recordEvent(
+  audit: AuditTrail,
+  request: FastifyRequest,
+  type: AuditEventType,
+  fields: Record<string, unknown>,
+  failed = false,
+): Promise<void> {
+  const { userId, sessionId, ...details } = fields;
+  await audit.record(type, clientInfo(request), {
+    userId: typeof userId === 'string' ? userId : null,
+    sessionId: typeof sessionId === 'string' ? sessionId : null,
+    details: { method: 'oidc', ...details },
+  });
+  const entry = { audit: { type, method: 'oidc', ip: request.ip, ...fields } };
+  if (failed) request.log.warn(entry, `${type}: ${String(fields.code)}`);
+  else request.log.info(entry, type);
 }
 
 /** Sign-on with a third party (API.md, "Sign-on with a third party (OIDC)"). */
@@ -70,7 +83,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
         returnTo: request.query.returnTo,
       });
       if (!started.ok) {
-        recordEvent(request, 'auth.login_failed', { stage: 'start', ...started }, true);
+        await recordEvent(services.audit, request, 'auth.login_failed', { stage: 'start', ...started }, true);
         return reply.redirect(errorUrl(config, started.code));
       }
       setPreLoginCookie(reply, config, started.secret);
@@ -96,12 +109,18 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
       });
       if (!outcome.ok) {
         const { code, reason, userId } = outcome;
-        recordEvent(request, 'auth.login_failed', { stage: 'callback', provider, code, reason, userId }, true);
+        await recordEvent(
+          services.audit,
+          request,
+          'auth.login_failed',
+          { stage: 'callback', provider, code, reason, userId },
+          true,
+        );
         return reply.redirect(errorUrl(config, outcome.code));
       }
       if (outcome.intent === 'sign-in') {
         setSessionCookie(reply, config, outcome.issued);
-        recordEvent(request, 'auth.login', {
+        await recordEvent(services.audit, request, 'auth.login', {
           provider,
           userId: outcome.user.id,
           sessionId: outcome.issued.session.id,
@@ -109,7 +128,11 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
           linkedIdentity: outcome.linkedIdentity,
         });
       } else {
-        recordEvent(request, 'identity.linked', { provider, userId: outcome.user.id, identityId: outcome.identity.id });
+        await recordEvent(services.audit, request, 'identity.linked', {
+          provider,
+          userId: outcome.user.id,
+          identityId: outcome.identity.id,
+        });
       }
       return reply.redirect(`${config.publicUrl}${outcome.returnTo}`);
     },
@@ -180,7 +203,10 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
           'This is the only way to sign in to this account; link another provider before removing it.',
         );
       }
-      recordEvent(request, 'identity.unlinked', { provider: result.identity.provider, userId: user.id });
+      await recordEvent(services.audit, request, 'identity.unlinked', {
+        provider: result.identity.provider,
+        userId: user.id,
+      });
       return reply.code(204).send(null);
     },
   );

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types. Times are epoch milliseconds (BIGINT); booleans are 0/1 integers so one schema fits SQLite and PostgreSQL. */
 export interface UsersTable {
   id: string;
@@ -65,10 +67,31 @@ export interface OidcPendingTable {
   expires_at: number;
 }
 
+/** Security events (migration 0002-audit). `id` is generated; details is a JSON object. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  country: string | null;
+  details: string;
+}
+
+export interface KnownDevicesTable {
+  user_id: string;
+  family: string;
+  first_seen_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   app_meta: AppMetaTable;
   identities: IdentitiesTable;
   oidc_pending: OidcPendingTable;
+  audit_events: AuditEventsTable;
+  known_devices: KnownDevicesTable;
 }

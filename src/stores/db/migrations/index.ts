@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { auditMigration } from './0002-audit.js';
 import { identitiesMigration } from './0004-identities.js';
 
 /**
@@ -7,5 +8,6 @@ import { identitiesMigration } from './0004-identities.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initialMigration,
+  '0002-audit': auditMigration,
   '0004-identities': identitiesMigration,
 };
