@@ -7,6 +7,7 @@ import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
 import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
+import { ADDRESSES, mustLogin, mustRegister, proxiedApp, RemoteClient } from '../security/attack-helpers.js';
 
 let testApp: TestApp | undefined;
 let database: SqlDatabase | undefined;
@@ -95,6 +96,35 @@ describe('what the core announces on the event bus', () => {
     await services.users.setRoles(thorId, ['user', 'god']);
     await services.users.setRoles(thorId, ['god', 'user']);
     expect(events).toEqual([{ type: 'roles.changed', userId: thorId, data: { roles: ['god', 'user'] } }]);
+  });
+
+  it('a sign-in from a third country pushes security.warning to the user', async () => {
+    testApp = await proxiedApp();
+    const events: PushEvent[] = [];
+    testApp.services.events.subscribe((event) => events.push(event));
+    const userId = await mustRegister(new RemoteClient(testApp.app, ADDRESSES.US), 'odin@asgard.example');
+    for (const country of ['GB', 'JP'] as const) {
+      await mustLogin(new RemoteClient(testApp.app, ADDRESSES[country]), 'odin@asgard.example');
+    }
+    const warnings = events.filter((e) => e.type === 'security.warning');
+    expect(warnings).toEqual([
+      expect.objectContaining({ userId, data: expect.objectContaining({ code: 'multiple_countries' }) }),
+    ]);
+  });
+
+  it('with ANOMALY_ACTION=revoke the sessions it ends are announced, so their pages return to sign-in', async () => {
+    testApp = await proxiedApp({ ANOMALY_ACTION: 'revoke' });
+    const events: PushEvent[] = [];
+    testApp.services.events.subscribe((event) => events.push(event));
+    const first = new RemoteClient(testApp.app, ADDRESSES.US);
+    await mustRegister(first, 'odin@asgard.example');
+    const second = new RemoteClient(testApp.app, ADDRESSES.GB);
+    await mustLogin(second, 'odin@asgard.example');
+    const ended = [await whoAmI(first), await whoAmI(second)].map((me) => me.session.id);
+    await mustLogin(new RemoteClient(testApp.app, ADDRESSES.JP), 'odin@asgard.example');
+    const revoked = events.find((e) => e.type === 'session.revoked');
+    expect(revoked?.data).toEqual({ reason: 'anomaly' });
+    expect(revoked?.sessionIds?.sort()).toEqual(ended.sort());
   });
 
   it('a bus that cannot publish does not undo or fail a revocation', async () => {
