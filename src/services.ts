@@ -5,6 +5,7 @@ import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
+import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { MessageService } from './core/message-service.js';
 import { Argon2Hasher } from './core/passwords.js';
@@ -28,6 +29,7 @@ import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { SqlUserRepository } from './stores/db/sql-user-repository.js';
 import { SqlSessionStore } from './stores/session/sql-session-store.js';
+import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -35,7 +37,7 @@ export interface HealthReport {
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
-export interface Services {
+export interface Services extends TokenServices {
   clock: Clock;
   users: UserService;
   sessions: SessionService;
@@ -90,10 +92,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
   // and Redis presence when Redis is configured).
   const events: EventBus = options.events ?? new LocalEventBus();
   const presence: StreamPresence = new LocalStreamPresence();
+  // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
+  const denyList = createDenyList(database, clock);
+  const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
-    store: sessionStore,
+    store: revocableStore,
     audit,
     clock,
     policy: config.anomaly,
@@ -120,7 +125,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     events,
   });
   const sessions = new SessionService({
-    store: sessionStore,
+    store: revocableStore,
     users: userRepository,
     clock,
     policy: config.session,
@@ -159,8 +164,28 @@ export async function buildServices(config: Config, options: BuildServicesOption
     linkVerifiedEmail: config.oidc.linkVerifiedEmail,
     allowRegistration: config.allowRegistration,
   });
+  let tokens: TokenServices;
+  try {
+    tokens = await buildTokenServices({
+      config,
+      database,
+      clock,
+      random,
+      users: userRepository,
+      sessionStore,
+      sessions,
+      accounts,
+      denyList,
+      audit,
+      limits: throttle,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 
   return {
+    ...tokens,
     clock,
     users,
     sessions,
@@ -184,6 +209,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       await streams.closeAll(0);
       await events.close();
       await presence.close();
+      tokens.stopTokenMaintenance();
       await sessionStore.close();
       await database.close();
     },
