@@ -55,6 +55,27 @@ describe('GET /api/events', () => {
     expect(response.json().error.code).toBe('unauthenticated');
   });
 
+  it('refuses forged, malformed and cross-method requests with 4xx, never a stream or a 5xx', async () => {
+    const { app, services } = await start();
+    await signedUpClient(app, 'odin@asgard.example');
+    const attempts = [
+      { method: 'GET', headers: { cookie: '__Host-heimdall=' } },
+      { method: 'GET', headers: { cookie: `__Host-heimdall=${'A'.repeat(43)}` } },
+      { method: 'GET', headers: { cookie: '__Host-heimdall=%00%ff<script>' } },
+      { method: 'GET', headers: { authorization: 'Bearer not.a.jwt' } },
+      { method: 'GET', headers: { authorization: 'Bearer ' } },
+      { method: 'POST', headers: {} },
+      { method: 'DELETE', headers: {} },
+    ] as const;
+    for (const attempt of attempts) {
+      const response = await app.inject({ method: attempt.method, url: '/api/events?x=%00', headers: attempt.headers });
+      expect(response.statusCode, `${attempt.method} ${JSON.stringify(attempt.headers)}`).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+    }
+    expect(services.streams.stats().streams).toBe(0);
+  });
+
   it('streams text/event-stream, uncached, with a reconnection hint first', async () => {
     const { baseUrl, app } = await start();
     const client = await signedUpClient(app, 'odin@asgard.example');
