@@ -8,7 +8,7 @@ import type { EventBus, StreamPresence } from './core/events.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { MessageService } from './core/message-service.js';
-import { Argon2Hasher } from './core/passwords.js';
+import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
 import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
@@ -65,6 +65,8 @@ export interface Services extends TokenServices {
 export interface BuildServicesOptions {
   clock?: Clock;
   random?: RandomSource;
+  /** Password hashing (default: argon2id with config.argon2); tests pass one that counts its work. */
+  hasher?: PasswordHasher;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
@@ -118,7 +120,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
   });
   const users = new UserService({
     users: userRepository,
-    hasher: new Argon2Hasher(config.argon2),
+    hasher: options.hasher ?? new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
     audit,

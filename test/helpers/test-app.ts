@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { buildServices, type Services } from '../../src/services.js';
+import { type BuildServicesOptions, buildServices, type Services } from '../../src/services.js';
 import { FakeClock } from './fake-clock.js';
 import { testConfig } from './test-config.js';
 
@@ -14,10 +14,13 @@ export interface TestApp {
 }
 
 /** A real app over real (in-memory SQLite) stores and a fake clock, driven with inject(). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: Omit<BuildServicesOptions, 'clock'> = {},
+): Promise<TestApp> {
   const config = testConfig(env);
   const clock = new FakeClock();
-  const services = await buildServices(config, { clock });
+  const services = await buildServices(config, { ...options, clock });
   const app = await buildApp(services, config, { logger: false });
   await app.ready();
   return {
