@@ -9,7 +9,8 @@ for (const dialect of DIALECTS) {
   // One database for the whole contract suite: its tests use fresh random user ids, so they do not interfere.
   let shared: ReturnType<typeof databases.open> | undefined;
   describeSessionStoreContract(DIALECT_LABELS[dialect], async () => {
-    const database = await (shared ??= databases.open(dialect));
+    shared ??= databases.open(dialect);
+    const database = await shared;
     return {
       store: new SqlSessionStore(database.db),
       ensureUser: (id) => insertUserRow(database, id),
