@@ -2,14 +2,13 @@ import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { Argon2Hasher } from './core/passwords.js';
-import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
-import { SqlUserRepository } from './stores/db/sql-user-repository.js';
-import { SqlSessionStore } from './stores/session/sql-session-store.js';
+import { openStores } from './stores/open-stores.js';
+import type { RedisLogger } from './stores/redis/redis-connection.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -33,6 +32,8 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Where store warnings go (Redis link lost/restored); silent when absent. */
+  logger?: RedisLogger;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -46,8 +47,14 @@ export async function buildServices(config: Config, options: BuildServicesOption
     await database.close();
     throw error;
   }
-  const userRepository = new SqlUserRepository(database.db);
-  const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  let stores: Awaited<ReturnType<typeof openStores>>;
+  try {
+    stores = await openStores(config, database, options.logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { sessionStore, userRepository } = stores;
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
@@ -68,14 +75,15 @@ export async function buildServices(config: Config, options: BuildServicesOption
     users,
     sessions,
     accounts,
-    storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
+    storesDescription: stores.description,
     async checkHealth() {
-      const checks: HealthReport['checks'] = {};
-      checks.database = await probe(() => sessionStore.ping());
+      const names = Object.keys(stores.probes);
+      const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
+      const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
-      await sessionStore.close();
+      await stores.close();
       await database.close();
     },
   };

@@ -12,6 +12,8 @@ export interface SqlDatabase {
   dialect: SqlDialectName;
   /** Where it lives, without credentials. */
   description: string;
+  /** SQLite only: `PRAGMA data_version` of the connection Kysely uses (changes when another connection commits). */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -43,10 +45,12 @@ function openSqlite(path: string): SqlDatabase {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   return {
     db,
     dialect: 'sqlite',
     description: inMemory ? 'sqlite (in memory)' : `sqlite ${resolve(path)}`,
+    dataVersion: () => dataVersion.get() as number,
     close: () => db.destroy(),
   };
 }

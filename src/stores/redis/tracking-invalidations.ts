@@ -24,6 +24,14 @@ export class TrackingInvalidations extends BasicPooledClientSideCache {
     this.#listener = listener;
   }
 
+  /**
+   * NOLOOP: no pushes for our own writes. Every write of ours goes through a cache decorator that drops the entry
+   * itself, and without NOLOOP the fill of `hd:u:{id}` (SET NX) would invalidate the very entry it is filling.
+   */
+  override trackingOn(): string[] {
+    return ['CLIENT', 'TRACKING', 'ON', 'NOLOOP'];
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: signature fixed by node-redis' ClientSideCacheProvider
   override async handleCache(_client: any, parser: any, fn: () => Promise<any>, transformReply: any, typeMapping: any) {
     // Pass-through: the same as node-redis does for a command without a cache.

@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import type { Config } from '../config.js';
+import type { Session, SessionStore } from '../core/session.js';
+import type { User, UserRepository } from '../core/user.js';
+import { CachedSessionStore } from './cache/cached-session-store.js';
+import { CachedUserRepository } from './cache/cached-user-repository.js';
+import { SqliteDataVersion } from './cache/sqlite-data-version.js';
+import { TrackedCache } from './cache/tracked-cache.js';
+import type { SqlDatabase } from './db/database.js';
+import { SqlUserRepository } from './db/sql-user-repository.js';
+import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
+import { RedisUserCache, userKey } from './redis/redis-user-cache.js';
+import { RedisSessionStore, sessionKey } from './session/redis-session-store.js';
+import { SqlSessionStore } from './session/sql-session-store.js';
+
+/** The session and user ports as configured, plus what health checks and shutdown need. */
+export interface OpenStores {
+  sessionStore: SessionStore;
+  userRepository: UserRepository;
+  /** The Redis connection when REDIS_URL or REDIS_CLUSTER_NODES is set. */
+  redis: RedisConnection | null;
+  /** For the start-up line, e.g. "users in sqlite …, sessions in redis 127.0.0.1:6379 (cached, tracked)". */
+  description: string;
+  /** Named probes for /api/health; each throws when its store is unreachable. */
+  probes: Record<string, () => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Chooses the stores: sessions in Redis when it is configured, else in SQL; users always in SQL. Caches are
+ * decorators around the ports: with Redis, an in-process cache kept coherent by client tracking (users shared
+ * through `hd:u:{id}`); on SQLite alone, one kept coherent by PRAGMA data_version; on PostgreSQL alone, none.
+ */
+export async function openStores(config: Config, database: SqlDatabase, logger?: RedisLogger): Promise<OpenStores> {
+  const sqlUsers = new SqlUserRepository(database.db);
+  const probes: OpenStores['probes'] = {
+    database: async () => {
+      await sql`select 1`.execute(database.db);
+    },
+  };
+  const maxEntries = config.redis.cacheMaxEntries;
+
+  if (config.redisUrl || config.redisClusterNodes) {
+    const redis = await RedisConnection.open(
+      {
+        url: config.redisUrl,
+        clusterNodes: config.redisClusterNodes,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.redis.heartbeatMs,
+      },
+      logger,
+    );
+    let sessionStore: SessionStore = new RedisSessionStore(redis, {
+      waitReplicas: config.redis.waitReplicas,
+      waitTimeoutMs: config.redis.waitTimeoutMs,
+    });
+    let userRepository: UserRepository = new RedisUserCache(sqlUsers, redis, { ttlMs: config.redis.userCacheTtlMs });
+    if (config.redis.clientCache) {
+      sessionStore = new CachedSessionStore(sessionStore, new TrackedCache<Session>(redis, { maxEntries }), sessionKey);
+      userRepository = new CachedUserRepository(userRepository, new TrackedCache<User>(redis, { maxEntries }), userKey);
+    }
+    probes.redis = async () => {
+      await redis.ping();
+      // With the cache on, a link whose invalidations may have been missed is not healthy until proven live again.
+      if (config.redis.clientCache && !redis.isLive()) throw new Error('invalidation channel not live');
+    };
+    const cache = config.redis.clientCache ? 'in-process cache with RESP3 client tracking' : 'no in-process cache';
+    return {
+      sessionStore,
+      userRepository,
+      redis,
+      description: `users in ${database.description}, sessions in ${redis.description} (${cache})`,
+      probes,
+      close: () => redis.close(),
+    };
+  }
+
+  let sessionStore: SessionStore = new SqlSessionStore(database.db);
+  let userRepository: UserRepository = sqlUsers;
+  let cache = 'no cache';
+  if (database.dataVersion && config.sqliteCache) {
+    const coherence = new SqliteDataVersion(database.dataVersion);
+    sessionStore = new CachedSessionStore(sessionStore, new TrackedCache<Session>(coherence, { maxEntries }), (h) => h);
+    userRepository = new CachedUserRepository(
+      userRepository,
+      new TrackedCache<User>(coherence, { maxEntries }),
+      (id) => id,
+    );
+    cache = 'in-process cache checked against PRAGMA data_version';
+  }
+  return {
+    sessionStore,
+    userRepository,
+    redis: null,
+    description: `users and sessions in ${database.description} (${cache})`,
+    probes,
+    close: () => sessionStore.close(),
+  };
+}
