@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { EventBus, StreamPresence } from './core/events.js';
 import { Argon2Hasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
@@ -21,6 +22,12 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   accounts: AccountService;
+  /**
+   * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
+   * are absent here and the in-process implementations apply.
+   */
+  eventBus?: EventBus;
+  streamPresence?: StreamPresence;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -49,7 +56,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
   }
   let stores: Awaited<ReturnType<typeof openStores>>;
   try {
-    stores = await openStores(config, database, options.logger);
+    stores = await openStores(config, database, clock, options.logger);
   } catch (error) {
     await database.close();
     throw error;
@@ -75,6 +82,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     users,
     sessions,
     accounts,
+    ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
+    ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
     storesDescription: stores.description,
     async checkHealth() {
       const names = Object.keys(stores.probes);

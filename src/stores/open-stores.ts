@@ -1,7 +1,11 @@
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { EventBus, StreamPresence } from '../core/events.js';
 import type { Session, SessionStore } from '../core/session.js';
 import type { User, UserRepository } from '../core/user.js';
+import { RedisEventBus } from './bus/redis-event-bus.js';
+import { RedisStreamPresence } from './bus/redis-stream-presence.js';
 import { CachedSessionStore } from './cache/cached-session-store.js';
 import { CachedUserRepository } from './cache/cached-user-repository.js';
 import { SqliteDataVersion } from './cache/sqlite-data-version.js';
@@ -19,6 +23,10 @@ export interface OpenStores {
   userRepository: UserRepository;
   /** The Redis connection when REDIS_URL or REDIS_CLUSTER_NODES is set. */
   redis: RedisConnection | null;
+  /** Redis pub/sub (sharded on a cluster) when Redis is configured; null means "use the in-process bus". */
+  eventBus: EventBus | null;
+  /** Open event streams across instances when Redis is configured; null means "use the in-process registry". */
+  streamPresence: StreamPresence | null;
   /** For the start-up line, e.g. "users in sqlite …, sessions in redis 127.0.0.1:6379 (cached, tracked)". */
   description: string;
   /** Named probes for /api/health; each throws when its store is unreachable. */
@@ -31,7 +39,12 @@ export interface OpenStores {
  * decorators around the ports: with Redis, an in-process cache kept coherent by client tracking (users shared
  * through `hd:u:{id}`); on SQLite alone, one kept coherent by PRAGMA data_version; on PostgreSQL alone, none.
  */
-export async function openStores(config: Config, database: SqlDatabase, logger?: RedisLogger): Promise<OpenStores> {
+export async function openStores(
+  config: Config,
+  database: SqlDatabase,
+  clock: Clock,
+  logger?: RedisLogger,
+): Promise<OpenStores> {
   const sqlUsers = new SqlUserRepository(database.db);
   const probes: OpenStores['probes'] = {
     database: async () => {
@@ -65,13 +78,27 @@ export async function openStores(config: Config, database: SqlDatabase, logger?:
       if (config.redis.clientCache && !redis.isLive()) throw new Error('invalidation channel not live');
     };
     const cache = config.redis.clientCache ? 'in-process cache with RESP3 client tracking' : 'no in-process cache';
+    let eventBus: EventBus;
+    try {
+      eventBus = await RedisEventBus.open(redis);
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
+    const streamPresence = new RedisStreamPresence(redis, { clock });
     return {
       sessionStore,
       userRepository,
       redis,
+      eventBus,
+      streamPresence,
       description: `users in ${database.description}, sessions in ${redis.description} (${cache})`,
       probes,
-      close: () => redis.close(),
+      async close() {
+        await streamPresence.close();
+        await eventBus.close();
+        await redis.close();
+      },
     };
   }
 
@@ -92,6 +119,8 @@ export async function openStores(config: Config, database: SqlDatabase, logger?:
     sessionStore,
     userRepository,
     redis: null,
+    eventBus: null,
+    streamPresence: null,
     description: `users and sessions in ${database.description} (${cache})`,
     probes,
     close: () => sessionStore.close(),

@@ -19,6 +19,15 @@ export interface RedisCommands {
   zRemRangeByScore(key: string, min: number | string, max: number | string): Promise<number>;
   pExpire(key: string, ms: number): Promise<number>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  publish(channel: string, message: string): Promise<number>;
+  sPublish(channel: string, message: string): Promise<number>;
+}
+
+/** What the event bus needs from a pub/sub client (single: SUBSCRIBE; cluster: sharded SSUBSCRIBE). */
+export interface PubSubClient {
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface RedisSettings {
@@ -52,6 +61,7 @@ export class RedisConnection {
   readonly kind: 'single' | 'cluster';
   readonly description: string;
   readonly commands: RedisCommands;
+  readonly #settings: RedisSettings;
   readonly #client: AnyClient | undefined;
   readonly #cluster: AnyCluster | undefined;
   readonly #listeners = new Set<InvalidationListener>();
@@ -65,6 +75,7 @@ export class RedisConnection {
 
   private constructor(settings: RedisSettings, logger: RedisLogger) {
     this.#logger = logger;
+    this.#settings = settings;
     const commandTimeout = settings.commandTimeoutMs ?? 2_000;
     const heartbeatMs = settings.heartbeatMs ?? 500;
     this.#heartbeatTimeoutMs = Math.max(heartbeatMs * 2, 500);
@@ -93,7 +104,8 @@ export class RedisConnection {
         rootNodes: settings.clusterNodes.map((node) => ({ url: `redis://${node}` })),
         RESP: 3,
         clientSideCache: invalidations,
-        defaults: { ...common, socket },
+        // The cluster hands `clientSideCache` to every node client itself.
+        defaults: { disableOfflineQueue: true, socket },
         commandOptions: { timeout: commandTimeout },
       }) as unknown as AnyCluster;
       this.#cluster.on('error', (error: Error) => this.#warn('redis cluster error', error));
@@ -173,10 +185,22 @@ export class RedisConnection {
     return Number(reply);
   }
 
-  /** A separate client for pub/sub (a subscribed connection can run no other commands). */
-  duplicateForPubSub(): AnyClient | AnyCluster {
-    if (this.#cluster) return this.#cluster.duplicate({ clientSideCache: undefined }) as unknown as AnyCluster;
-    return this.#client!.duplicate({ clientSideCache: undefined }) as unknown as AnyClient;
+  /**
+   * A separate, connected client for pub/sub (a subscribed connection runs no other commands), without tracking.
+   * node-redis resubscribes it by itself after a reconnect; the caller closes it.
+   */
+  async openPubSub(): Promise<PubSubClient> {
+    const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 400) };
+    const client = this.#cluster
+      ? createCluster({
+          rootNodes: this.#settings.clusterNodes!.map((node) => ({ url: `redis://${node}` })),
+          RESP: 3,
+          defaults: { socket },
+        })
+      : createClient({ url: this.#settings.url!, RESP: 3, socket });
+    client.on('error', (error: Error) => this.#warn('redis pub/sub error', error));
+    await client.connect();
+    return client as unknown as PubSubClient;
   }
 
   async close(): Promise<void> {
