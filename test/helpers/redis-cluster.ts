@@ -83,6 +83,10 @@ export class RedisCluster {
           const nodes = await this.nodes(server);
           const expected = this.servers.filter((s) => s.running).length;
           if (nodes.filter((n) => !n.failed).length < expected) return undefined;
+          // Replicas must have finished their initial sync, or WAIT (and failover) has nothing to rely on.
+          const replication = await server.cli('INFO', 'replication');
+          if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return undefined;
+          if (/role:master/.test(replication) && /state=(?!online)/.test(replication)) return undefined;
         }
         return true;
       },

@@ -235,6 +235,23 @@ export class RedisConnection {
     } catch (error) {
       // Unanswered PINGs mean pushes may be stuck or lost as well: stop trusting memory until Redis answers.
       if (this.#live) this.#flush(`heartbeat failed: ${(error as Error).message}`);
+      if (this.#cluster) await this.#rediscover();
+    }
+  }
+
+  /**
+   * node-redis refreshes a cluster's slot map only on MOVED/ASK replies, which a dead master never sends: its
+   * slots would stay pointed at it after a replica took over. So while a master fails the heartbeat, ask the
+   * cluster (the root nodes, if need be) for the current topology.
+   */
+  async #rediscover(): Promise<void> {
+    const cluster = this.#cluster!;
+    const anyMaster = cluster.masters.find((node) => node.client)?.client;
+    if (!anyMaster || this.#closed) return;
+    try {
+      await cluster._slots.rediscover(anyMaster as never);
+    } catch (error) {
+      this.#warn('redis cluster topology refresh failed', error as Error);
     }
   }
 
