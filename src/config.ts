@@ -37,6 +37,8 @@ export interface RedisTuning {
   clientCache: boolean;
   /** CACHE_MAX_ENTRIES: bound on each in-process cache (sessions, users). */
   cacheMaxEntries: number;
+  /** CACHE_MAX_AGE: safety bound on the age of an in-process entry (coherence normally drops it much sooner). */
+  cacheMaxAgeMs: number;
   commandTimeoutMs: number;
   heartbeatMs: number;
   /** REDIS_WAIT_REPLICAS: replicas that must acknowledge a revocation (Redis WAIT) before it is confirmed. */
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
   const redis: RedisTuning = {
     clientCache: read('REDIS_CLIENT_CACHE', true, bool, 'true or false'),
     cacheMaxEntries: read('CACHE_MAX_ENTRIES', 100_000, int(1, 10_000_000), 'a whole number from 1 to 10000000'),
+    cacheMaxAgeMs: read('CACHE_MAX_AGE', 5 * 60_000, duration, DURATION),
     commandTimeoutMs: read('REDIS_COMMAND_TIMEOUT_MS', 2_000, int(50, 60_000), 'milliseconds from 50 to 60000'),
     heartbeatMs: read('REDIS_HEARTBEAT_MS', 500, int(20, 10_000), 'milliseconds from 20 to 10000'),
     waitReplicas: read('REDIS_WAIT_REPLICAS', 0, int(0, 16), 'a whole number from 0 to 16'),

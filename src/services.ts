@@ -6,6 +6,7 @@ import { Argon2Hasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
 import { openStores } from './stores/open-stores.js';
@@ -28,6 +29,8 @@ export interface Services {
    */
   eventBus?: EventBus;
   streamPresence?: StreamPresence;
+  /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
+  cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -84,6 +87,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     accounts,
     ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
     ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
+    cacheStats: () => stores.cacheStats(),
     storesDescription: stores.description,
     async checkHealth() {
       const names = Object.keys(stores.probes);

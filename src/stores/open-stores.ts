@@ -9,7 +9,7 @@ import { RedisStreamPresence } from './bus/redis-stream-presence.js';
 import { CachedSessionStore } from './cache/cached-session-store.js';
 import { CachedUserRepository } from './cache/cached-user-repository.js';
 import { SqliteDataVersion } from './cache/sqlite-data-version.js';
-import { TrackedCache } from './cache/tracked-cache.js';
+import { type CacheStats, TrackedCache } from './cache/tracked-cache.js';
 import type { SqlDatabase } from './db/database.js';
 import { SqlUserRepository } from './db/sql-user-repository.js';
 import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
@@ -29,6 +29,8 @@ export interface OpenStores {
   streamPresence: StreamPresence | null;
   /** For the start-up line, e.g. "users in sqlite …, sessions in redis 127.0.0.1:6379 (cached, tracked)". */
   description: string;
+  /** Counters of the in-process caches in use (none: empty). */
+  cacheStats(): Record<string, CacheStats>;
   /** Named probes for /api/health; each throws when its store is unreachable. */
   probes: Record<string, () => Promise<void>>;
   close(): Promise<void>;
@@ -51,7 +53,7 @@ export async function openStores(
       await sql`select 1`.execute(database.db);
     },
   };
-  const maxEntries = config.redis.cacheMaxEntries;
+  const limits = { maxEntries: config.redis.cacheMaxEntries, maxAgeMs: config.redis.cacheMaxAgeMs };
 
   if (config.redisUrl || config.redisClusterNodes) {
     const redis = await RedisConnection.open(
@@ -68,9 +70,13 @@ export async function openStores(
       waitTimeoutMs: config.redis.waitTimeoutMs,
     });
     let userRepository: UserRepository = new RedisUserCache(sqlUsers, redis, { ttlMs: config.redis.userCacheTtlMs });
+    const caches: Record<string, TrackedCache<unknown>> = {};
     if (config.redis.clientCache) {
-      sessionStore = new CachedSessionStore(sessionStore, new TrackedCache<Session>(redis, { maxEntries }), sessionKey);
-      userRepository = new CachedUserRepository(userRepository, new TrackedCache<User>(redis, { maxEntries }), userKey);
+      const sessionCache = new TrackedCache<Session>(redis, limits);
+      const userCache = new TrackedCache<User>(redis, limits);
+      sessionStore = new CachedSessionStore(sessionStore, sessionCache, sessionKey);
+      userRepository = new CachedUserRepository(userRepository, userCache, userKey);
+      Object.assign(caches, { sessions: sessionCache, users: userCache });
     }
     probes.redis = async () => {
       await redis.ping();
@@ -94,6 +100,7 @@ export async function openStores(
       streamPresence,
       description: `users in ${database.description}, sessions in ${redis.description} (${cache})`,
       probes,
+      cacheStats: () => statsOf(caches),
       async close() {
         await streamPresence.close();
         await eventBus.close();
@@ -105,14 +112,14 @@ export async function openStores(
   let sessionStore: SessionStore = new SqlSessionStore(database.db);
   let userRepository: UserRepository = sqlUsers;
   let cache = 'no cache';
+  const caches: Record<string, TrackedCache<unknown>> = {};
   if (database.dataVersion && config.sqliteCache) {
     const coherence = new SqliteDataVersion(database.dataVersion);
-    sessionStore = new CachedSessionStore(sessionStore, new TrackedCache<Session>(coherence, { maxEntries }), (h) => h);
-    userRepository = new CachedUserRepository(
-      userRepository,
-      new TrackedCache<User>(coherence, { maxEntries }),
-      (id) => id,
-    );
+    const sessionCache = new TrackedCache<Session>(coherence, limits);
+    const userCache = new TrackedCache<User>(coherence, limits);
+    sessionStore = new CachedSessionStore(sessionStore, sessionCache, (h) => h);
+    userRepository = new CachedUserRepository(userRepository, userCache, (id) => id);
+    Object.assign(caches, { sessions: sessionCache, users: userCache });
     cache = 'in-process cache checked against PRAGMA data_version';
   }
   return {
@@ -123,6 +130,11 @@ export async function openStores(
     streamPresence: null,
     description: `users and sessions in ${database.description} (${cache})`,
     probes,
+    cacheStats: () => statsOf(caches),
     close: () => sessionStore.close(),
   };
+}
+
+function statsOf(caches: Record<string, TrackedCache<unknown>>): Record<string, CacheStats> {
+  return Object.fromEntries(Object.entries(caches).map(([name, cache]) => [name, cache.stats()]));
 }

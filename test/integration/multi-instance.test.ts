@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeimdallProcess } from '../helpers/heimdall-process.js';
 import { HttpClient } from '../helpers/http-client.js';
@@ -5,17 +8,20 @@ import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 const TRIALS = 200;
+const CLI = fileURLToPath(new URL('../../dist/cli/heimdall.js', import.meta.url));
+const execFileAsync = promisify(execFile);
 
 describe('two Heimdall processes on one Redis and one PostgreSQL', () => {
   let postgres: PostgresServer;
   let redis: RedisServer;
   let a: HeimdallProcess;
   let b: HeimdallProcess;
+  let env: Record<string, string>;
   const admin = new HttpClient();
 
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start({ appendOnly: true })]);
-    const env = { DATABASE_URL: await postgres.createDatabase(), REDIS_URL: redis.url };
+    env = { DATABASE_URL: await postgres.createDatabase(), REDIS_URL: redis.url };
     a = await HeimdallProcess.start({ name: 'A', env });
     b = await HeimdallProcess.start({ name: 'B', env });
     expect((await admin.register(a.url, 'admin@example.test')).status).toBe(201);
@@ -71,6 +77,23 @@ describe('two Heimdall processes on one Redis and one PostgreSQL', () => {
       expect((await odin.get(b.url, '/api/demo/valhalla')).status).toBe(403);
     }
     expect((await odin.get(b.url, '/api/session')).status).toBe(200);
+  });
+
+  it('a role granted and taken away with the heimdall CLI bites on both instances on the next request', async () => {
+    const thor = new HttpClient();
+    expect((await thor.register(a.url, 'thor@example.test')).status).toBe(201);
+    const cli = (...args: string[]) =>
+      execFileAsync(process.execPath, [CLI, ...args], {
+        env: { PATH: process.env.PATH ?? '', HEIMDALL_SECRET: 'test-secret-test-secret-test-secret-0123', ...env },
+        timeout: 30_000,
+      });
+    for (const server of [a, b]) expect((await thor.get(server.url, '/api/demo/valhalla')).status).toBe(403);
+    await cli('user', 'roles', 'thor@example.test', 'god', 'user');
+    for (const server of [a, b]) expect((await thor.get(server.url, '/api/demo/valhalla')).status).toBe(200);
+    await cli('user', 'roles', 'thor@example.test', 'user');
+    for (const server of [a, b]) expect((await thor.get(server.url, '/api/demo/valhalla')).status).toBe(403);
+    await cli('sessions', 'revoke', '--user', 'thor@example.test');
+    for (const server of [a, b]) expect((await thor.get(server.url, '/api/session')).status).toBe(401);
   });
 
   it('Redis killed mid-traffic: 503 and never 200 once an instance has noticed, then recovery within 2 s with sessions intact (AOF)', async () => {

@@ -66,8 +66,10 @@ for (const topology of REDIS_TOPOLOGIES) {
       const client = await signedUpClient(a.app, `hot-${topology}@example.test`);
       expect((await client.get('/api/session')).statusCode).toBe(200);
       const before = await redisCommandsServed(await redis());
+      const hitsBefore = a.services.cacheStats().sessions!.hits;
       for (let i = 0; i < 50; i++) expect((await client.get('/api/session')).statusCode).toBe(200);
       expect(await redisCommandsServed(await redis())).toBe(before);
+      expect(a.services.cacheStats().sessions!.hits - hitsBefore).toBe(50);
     });
 
     it(`a session signed out on B is refused on A on the very next request (${TRIALS} trials, zero stale)`, async () => {
@@ -104,6 +106,16 @@ for (const topology of REDIS_TOPOLOGIES) {
         expect((await onB.get('/api/demo/valhalla')).statusCode).toBe(403);
       }
       expect((await onB.get('/api/session')).statusCode).toBe(200);
+    });
+
+    it('a user record this instance filled itself is still invalidated by a change made elsewhere (regression: NOLOOP untracked own writes)', async () => {
+      const user = await signedUpClient(a.app, `filled-${topology}@example.test`);
+      const userId = (await user.get('/api/session')).json().user.id as string;
+      // A filled hd:u:{id} itself (SET NX), so only its read-back keeps the key tracked for A.
+      expect((await user.get('/api/demo/valhalla')).statusCode).toBe(403);
+      const granted = await b.services.users.setRoles(userId, ['god']);
+      expect(granted.ok).toBe(true);
+      expect((await user.get('/api/demo/valhalla')).statusCode).toBe(200);
     });
 
     it('signing out everywhere on A ends every session of the user on B at once', async () => {

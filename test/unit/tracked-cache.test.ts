@@ -79,6 +79,12 @@ describe('TrackedCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('reads an entry again once it is older than maxAgeMs (safety net for a lost invalidation)', async () => {
+    const cache = new TrackedCache<string>(new ManualCoherence(), { maxEntries: 10, maxAgeMs: 0 });
+    await cache.get('k', async () => 'old');
+    expect(await cache.get('k', async () => 'new')).toBe('new');
+  });
+
   it('drops the oldest entry beyond maxEntries', async () => {
     const cache = new TrackedCache<string>(new ManualCoherence(), { maxEntries: 2 });
     for (const key of ['a', 'b', 'c']) await cache.get(key, async () => key);

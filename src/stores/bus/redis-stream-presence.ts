@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { StreamPresence } from '../../core/events.js';
 import { generatePublicId } from '../../core/ids.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
-import { toUnavailable } from '../session/redis-session-store.js';
+import { toUnavailable } from '../redis/redis-errors.js';
 
 export const presenceKey = (userId: string) => `hd:sp:{${userId}}`;
 

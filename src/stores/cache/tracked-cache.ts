@@ -15,6 +15,25 @@ export interface CacheCoherence {
 export interface TrackedCacheOptions {
   /** Upper bound on entries; the oldest is dropped first. */
   maxEntries: number;
+  /**
+   * Safety net, not the coherence mechanism: an entry older than this is read again from the source, which bounds
+   * the life of an entry whose invalidation was lost to a bug or an unforeseen case. Default 5 minutes.
+   */
+  maxAgeMs?: number;
+}
+
+interface Entry<T> {
+  value: T;
+  storedAt: number;
+}
+
+/** Counters for benchmarks and operators: how often memory answered, and how often coherence took entries away. */
+export interface CacheStats {
+  entries: number;
+  hits: number;
+  misses: number;
+  invalidations: number;
+  flushes: number;
 }
 
 interface Ticket {
@@ -29,16 +48,20 @@ interface Ticket {
 export class TrackedCache<T> {
   readonly #coherence: CacheCoherence;
   readonly #maxEntries: number;
-  readonly #entries = new Map<string, T>();
+  readonly #maxAgeMs: number;
+  readonly #entries = new Map<string, Entry<T>>();
   readonly #inFlight = new Map<string, Set<Ticket>>();
   readonly #unlisten: () => void;
   #epoch = 0;
-  hits = 0;
-  misses = 0;
+  #hits = 0;
+  #misses = 0;
+  #invalidations = 0;
+  #flushes = 0;
 
   constructor(coherence: CacheCoherence, options: TrackedCacheOptions) {
     this.#coherence = coherence;
     this.#maxEntries = options.maxEntries;
+    this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
     this.#unlisten = coherence.listen({
       invalidate: (key) => this.invalidate(key),
       flushAll: () => this.flush(),
@@ -56,12 +79,12 @@ export class TrackedCache<T> {
   async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
     if (this.#coherence.isLive()) {
       const cached = this.#entries.get(key);
-      if (cached !== undefined) {
-        this.hits++;
-        return cached;
+      if (cached !== undefined && Date.now() - cached.storedAt < this.#maxAgeMs) {
+        this.#hits++;
+        return cached.value;
       }
     }
-    this.misses++;
+    this.#misses++;
     const live = this.#coherence.isLive();
     const epoch = this.#epoch;
     const ticket: Ticket = { stale: false };
@@ -90,19 +113,30 @@ export class TrackedCache<T> {
     if (this.#coherence.isLive()) this.#store(key, value);
   }
 
+  stats(): CacheStats {
+    return {
+      entries: this.#entries.size,
+      hits: this.#hits,
+      misses: this.#misses,
+      invalidations: this.#invalidations,
+      flushes: this.#flushes,
+    };
+  }
+
   invalidate(key: string): void {
-    this.#entries.delete(key);
+    if (this.#entries.delete(key)) this.#invalidations++;
     const tickets = this.#inFlight.get(key);
     if (tickets) for (const ticket of tickets) ticket.stale = true;
   }
 
   /** Drops every entry matching the predicate (for writes that touch many keys at once). */
   invalidateWhere(predicate: (value: T) => boolean): void {
-    for (const [key, value] of this.#entries) if (predicate(value)) this.invalidate(key);
+    for (const [key, entry] of this.#entries) if (predicate(entry.value)) this.invalidate(key);
   }
 
   flush(): void {
     this.#epoch++;
+    this.#flushes++;
     this.#entries.clear();
     for (const tickets of this.#inFlight.values()) for (const ticket of tickets) ticket.stale = true;
   }
@@ -117,6 +151,6 @@ export class TrackedCache<T> {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, value);
+    this.#entries.set(key, { value, storedAt: Date.now() });
   }
 }

@@ -1,6 +1,6 @@
 import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from '../../core/user.js';
-import { toUnavailable } from '../session/redis-session-store.js';
 import type { RedisConnection } from './redis-connection.js';
+import { toUnavailable } from './redis-errors.js';
 
 export const userKey = (userId: string) => `hd:u:{${userId}}`;
 
@@ -35,9 +35,14 @@ export class RedisUserCache implements UserRepository {
     const raw = await this.#redisCall(() => this.#redis.commands.get(key));
     if (raw !== null) return JSON.parse(raw) as User;
     const user = await this.#inner.findById(id);
+    if (!user) return null;
     // NX: a fill must never overwrite the record a concurrent change just wrote.
-    if (user) await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options('NX')));
-    return user;
+    await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options('NX')));
+    // Read it back: our own write made Redis forget that this connection tracks the key (NOLOOP or not), and only a
+    // tracked read lets the in-process copy be told about the next change. It also returns a concurrent writer's
+    // newer record rather than our SQL read.
+    const current = await this.#redisCall(() => this.#redis.commands.get(key));
+    return current === null ? user : (JSON.parse(current) as User);
   }
 
   findByEmail(email: string): Promise<User | null> {

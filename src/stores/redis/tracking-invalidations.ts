@@ -25,8 +25,9 @@ export class TrackingInvalidations extends BasicPooledClientSideCache {
   }
 
   /**
-   * NOLOOP: no pushes for our own writes. Every write of ours goes through a cache decorator that drops the entry
-   * itself, and without NOLOOP the fill of `hd:u:{id}` (SET NX) would invalidate the very entry it is filling.
+   * NOLOOP: no pushes for our own writes; every write of ours goes through a cache decorator that drops the entry
+   * itself. Beware: a write of ours still makes Redis stop tracking that key for us, silently, so nothing may be
+   * cached after our own write unless it was read again afterwards (see RedisUserCache.findById).
    */
   override trackingOn(): string[] {
     return ['CLIENT', 'TRACKING', 'ON', 'NOLOOP'];

@@ -1,6 +1,7 @@
 import { HeimdallError } from '../../core/errors.js';
 import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
+import { toUnavailable } from '../redis/redis-errors.js';
 import { decodeSession, encodeSession, INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-codec.js';
 
 /** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
@@ -151,12 +152,4 @@ export class RedisSessionStore implements SessionStore {
       throw toUnavailable(error);
     }
   }
-}
-
-/** Driver failures (refused, timed out, offline) become the API's 503: authenticated requests fail closed. */
-export function toUnavailable(error: unknown): HeimdallError {
-  if (error instanceof HeimdallError) return error;
-  return new HeimdallError('service_unavailable', 'The session store is unreachable; try again shortly.', {
-    cause: error,
-  });
 }
