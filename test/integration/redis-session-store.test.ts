@@ -70,17 +70,35 @@ for (const topology of REDIS_TOPOLOGIES) {
       expect(Number(expireTime)).toBe(now + 3 * HOUR);
     });
 
-    it('a session whose key expired in Redis is gone from every lookup, and its index entry is pruned', async () => {
+    it('a session whose key expired in Redis is gone from every lookup; its index entry goes at absolute expiry', async () => {
       const r = await connect();
       const store = new RedisSessionStore(r);
       const userId = `u-gone-${Date.now()}`;
-      const session = makeSession(userId, { idleExpiresAt: Date.now() + HOUR });
-      await store.insert(session);
+      const idleGone = makeSession(userId, { idleExpiresAt: Date.now() + HOUR, absoluteExpiresAt: Date.now() + HOUR });
+      const long = makeSession(userId, { idleExpiresAt: Date.now() + HOUR, absoluteExpiresAt: Date.now() + 2 * HOUR });
+      await store.insert(idleGone);
+      await store.insert(long);
       // What expiry does on its own, done at once: the record vanishes, the indexes remain.
-      await r.commands.del(sessionKey(session.tokenHash));
-      expect(await store.findById(session.id)).toBeNull();
+      await r.commands.del(sessionKey(idleGone.tokenHash));
+      expect(await store.findById(idleGone.id)).toBeNull();
+      expect((await store.listForUser(userId)).map((s) => s.id)).toEqual([long.id]);
+      // An index entry past its absolute expiry is pruned on read.
+      await r.commands.zAdd(userSessionsKey(userId), [{ score: Date.now() - 1, value: idleGone.tokenHash }]);
+      await store.listForUser(userId);
+      expect(await r.commands.zRange(userSessionsKey(userId), 0, -1)).toEqual([long.tokenHash]);
+    });
+
+    it('listing while a session is being inserted never unlinks it from sign-out-everywhere', async () => {
+      const r = await connect();
+      const store = new RedisSessionStore(r);
+      const userId = `u-race-${Date.now()}`;
+      const session = makeSession(userId, { idleExpiresAt: Date.now() + HOUR, absoluteExpiresAt: Date.now() + HOUR });
+      // The first step of insert() has run (the index entry), the session record is not written yet.
+      await r.commands.zAdd(userSessionsKey(userId), [{ score: session.absoluteExpiresAt, value: session.tokenHash }]);
       expect(await store.listForUser(userId)).toEqual([]);
-      expect(await r.commands.sMembers(userSessionsKey(userId))).toEqual([]);
+      await store.insert(session);
+      expect(await store.deleteAllForUser(userId)).toBe(1);
+      expect(await store.findByTokenHash(session.tokenHash)).toBeNull();
     });
 
     it('a crash between insert steps leaves only an index entry, never a session without a way to revoke it', async () => {
@@ -90,7 +108,7 @@ for (const topology of REDIS_TOPOLOGIES) {
       const session = makeSession(userId, { idleExpiresAt: Date.now() + HOUR });
       await store.insert(session);
       // Every session key is listed in its user's index and id index, so deleteAllForUser always reaches it.
-      expect(await r.commands.sMembers(userSessionsKey(userId))).toEqual([session.tokenHash]);
+      expect(await r.commands.zRange(userSessionsKey(userId), 0, -1)).toEqual([session.tokenHash]);
       expect(await r.commands.get(sessionIdKey(session.id))).toBe(session.tokenHash);
       expect(await store.deleteAllForUser(userId)).toBe(1);
       expect(await r.commands.get(sessionKey(session.tokenHash))).toBeNull();

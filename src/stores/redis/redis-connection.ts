@@ -11,8 +11,7 @@ export interface RedisCommands {
   ): Promise<string | null>;
   getDel(key: string): Promise<string | null>;
   del(key: string | string[]): Promise<number>;
-  sMembers(key: string): Promise<string[]>;
-  sRem(key: string, members: string | string[]): Promise<number>;
+  zRange(key: string, min: number | string, max: number | string): Promise<string[]>;
   zAdd(key: string, members: { score: number; value: string }[]): Promise<number>;
   zRem(key: string, members: string | string[]): Promise<number>;
   zCount(key: string, min: number | string, max: number | string): Promise<number>;

@@ -100,9 +100,12 @@ redis.call('SET', KEYS[1], cjson.encode(s), 'PXAT', string.format('%.0f', expiry
 return 1
 `;
 
-/** Adds a member to a user's index and makes the index outlive its longest-lived session. */
+/**
+ * Adds a session to its user's index, a sorted set scored by the session's absolute expiry, and makes the index
+ * outlive its longest-lived session.
+ */
 export const INDEX_ADD_SCRIPT = `
-redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 local current = redis.call('PEXPIRETIME', KEYS[1])
 if current < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
 return 1

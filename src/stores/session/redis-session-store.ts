@@ -21,8 +21,8 @@ export interface RedisSessionStoreOptions {
 /**
  * Sessions in Redis or Redis Cluster. No command spans two keys, so any key layout across slots works. Writes that
  * touch several keys are ordered so that a crash between them can only leave a dangling index entry (pruned on
- * read), never a live session that should be dead: indexes are written before the session on insert, and the
- * session is deleted before its indexes.
+ * read once past their absolute expiry), never a live session that should be dead: indexes are written before the
+ * session on insert, and the session is deleted before its indexes.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #redis: RedisConnection;
@@ -88,24 +88,32 @@ export class RedisSessionStore implements SessionStore {
   }
 
   listForUser(userId: string): Promise<Session[]> {
-    return this.#run(async (r) => {
-      const indexKey = userSessionsKey(userId);
-      const members = await r.sMembers(indexKey);
+    return this.#run(async () => {
+      const members = await this.#indexMembers(userId);
       const found = await Promise.all(members.map((hash) => this.findByTokenHash(hash)));
-      const stale = members.filter((_, i) => found[i] === null);
-      if (stale.length > 0) await r.sRem(indexKey, stale);
       return found.filter((s): s is Session => s !== null && s.userId === userId);
     });
   }
 
   deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
     return this.#run(async (r) => {
-      const members = await r.sMembers(userSessionsKey(userId));
-      const doomed = members.filter((hash) => hash !== exceptTokenHash);
+      const doomed = (await this.#indexMembers(userId)).filter((hash) => hash !== exceptTokenHash);
       const deleted = await Promise.all(doomed.map((hash) => this.#deleteOne(hash, false)));
-      if (doomed.length > 0) await r.sRem(userSessionsKey(userId), doomed);
+      if (doomed.length > 0) await r.zRem(userSessionsKey(userId), doomed);
       return deleted.filter((s) => s !== null).length;
     });
+  }
+
+  /**
+   * The user's indexed token hashes, after pruning the members past their absolute expiry. A member whose session
+   * is merely missing is kept: it may be an insert in progress (index written, session not yet), and unlinking it
+   * would hide a live session from sign-out-everywhere. Such members go when their absolute expiry passes.
+   */
+  async #indexMembers(userId: string): Promise<string[]> {
+    const r = this.#redis.commands;
+    const key = userSessionsKey(userId);
+    await r.zRemRangeByScore(key, '-inf', Date.now());
+    return r.zRange(key, 0, -1);
   }
 
   async pruneExpired(): Promise<number> {
@@ -131,7 +139,7 @@ export class RedisSessionStore implements SessionStore {
       await this.#awaitReplicas(key);
       await Promise.all([
         r.del(sessionIdKey(session.id)),
-        removeFromUserIndex ? r.sRem(userSessionsKey(session.userId), tokenHash) : Promise.resolve(0),
+        removeFromUserIndex ? r.zRem(userSessionsKey(session.userId), tokenHash) : Promise.resolve(0),
       ]);
     }
     return session;
