@@ -11,6 +11,7 @@ import { CachedUserRepository } from './cache/cached-user-repository.js';
 import { SqliteDataVersion } from './cache/sqlite-data-version.js';
 import { type CacheStats, TrackedCache } from './cache/tracked-cache.js';
 import type { SqlDatabase } from './db/database.js';
+import { failClosedOnOutage } from './db/sql-outage.js';
 import { SqlUserRepository } from './db/sql-user-repository.js';
 import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
 import { RedisUserCache, userKey } from './redis/redis-user-cache.js';
@@ -47,7 +48,7 @@ export async function openStores(
   clock: Clock,
   logger?: RedisLogger,
 ): Promise<OpenStores> {
-  const sqlUsers = new SqlUserRepository(database.db);
+  const sqlUsers: UserRepository = failClosedOnOutage(new SqlUserRepository(database.db));
   const probes: OpenStores['probes'] = {
     database: async () => {
       await sql`select 1`.execute(database.db);
@@ -109,7 +110,7 @@ export async function openStores(
     };
   }
 
-  let sessionStore: SessionStore = new SqlSessionStore(database.db);
+  let sessionStore: SessionStore = failClosedOnOutage(new SqlSessionStore(database.db));
   let userRepository: UserRepository = sqlUsers;
   let cache = 'no cache';
   const caches: Record<string, TrackedCache<unknown>> = {};
