@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
+import type { AnomalyPolicy } from './core/anomaly.js';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
+import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type TrustProxy = boolean | number | string[];
@@ -30,6 +32,28 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
+  oidc: OidcConfig;
+  /** Multiple-countries warning (ANOMALY_COUNTRIES, ANOMALY_ACTION). */
+  anomaly: AnomalyPolicy;
+  /** Country lookup of client addresses (offline, geoip-country); off records no country. */
+  geoip: boolean;
+  auditRetentionMs: number;
+  /** Abuse limits (docs/security.md): free failures and per-IP budgets. */
+  limits: AbuseLimitsConfig;
+}
+
+export interface AbuseLimitsConfig {
+  /** Consecutive failed sign-ins per account and client address before delays begin. */
+  loginAccountIp: number;
+  /** Failed sign-ins per account per day, from addresses that never signed in to it, before delays begin. */
+  loginAccount: number;
+  /** Failed sign-ins per client address per hour before delays begin. */
+  loginIp: number;
+  /** Registrations per client address per hour. */
+  registerIp: number;
+  /** Token requests per client address per minute. */
+  tokensIp: number;
 }
 
 export interface RedisTuning {
@@ -198,6 +222,25 @@ export function loadConfig(env: Env = process.env): Config {
         int(1, 16),
         'a whole number from 1 to 16',
       ),
+    },
+    oidc: readOidcConfig(env, problems),
+    anomaly: {
+      countries: read('ANOMALY_COUNTRIES', 3, int(2, 50), 'a whole number from 2 to 50'),
+      action: read(
+        'ANOMALY_ACTION',
+        'warn' as AnomalyPolicy['action'],
+        (r) => (r === 'warn' || r === 'revoke' ? r : null),
+        'warn or revoke',
+      ),
+    },
+    geoip: read('HEIMDALL_GEOIP', true, bool, 'true or false'),
+    auditRetentionMs: read('AUDIT_RETENTION', 90 * 86_400_000, duration, DURATION),
+    limits: {
+      loginAccountIp: read('LOGIN_LIMIT_ACCOUNT_IP', 5, int(1, 1_000), 'a whole number from 1 to 1000'),
+      loginAccount: read('LOGIN_LIMIT_ACCOUNT', 10, int(1, 99), 'a whole number from 1 to 99 (NIST: under 100)'),
+      loginIp: read('LOGIN_LIMIT_IP', 100, int(1, 100_000), 'a whole number from 1 to 100000'),
+      registerIp: read('REGISTER_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
+      tokensIp: read('TOKENS_LIMIT_IP', 60, int(1, 100_000), 'a whole number from 1 to 100000'),
     },
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)

@@ -31,10 +31,12 @@ export async function startServer(env: Record<string, string | undefined> = proc
     logger: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
   });
   const app = await buildApp(services, config, { logger });
+  services.audit.onError = (error) => logger.error({ err: error }, 'recording an audit event failed');
   const pruning = setInterval(() => {
     services.sessions
       .pruneExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'pruning expired sessions failed'));
+    services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning the audit log failed'));
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
 

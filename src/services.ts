@@ -1,14 +1,27 @@
 import type { Config } from './config.js';
 import { AccountService } from './core/account-service.js';
+import { AnomalyDetector } from './core/anomaly.js';
+import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
+import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { Argon2Hasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
+import { SignOnService } from './core/sign-on-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
+import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
+import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
+import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
+import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
+import { SqlAuditLog } from './stores/db/sql-audit-log.js';
+import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
+import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
+import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { openStores } from './stores/open-stores.js';
 import type { RedisLogger } from './stores/redis/redis-connection.js';
 
@@ -23,6 +36,15 @@ export interface Services {
   users: UserService;
   sessions: SessionService;
   accounts: AccountService;
+  /** Third-party sign-on (OIDC) and linked identities. */
+  signOn: SignOnService;
+  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
+  audit: AuditTrail;
+  anomalies: AnomalyDetector;
+  /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
+  throttle: LoginThrottle;
+  /** Per-IP budgets (registration, token endpoints). */
+  limits: ActionLimiter;
   /**
    * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
    * are absent here and the in-process implementations apply.
@@ -42,6 +64,10 @@ export interface BuildServicesOptions {
   random?: RandomSource;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
+  oidc?: OpenIdClientOptions;
+  /** Push fan-out, when wired: security warnings are published on it (default: the Redis bus when configured). */
+  events?: EventBus;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
   logger?: RedisLogger;
 }
@@ -65,11 +91,35 @@ export async function buildServices(config: Config, options: BuildServicesOption
     throw error;
   }
   const { sessionStore, userRepository } = stores;
+  const events = options.events ?? stores.eventBus ?? undefined;
+  const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
+  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const anomalies = new AnomalyDetector({
+    store: sessionStore,
+    audit,
+    clock,
+    policy: config.anomaly,
+    devices: new SqlDeviceHistory(database.db),
+    events,
+  });
+  // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
+  const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
+  const throttle = new FlexibleLoginThrottle(limiters, {
+    ...DEFAULT_LOGIN_LIMITS,
+    accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
+    account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
+    ip: { ...DEFAULT_LOGIN_LIMITS.ip, free: config.limits.loginIp },
+    actions: {
+      register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
+      tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
+    },
+  });
   const users = new UserService({
     users: userRepository,
     hasher: new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
+    audit,
   });
   const sessions = new SessionService({
     store: sessionStore,
@@ -77,14 +127,42 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.session,
     random,
+    geo,
+    audit,
+    watcher: anomalies,
   });
-  const accounts = new AccountService({ users, sessions, allowRegistration: config.allowRegistration });
+  const accounts = new AccountService({
+    users,
+    sessions,
+    allowRegistration: config.allowRegistration,
+    throttle,
+    limits: throttle,
+    audit,
+    anomalies,
+  });
+  const signOn = new SignOnService({
+    providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
+    identities: new SqlIdentityRepository(database.db),
+    pending: new SqlPendingSignOnStore(database.db),
+    users: userRepository,
+    sessions,
+    clock,
+    random,
+    publicOrigin: config.publicUrl,
+    linkVerifiedEmail: config.oidc.linkVerifiedEmail,
+    allowRegistration: config.allowRegistration,
+  });
 
   return {
     clock,
     users,
     sessions,
     accounts,
+    signOn,
+    audit,
+    anomalies,
+    throttle,
+    limits: throttle,
     ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
     ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
     cacheStats: () => stores.cacheStats(),

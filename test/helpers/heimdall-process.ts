@@ -3,115 +3,71 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './free-port.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const MAIN = join(ROOT, 'dist/main.js');
+export const CLI = join(ROOT, 'dist/cli/heimdall.js');
 
-export interface HeimdallProcessOptions {
-  /** Settings on top of the test defaults (free port, cheap argon2, fixed secret, temp data dir). */
-  env?: Record<string, string>;
-  /** Shown in errors, e.g. "A". */
-  name?: string;
-  startTimeoutMs?: number;
+export interface HeimdallProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  dir: string;
+  /** Everything the process wrote to stdout/stderr so far. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A temporary working directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'heimdall-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
- * A real Heimdall server: `node dist/main.js` (built by `npm test`'s pretest) on a free loopback port, ready once it
- * logs its listening line. stop() sends SIGTERM (graceful), kill() SIGKILL; both wait for the exit.
+ * Runs the built server (`node dist/main.js`, as `npm start` does) on a free port and resolves once its start-up
+ * line says where it listens.
  */
-export class HeimdallProcess {
-  readonly name: string;
-  readonly url: string;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-  readonly #dataDir: string;
-  readonly #output: string[];
-
-  private constructor(
-    name: string,
-    url: string,
-    child: ChildProcess,
-    exited: Promise<void>,
-    dataDir: string,
-    output: string[],
-  ) {
-    this.name = name;
-    this.url = url;
-    this.#child = child;
-    this.#exited = exited;
-    this.#dataDir = dataDir;
-    this.#output = output;
-  }
-
-  static async start(options: HeimdallProcessOptions = {}): Promise<HeimdallProcess> {
-    const name = options.name ?? 'heimdall';
-    const dataDir = mkdtempSync(join(tmpdir(), 'heimdall-process-'));
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: `sqlite:${join(dataDir, 'heimdall.db')}`,
-      HEIMDALL_DATA_DIR: dataDir,
-      HEIMDALL_SECRET: 'test-secret-test-secret-test-secret-0123',
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_ITERATIONS: '1',
-      ...options.env,
-    };
-    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    let url: string | undefined;
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        output.push(line);
-        if (output.length > 500) output.shift();
-        const match = /Heimdall listening on (http:\/\/[^\s"]+)/.exec(line);
-        if (match) url = match[1];
+export async function startHeimdallProcess(env: Record<string, string> = {}, cwd?: string): Promise<HeimdallProcess> {
+  const dir = cwd ?? tempDir().dir;
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`Heimdall did not start within 20 s:\n${output}`)), 20_000);
+    const check = () => {
+      const match = /Heimdall listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(deadline);
+        resolve(Number(match[1]));
       }
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    let exitCode: number | null | undefined;
-    const exited = new Promise<void>((resolve) =>
-      child.once('exit', (code) => {
-        exitCode = code;
-        resolve();
-      }),
-    );
-    try {
-      const ready = await waitFor(
-        `Heimdall ${name} to listen`,
-        () => {
-          if (exitCode !== undefined) throw new Error(`exited with ${exitCode}`);
-          return url;
-        },
-        options.startTimeoutMs ?? 30_000,
-      );
-      return new HeimdallProcess(name, ready, child, exited, dataDir, output);
-    } catch (error) {
-      child.kill('SIGKILL');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`Heimdall ${name} did not start:\n${output.join('\n')}`, { cause: error });
-    }
-  }
-
-  /** The last lines it printed (pino JSON), for failure messages. */
-  logs(): string {
-    return this.#output.join('\n');
-  }
-
-  async stop(): Promise<void> {
-    this.#child.kill('SIGTERM');
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
-    await this.#exited;
-    clearTimeout(timer);
-    rmSync(this.#dataDir, { recursive: true, force: true });
-  }
-
-  async kill(): Promise<void> {
-    this.#child.kill('SIGKILL');
-    await this.#exited;
-    rmSync(this.#dataDir, { recursive: true, force: true });
-  }
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`Heimdall exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }

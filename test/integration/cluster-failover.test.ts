@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/tokens.js';
 import { sessionKey } from '../../src/stores/session/redis-session-store.js';
-import { HeimdallProcess } from '../helpers/heimdall-process.js';
+import { type HeimdallInstance, startInstance } from '../helpers/heimdall-instances.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisCluster } from '../helpers/redis-cluster.js';
@@ -9,8 +9,8 @@ import { RedisCluster } from '../helpers/redis-cluster.js';
 describe('two Heimdall processes on a Redis Cluster whose master fails over to its replica', () => {
   let postgres: PostgresServer;
   let cluster: RedisCluster;
-  let a: HeimdallProcess;
-  let b: HeimdallProcess;
+  let a: HeimdallInstance;
+  let b: HeimdallInstance;
 
   beforeAll(async () => {
     [postgres, cluster] = await Promise.all([PostgresServer.start(), RedisCluster.start({ replicasPerMaster: 1 })]);
@@ -20,8 +20,8 @@ describe('two Heimdall processes on a Redis Cluster whose master fails over to i
       // A revocation is confirmed only once a replica holds it, so a failover cannot bring the session back.
       REDIS_WAIT_REPLICAS: '1',
     };
-    a = await HeimdallProcess.start({ name: 'A', env });
-    b = await HeimdallProcess.start({ name: 'B', env });
+    a = await startInstance('A', env);
+    b = await startInstance('B', env);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeimdallProcess } from '../helpers/heimdall-process.js';
+import { type HeimdallInstance, startInstance } from '../helpers/heimdall-instances.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -14,16 +14,16 @@ const execFileAsync = promisify(execFile);
 describe('two Heimdall processes on one Redis and one PostgreSQL', () => {
   let postgres: PostgresServer;
   let redis: RedisServer;
-  let a: HeimdallProcess;
-  let b: HeimdallProcess;
+  let a: HeimdallInstance;
+  let b: HeimdallInstance;
   let env: Record<string, string>;
   const admin = new HttpClient();
 
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start({ appendOnly: true })]);
     env = { DATABASE_URL: await postgres.createDatabase(), REDIS_URL: redis.url };
-    a = await HeimdallProcess.start({ name: 'A', env });
-    b = await HeimdallProcess.start({ name: 'B', env });
+    a = await startInstance('A', env);
+    b = await startInstance('B', env);
     expect((await admin.register(a.url, 'admin@example.test')).status).toBe(201);
   });
 

@@ -148,6 +148,11 @@ export class RedisConnection {
     return connection;
   }
 
+  /** The node-redis client or cluster itself, for libraries that take one (rate-limiter-flexible). */
+  get client(): unknown {
+    return this.#cluster ?? this.#client;
+  }
+
   /** True while every connection tracks our reads and nothing may have been missed since the last proof of life. */
   isLive(): boolean {
     return this.#live;
