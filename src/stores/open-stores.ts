@@ -15,7 +15,7 @@ import { failClosedOnOutage } from './db/sql-outage.js';
 import { SqlUserRepository } from './db/sql-user-repository.js';
 import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
 import { RedisUserCache, userKey } from './redis/redis-user-cache.js';
-import { RedisSessionStore, sessionKey } from './session/redis-session-store.js';
+import { RedisSessionStore, sessionKey, userSessionsKey } from './session/redis-session-store.js';
 import { SqlSessionStore } from './session/sql-session-store.js';
 
 /** The session and user ports as configured, plus what health checks and shutdown need. */
@@ -73,11 +73,16 @@ export async function openStores(
     let userRepository: UserRepository = new RedisUserCache(sqlUsers, redis, { ttlMs: config.redis.userCacheTtlMs });
     const caches: Record<string, TrackedCache<unknown>> = {};
     if (config.redis.clientCache) {
-      const sessionCache = new TrackedCache<Session>(redis, limits);
+      const sessionCaches = {
+        sessions: new TrackedCache<Session>(redis, limits),
+        lists: new TrackedCache<Session[]>(redis, limits),
+        sessionKey,
+        listKey: userSessionsKey,
+      };
       const userCache = new TrackedCache<User>(redis, limits);
-      sessionStore = new CachedSessionStore(sessionStore, sessionCache, sessionKey);
+      sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
       userRepository = new CachedUserRepository(userRepository, userCache, userKey);
-      Object.assign(caches, { sessions: sessionCache, users: userCache });
+      Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
     }
     probes.redis = async () => {
       await redis.ping();
@@ -116,11 +121,16 @@ export async function openStores(
   const caches: Record<string, TrackedCache<unknown>> = {};
   if (database.dataVersion && config.sqliteCache) {
     const coherence = new SqliteDataVersion(database.dataVersion);
-    const sessionCache = new TrackedCache<Session>(coherence, limits);
+    const sessionCaches = {
+      sessions: new TrackedCache<Session>(coherence, limits),
+      lists: new TrackedCache<Session[]>(coherence, limits),
+      sessionKey: (tokenHash: string) => `s:${tokenHash}`,
+      listKey: (userId: string) => `us:${userId}`,
+    };
     const userCache = new TrackedCache<User>(coherence, limits);
-    sessionStore = new CachedSessionStore(sessionStore, sessionCache, (h) => h);
+    sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
     userRepository = new CachedUserRepository(userRepository, userCache, (id) => id);
-    Object.assign(caches, { sessions: sessionCache, users: userCache });
+    Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
     cache = 'in-process cache checked against PRAGMA data_version';
   }
   return {
@@ -129,7 +139,7 @@ export async function openStores(
     redis: null,
     eventBus: null,
     streamPresence: null,
-    description: `users and sessions in ${database.description} (${cache})`,
+    description: `users in ${database.description}, sessions in ${database.dialect} (${cache})`,
     probes,
     cacheStats: () => statsOf(caches),
     close: () => sessionStore.close(),

@@ -118,6 +118,31 @@ for (const topology of REDIS_TOPOLOGIES) {
       expect((await user.get('/api/demo/valhalla')).statusCode).toBe(200);
     });
 
+    it("A's device list (cached) shows sessions signed in and out on B at once", async () => {
+      const email = `devices-${topology}@example.test`;
+      const onA = await signedUpClient(a.app, email);
+      const count = async () => ((await onA.get('/api/sessions')).json().sessions as unknown[]).length;
+      expect(await count()).toBe(1);
+      expect(await count()).toBe(1);
+      const onB = new TestClient(b.app);
+      await onB.login(email);
+      expect(await count()).toBe(2);
+      await onB.request({ method: 'POST', url: '/api/auth/logout' });
+      expect(await count()).toBe(1);
+    });
+
+    it('sign-in limits count failures across instances (rate-limiter counters in Redis)', async () => {
+      const email = `limited-${topology}@example.test`;
+      await signedUpClient(a.app, email);
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const app = attempt % 2 ? b : a;
+        statuses.push((await new TestClient(app.app).login(email, 'not the password at all')).statusCode);
+      }
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses.slice(5)).toContain(429);
+    });
+
     it('signing out everywhere on A ends every session of the user on B at once', async () => {
       const email = `everywhere-${topology}@example.test`;
       const first = await signedUpClient(a.app, email);

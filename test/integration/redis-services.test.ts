@@ -61,7 +61,7 @@ describe('services wired for Redis', () => {
     const built = await buildServices(testConfig(), { clock: new FakeClock() });
     opened.push(built);
     expect(built.storesDescription).toBe(
-      'users and sessions in sqlite (in memory) (in-process cache checked against PRAGMA data_version)',
+      'users in sqlite (in memory), sessions in sqlite (in-process cache checked against PRAGMA data_version)',
     );
     expect(built.eventBus).toBeUndefined();
   });

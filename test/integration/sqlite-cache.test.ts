@@ -63,11 +63,12 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const coherence = new SqliteDataVersion(database.dataVersion!);
     const sqlSessions = counted<SessionStore>(new SqlSessionStore(database.db));
     const sqlUsers = counted<UserRepository>(new SqlUserRepository(database.db));
-    const store = new CachedSessionStore(
-      sqlSessions.port,
-      new TrackedCache<Session>(coherence, { maxEntries: 100 }),
-      (h) => h,
-    );
+    const store = new CachedSessionStore(sqlSessions.port, {
+      sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
+      lists: new TrackedCache<Session[]>(coherence, { maxEntries: 100 }),
+      sessionKey: (h) => `s:${h}`,
+      listKey: (u) => `us:${u}`,
+    });
     const users = new CachedUserRepository(
       sqlUsers.port,
       new TrackedCache<User>(coherence, { maxEntries: 100 }),

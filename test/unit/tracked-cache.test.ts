@@ -85,6 +85,31 @@ describe('TrackedCache', () => {
     expect(await cache.get('k', async () => 'new')).toBe('new');
   });
 
+  it('drops a composite entry when any key it was built from changes', async () => {
+    const coherence = new ManualCoherence();
+    const cache = new TrackedCache<string[]>(coherence, { maxEntries: 10 });
+    const load = async () => ({ value: ['a', 'b'], dependsOn: ['s:a', 's:b'] });
+    await cache.getComposite('list', load);
+    expect(await cache.getComposite('list', async () => ({ value: ['x'], dependsOn: [] }))).toEqual(['a', 'b']);
+    coherence.invalidate('s:b');
+    expect(await cache.getComposite('list', async () => ({ value: ['a'], dependsOn: ['s:a'] }))).toEqual(['a']);
+    coherence.invalidate('list');
+    expect(await cache.getComposite('list', async () => ({ value: ['c'], dependsOn: [] }))).toEqual(['c']);
+  });
+
+  it('keeps a composite value out of the cache when one of its parts changed while it was being built', async () => {
+    const coherence = new ManualCoherence();
+    const cache = new TrackedCache<string[]>(coherence, { maxEntries: 10 });
+    const slow = deferred<{ value: string[]; dependsOn: string[] }>();
+    const filling = cache.getComposite('list', () => slow.promise);
+    coherence.invalidate('s:a');
+    slow.resolve({ value: ['a (old)'], dependsOn: ['s:a'] });
+    expect(await filling).toEqual(['a (old)']);
+    expect(await cache.getComposite('list', async () => ({ value: ['a (new)'], dependsOn: ['s:a'] }))).toEqual([
+      'a (new)',
+    ]);
+  });
+
   it('drops the oldest entry beyond maxEntries', async () => {
     const cache = new TrackedCache<string>(new ManualCoherence(), { maxEntries: 2 });
     for (const key of ['a', 'b', 'c']) await cache.get(key, async () => key);

@@ -22,11 +22,6 @@ export interface TrackedCacheOptions {
   maxAgeMs?: number;
 }
 
-interface Entry<T> {
-  value: T;
-  storedAt: number;
-}
-
 /** Counters for benchmarks and operators: how often memory answered, and how often coherence took entries away. */
 export interface CacheStats {
   entries: number;
@@ -36,21 +31,38 @@ export interface CacheStats {
   flushes: number;
 }
 
+interface Entry<T> {
+  value: T;
+  storedAt: number;
+  /** Other keys whose change also invalidates this entry (a list depends on each listed record). */
+  dependsOn: string[];
+}
+
 interface Ticket {
   stale: boolean;
+  /** For fills with dependencies: every key invalidated while the fill was in flight. */
+  seen?: Set<string>;
+}
+
+/** A value and the keys it was built from. */
+export interface Composite<T> {
+  value: T;
+  dependsOn: string[];
 }
 
 /**
  * An in-process map of decoded values kept coherent by a CacheCoherence. A value read from the source is stored
- * only if nothing invalidated its key (or flushed everything) while the read was in flight, so a revocation that
- * races a cache fill can never be undone by the fill.
+ * only if nothing invalidated its key (or one of its dependencies, or flushed everything) while the read was in
+ * flight, so a revocation that races a cache fill can never be undone by the fill.
  */
 export class TrackedCache<T> {
   readonly #coherence: CacheCoherence;
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #entries = new Map<string, Entry<T>>();
+  readonly #dependents = new Map<string, Set<string>>();
   readonly #inFlight = new Map<string, Set<Ticket>>();
+  readonly #collecting = new Set<Ticket>();
   readonly #unlisten: () => void;
   #epoch = 0;
   #hits = 0;
@@ -76,41 +88,16 @@ export class TrackedCache<T> {
    * The cached value, or `load()`'s result, stored when it is still current. `null` results are not cached: a
    * miss costs a read, and garbage cookies cannot fill memory.
    */
-  async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
-    if (this.#coherence.isLive()) {
-      const cached = this.#entries.get(key);
-      if (cached !== undefined && Date.now() - cached.storedAt < this.#maxAgeMs) {
-        this.#hits++;
-        return cached.value;
-      }
-    }
-    this.#misses++;
-    const live = this.#coherence.isLive();
-    const epoch = this.#epoch;
-    const ticket: Ticket = { stale: false };
-    let tickets = this.#inFlight.get(key);
-    if (!tickets) {
-      tickets = new Set();
-      this.#inFlight.set(key, tickets);
-    }
-    tickets.add(ticket);
-    try {
+  get(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    return this.#read(key, false, async () => {
       const value = await load();
-      // Re-checking isLive() lets a SQLite coherence notice a commit that landed during the read.
-      if (value !== null && live && this.#coherence.isLive() && !ticket.stale && epoch === this.#epoch) {
-        this.#store(key, value);
-      }
-      return value;
-    } finally {
-      tickets.delete(ticket);
-      if (tickets.size === 0) this.#inFlight.delete(key);
-    }
+      return value === null ? null : { value, dependsOn: [] };
+    });
   }
 
-  /** Write-through after a successful write of our own: replaces the entry and spoils fills in flight. */
-  put(key: string, value: T): void {
-    this.invalidate(key);
-    if (this.#coherence.isLive()) this.#store(key, value);
+  /** As get(), for a value built from other keys too: a change of any of them drops it. */
+  getComposite(key: string, load: () => Promise<Composite<T> | null>): Promise<T | null> {
+    return this.#read(key, true, load);
   }
 
   stats(): CacheStats {
@@ -123,10 +110,14 @@ export class TrackedCache<T> {
     };
   }
 
+  /** Drops the entry, every entry built from it, and spoils fills of either in flight. */
   invalidate(key: string): void {
-    if (this.#entries.delete(key)) this.#invalidations++;
+    if (this.#remove(key)) this.#invalidations++;
     const tickets = this.#inFlight.get(key);
     if (tickets) for (const ticket of tickets) ticket.stale = true;
+    for (const ticket of this.#collecting) ticket.seen!.add(key);
+    const dependents = this.#dependents.get(key);
+    if (dependents) for (const dependent of [...dependents]) if (this.#remove(dependent)) this.#invalidations++;
   }
 
   /** Drops every entry matching the predicate (for writes that touch many keys at once). */
@@ -138,6 +129,7 @@ export class TrackedCache<T> {
     this.#epoch++;
     this.#flushes++;
     this.#entries.clear();
+    this.#dependents.clear();
     for (const tickets of this.#inFlight.values()) for (const ticket of tickets) ticket.stale = true;
   }
 
@@ -146,11 +138,66 @@ export class TrackedCache<T> {
     this.flush();
   }
 
-  #store(key: string, value: T): void {
-    if (!this.#entries.has(key) && this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+  async #read(key: string, composite: boolean, load: () => Promise<Composite<T> | null>): Promise<T | null> {
+    if (this.#coherence.isLive()) {
+      const cached = this.#entries.get(key);
+      if (cached !== undefined && Date.now() - cached.storedAt < this.#maxAgeMs) {
+        this.#hits++;
+        return cached.value;
+      }
     }
-    this.#entries.set(key, { value, storedAt: Date.now() });
+    this.#misses++;
+    const live = this.#coherence.isLive();
+    const epoch = this.#epoch;
+    const ticket: Ticket = composite ? { stale: false, seen: new Set() } : { stale: false };
+    let tickets = this.#inFlight.get(key);
+    if (!tickets) {
+      tickets = new Set();
+      this.#inFlight.set(key, tickets);
+    }
+    tickets.add(ticket);
+    if (composite) this.#collecting.add(ticket);
+    try {
+      const loaded = await load();
+      // Re-checking isLive() lets a SQLite coherence notice a commit that landed during the read.
+      const current = live && this.#coherence.isLive() && !ticket.stale && epoch === this.#epoch;
+      if (loaded !== null && current && !loaded.dependsOn.some((dep) => ticket.seen?.has(dep))) {
+        this.#store(key, loaded);
+      }
+      return loaded?.value ?? null;
+    } finally {
+      tickets.delete(ticket);
+      if (tickets.size === 0) this.#inFlight.delete(key);
+      this.#collecting.delete(ticket);
+    }
+  }
+
+  #store(key: string, loaded: Composite<T>): void {
+    this.#remove(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#remove(oldest.value);
+    }
+    this.#entries.set(key, { value: loaded.value, storedAt: Date.now(), dependsOn: loaded.dependsOn });
+    for (const dep of loaded.dependsOn) {
+      let dependents = this.#dependents.get(dep);
+      if (!dependents) {
+        dependents = new Set();
+        this.#dependents.set(dep, dependents);
+      }
+      dependents.add(key);
+    }
+  }
+
+  #remove(key: string): boolean {
+    const entry = this.#entries.get(key);
+    if (!entry) return false;
+    this.#entries.delete(key);
+    for (const dep of entry.dependsOn) {
+      const dependents = this.#dependents.get(dep);
+      dependents?.delete(key);
+      if (dependents?.size === 0) this.#dependents.delete(dep);
+    }
+    return true;
   }
 }
