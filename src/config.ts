@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { AnomalyPolicy } from './core/anomaly.js';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './core/signing-key.js';
 import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -41,6 +43,8 @@ export interface Config {
   auditRetentionMs: number;
   /** Abuse limits (docs/security.md): free failures and per-IP budgets. */
   limits: AbuseLimitsConfig;
+  tokens: TokenConfig;
+  downloads: DownloadsConfig;
 }
 
 export interface AbuseLimitsConfig {
@@ -71,6 +75,29 @@ export interface RedisTuning {
   /** REDIS_USER_CACHE_TTL: lifetime of the shared user copies `hd:u:{id}`. */
   userCacheTtlMs: number;
 }
+
+/** Hybrid API tokens and the keys that sign every JWT (issue 7). Durations in milliseconds. */
+export interface TokenConfig {
+  /** `iss` of every JWT (TOKEN_ISSUER); null means HEIMDALL_PUBLIC_URL. */
+  issuer: string | null;
+  accessTtlMs: number;
+  refreshIdleMs: number;
+  familyLifetimeMs: number;
+  signingAlgorithm: SigningAlgorithm;
+  keyRotationIntervalMs: number | null;
+  /** How often each instance merges the other instances' family revocations. */
+  revocationSyncIntervalMs: number;
+}
+
+export interface DownloadsConfig {
+  directory: string;
+  linkTtlSeconds: number;
+}
+
+/** The sample files that ship with Heimdall (assets/downloads, beside src/ and dist/). */
+export const BUNDLED_DOWNLOADS_DIR = fileURLToPath(new URL('../assets/downloads/', import.meta.url));
+const MAX_ACCESS_TTL_MS = 15 * 60_000;
+const MAX_DOWNLOAD_TTL_MS = 2 * 3_600_000;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -164,6 +191,39 @@ export function loadConfig(env: Env = process.env): Config {
     userCacheTtlMs: read('REDIS_USER_CACHE_TTL', 15 * 60_000, duration, DURATION),
   };
 
+  const upTo = (maxMs: number) => (raw: string) => {
+    const ms = parseDuration(raw);
+    return ms !== null && ms <= maxMs ? ms : null;
+  };
+  const tokens: TokenConfig = {
+    issuer: read('TOKEN_ISSUER', null as string | null, (r) => r.trim() || null, 'a URL or name for the iss claim'),
+    accessTtlMs: read('ACCESS_TOKEN_TTL', 5 * 60_000, upTo(MAX_ACCESS_TTL_MS), 'a duration up to 15m'),
+    refreshIdleMs: read('REFRESH_TOKEN_TTL', 7 * 86_400_000, duration, DURATION),
+    familyLifetimeMs: read('TOKEN_FAMILY_LIFETIME', 30 * 86_400_000, duration, DURATION),
+    signingAlgorithm: read(
+      'SIGNING_KEY_ALGORITHM',
+      'EdDSA' as SigningAlgorithm,
+      (r) => (SIGNING_ALGORITHMS.includes(r as SigningAlgorithm) ? (r as SigningAlgorithm) : null),
+      SIGNING_ALGORITHMS.join(' or '),
+    ),
+    keyRotationIntervalMs: read(
+      'SIGNING_KEY_ROTATION_INTERVAL',
+      null as number | null,
+      (r) => {
+        const ms = parseDuration(r);
+        return ms !== null && ms >= 3_600_000 ? ms : null;
+      },
+      'a duration of at least 1h (e.g. 30d)',
+    ),
+    revocationSyncIntervalMs: read('TOKEN_REVOCATION_SYNC_INTERVAL', 1_000, upTo(60_000), 'a duration up to 60s'),
+  };
+  if (tokens.refreshIdleMs < tokens.accessTtlMs) {
+    problems.push('REFRESH_TOKEN_TTL must not be shorter than ACCESS_TOKEN_TTL.');
+  }
+  const downloads: DownloadsConfig = {
+    directory: read('HEIMDALL_DOWNLOADS_DIR', BUNDLED_DOWNLOADS_DIR, (r) => r, 'a directory path'),
+    linkTtlSeconds: read('DOWNLOAD_LINK_TTL', 15 * 60_000, upTo(MAX_DOWNLOAD_TTL_MS), 'a duration up to 2h') / 1000,
+  };
   const config: Config = {
     port,
     host: read('HOST', '127.0.0.1', (r) => r, 'a host name or address'),
@@ -242,6 +302,8 @@ export function loadConfig(env: Env = process.env): Config {
       registerIp: read('REGISTER_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
       tokensIp: read('TOKENS_LIMIT_IP', 60, int(1, 100_000), 'a whole number from 1 to 100000'),
     },
+    tokens,
+    downloads,
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

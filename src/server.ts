@@ -39,6 +39,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning the audit log failed'));
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
+  services.startTokenMaintenance(logger);
 
   try {
     await app.listen({

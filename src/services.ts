@@ -5,8 +5,9 @@ import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
+import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
-import { Argon2Hasher } from './core/passwords.js';
+import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
@@ -24,6 +25,7 @@ import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { openStores } from './stores/open-stores.js';
 import type { RedisLogger } from './stores/redis/redis-connection.js';
+import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -31,7 +33,7 @@ export interface HealthReport {
 }
 
 /** Everything the HTTP layer and the CLI use, wired once. */
-export interface Services {
+export interface Services extends TokenServices {
   clock: Clock;
   users: UserService;
   sessions: SessionService;
@@ -62,6 +64,8 @@ export interface Services {
 export interface BuildServicesOptions {
   clock?: Clock;
   random?: RandomSource;
+  /** Password hashing (default: argon2id with config.argon2); tests pass one that counts its work. */
+  hasher?: PasswordHasher;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
@@ -92,10 +96,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
   }
   const { sessionStore, userRepository } = stores;
   const events = options.events ?? stores.eventBus ?? undefined;
+  // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
+  const denyList = createDenyList(database, clock);
+  const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
-    store: sessionStore,
+    store: revocableStore,
     audit,
     clock,
     policy: config.anomaly,
@@ -116,13 +123,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
   });
   const users = new UserService({
     users: userRepository,
-    hasher: new Argon2Hasher(config.argon2),
+    hasher: options.hasher ?? new Argon2Hasher(config.argon2),
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
     audit,
   });
   const sessions = new SessionService({
-    store: sessionStore,
+    store: revocableStore,
     users: userRepository,
     clock,
     policy: config.session,
@@ -152,8 +159,29 @@ export async function buildServices(config: Config, options: BuildServicesOption
     linkVerifiedEmail: config.oidc.linkVerifiedEmail,
     allowRegistration: config.allowRegistration,
   });
+  let tokens: TokenServices;
+  try {
+    tokens = await buildTokenServices({
+      config,
+      database,
+      clock,
+      random,
+      users: userRepository,
+      sessionStore,
+      sessions,
+      accounts,
+      denyList,
+      audit,
+      limits: throttle,
+    });
+  } catch (error) {
+    await stores.close();
+    await database.close();
+    throw error;
+  }
 
   return {
+    ...tokens,
     clock,
     users,
     sessions,
@@ -174,6 +202,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
+      tokens.stopTokenMaintenance();
       await stores.close();
       await database.close();
     },

@@ -17,6 +17,11 @@ export type AccountResult<Code extends string> =
   | ({ ok: true; user: User; warnings: SecurityWarning[] } & IssuedSession)
   | { ok: false; code: Code; message?: string; retryAfterMs?: number };
 
+export type CredentialCheck =
+  | { ok: true; user: User }
+  | { ok: false; code: 'invalid_credentials' }
+  | { ok: false; code: 'rate_limited'; retryAfterMs: number };
+
 export interface AccountServiceOptions {
   users: UserService;
   sessions: SessionService;
@@ -73,20 +78,30 @@ export class AccountService {
     client: ClientInfo,
     presentedSecret?: string,
   ): Promise<AccountResult<'invalid_credentials' | 'rate_limited'>> {
-    const attempt = { email: throttleKey(input.email), ip: client.ip };
+    const checked = await this.checkCredentials(input.email, input.password, client);
+    if (!checked.ok) return checked;
+    const signedIn = await this.#signIn(checked.user, client, input.rememberMe === true, presentedSecret);
+    await this.#audit.record('auth.login', client, { userId: checked.user.id, sessionId: signedIn.session.id });
+    return signedIn;
+  }
+
+  /**
+   * The sign-in check, shared by every route that takes an account's password (login, the API token grant):
+   * throttled, a failure audited, and the same work and answer for an unknown email as for a wrong password.
+   */
+  async checkCredentials(email: string, password: string, client: ClientInfo): Promise<CredentialCheck> {
+    const attempt = { email: throttleKey(email), ip: client.ip };
     const verdict = await this.#throttle.attempt(attempt);
-    if (!verdict.allowed) return this.#refuse(verdict, client, input.email);
-    const user = await this.#users.authenticate(input.email, input.password);
+    if (!verdict.allowed) return this.#refuse(verdict, client, email);
+    const user = await this.#users.authenticate(email, password);
     if (!user) {
       // The targeted account, when there is one, so its owner sees the failure in their own audit view.
-      const target = await this.#users.findByEmail(input.email);
+      const target = await this.#users.findByEmail(email);
       await this.#audit.record('auth.login_failed', client, { userId: target?.id ?? null });
       return { ok: false, code: 'invalid_credentials' };
     }
     await this.#throttle.succeeded(attempt);
-    const signedIn = await this.#signIn(user, client, input.rememberMe === true, presentedSecret);
-    await this.#audit.record('auth.login', client, { userId: user.id, sessionId: signedIn.session.id });
-    return signedIn;
+    return { ok: true, user };
   }
 
   /**

@@ -25,6 +25,9 @@ export interface CreateSessionOptions {
   rememberMe?: boolean;
   kind?: SessionKind;
   provider?: string | null;
+  /** Lifetimes other than the cookie policy's (API token families have their own). */
+  idleTimeoutMs?: number;
+  absoluteTimeoutMs?: number;
 }
 
 /** A new session and the secret that proves it; the secret exists only here and in the client's cookie. */
@@ -86,9 +89,12 @@ export class SessionService {
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
     const now = this.#clock.now();
     const remember = options.rememberMe === true;
-    const idleTimeoutMs = remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs;
+    const idleTimeoutMs =
+      options.idleTimeoutMs ?? (remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs);
     const absoluteExpiresAt =
-      now + (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs);
+      now +
+      (options.absoluteTimeoutMs ??
+        (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs));
     const secret = generateSecret(this.#random);
     const device: DeviceDescription = describeUserAgent(client.userAgent);
     const session: Session = {
@@ -139,6 +145,11 @@ export class SessionService {
       return { session: await this.#touch(session, now, client), user };
     }
     return { session, user };
+  }
+
+  /** Records activity on a session validated elsewhere (an API token family at refresh) and slides its idle expiry. */
+  recordActivity(session: Session, client: ClientInfo): Promise<Session> {
+    return this.#touch(session, this.#clock.now(), client);
   }
 
   async #touch(session: Session, now: number, client: ClientInfo | undefined): Promise<Session> {
@@ -237,6 +248,9 @@ export class SessionService {
       rememberMe: session.rememberMe,
       kind: session.kind,
       provider: session.provider,
+      // The replacement keeps the lifetimes of what it replaces (an API token family keeps the family's).
+      idleTimeoutMs: session.idleTimeoutMs,
+      absoluteTimeoutMs: session.absoluteExpiresAt - session.createdAt,
     });
   }
 

@@ -16,9 +16,13 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
+import { registerDownloadRoutes } from './routes/download-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
+import { registerProductRoutes } from './routes/product-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerTokenRoutes } from './routes/token-routes.js';
 
 /** API.md: request bodies are at most 16 KiB. */
 export const BODY_LIMIT = 16 * 1024;
@@ -102,8 +106,12 @@ export async function buildApp(
       registerHealthRoutes(typed, context);
       registerOidcRoutes(typed, context);
       registerAuditRoutes(typed, context);
+      registerTokenRoutes(typed, context);
+      registerProductRoutes(typed, context);
     },
     { prefix: '/api' },
   );
+  registerJwksRoutes(app as unknown as Api, context);
+  registerDownloadRoutes(app as unknown as Api, context);
   return app;
 }

@@ -1,25 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Argon2Hasher, type PasswordHasher } from '../../src/core/passwords.js';
 import { normaliseEmail } from '../../src/core/user-service.js';
 import { type CoreFixture, createCoreFixture } from '../helpers/core-fixture.js';
-
-/** A real argon2 hasher that counts how much verification work each call causes. */
-class CountingHasher implements PasswordHasher {
-  verifies = 0;
-  dummyVerifies = 0;
-  readonly #inner = new Argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
-  hash(password: string) {
-    return this.#inner.hash(password);
-  }
-  verify(hash: string, password: string) {
-    this.verifies++;
-    return this.#inner.verify(hash, password);
-  }
-  verifyDummy(password: string) {
-    this.dummyVerifies++;
-    return this.#inner.verifyDummy(password);
-  }
-}
+import { CountingHasher } from '../helpers/counting-hasher.js';
 
 const PASSWORD = 'mead hall of the slain';
 

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
-import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
+import { clientInfo, isBearerRequest, sessionSecret } from '../plugins/auth-plugin.js';
 import { rateLimitedError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password, SessionEnvelope, SessionView, toSessionView, toUserView, Warning } from '../schemas.js';
+import { TokenPairView, toTokenPairView } from './token-routes.js';
 
 const RegisterBody = Type.Object(
   { email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) },
@@ -85,7 +86,13 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       preHandler: guards.requireSession,
       schema: {
         body: PasswordBody,
-        response: { 200: Type.Object({ session: SessionView, csrfToken: Type.String() }) },
+        response: {
+          200: Type.Object({
+            session: SessionView,
+            csrfToken: Type.Union([Type.String(), Type.Null()]),
+            tokens: Type.Optional(TokenPairView),
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -98,6 +105,11 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       );
       if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
       if (!result.ok) throw new HeimdallError(result.code, result.message);
+      if (isBearerRequest(request)) {
+        // The token family was rotated like a cookie session would be; its new pair replaces the dead one.
+        const pair = await services.apiTokens.issueForFamily(result.session, result.user);
+        return { session: toSessionView(result.session), csrfToken: null, tokens: toTokenPairView(pair) };
+      }
       setSessionCookie(reply, config, result);
       return { session: toSessionView(result.session), csrfToken: result.session.csrfToken };
     },

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import type { Session } from '../../core/session.js';
 import { clearSessionCookie } from '../cookies.js';
-import { clientInfo } from '../plugins/auth-plugin.js';
+import { clientInfo, isBearerRequest } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam, ListedSessionView, SessionEnvelope, toSessionView, toUserView, Warning } from '../schemas.js';
 
@@ -21,7 +21,9 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
     async (request) => {
       const { user, session } = request.auth!;
       const warnings = await services.anomalies.warningsFor(user.id);
-      return { user: toUserView(user), session: toSessionView(session), csrfToken: session.csrfToken, warnings };
+      // With Bearer the session is the token family, and there is no CSRF token to use (API.md).
+      const csrfToken = isBearerRequest(request) ? null : session.csrfToken;
+      return { user: toUserView(user), session: toSessionView(session), csrfToken, warnings };
     },
   );
 

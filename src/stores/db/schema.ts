@@ -94,4 +94,55 @@ export interface Database {
   oidc_pending: OidcPendingTable;
   audit_events: AuditEventsTable;
   known_devices: KnownDevicesTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  denied_families: DeniedFamiliesTable;
+  products: ProductsTable;
+  purchases: PurchasesTable;
+}
+
+/** Signing keys (issue 7). `public_jwk` is JSON; `sealed_private_jwk` is AES-GCM under a key derived from HEIMDALL_SECRET. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  state: string;
+  public_jwk: string;
+  sealed_private_jwk: string | null;
+  created_at: number;
+  retire_after: number | null;
+  retired_at: number | null;
+}
+
+/** Refresh tokens of API token families; only the SHA-256 of each token is stored. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  spent_at: number | null;
+}
+
+/** Revoked API token families whose access JWTs are refused until `denied_until`. */
+export interface DeniedFamiliesTable {
+  session_id: string;
+  denied_until: number;
+}
+
+export interface ProductsTable {
+  id: string;
+  name: string;
+  description: string;
+  price_cents: number;
+  currency: string;
+  file_name: string;
+  media_type: string;
+  created_at: number;
+}
+
+export interface PurchasesTable {
+  id: string;
+  user_id: string;
+  product_id: string;
+  created_at: number;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { auditMigration } from './0002-audit.js';
+import { tokensMigration } from './0003-tokens.js';
 import { identitiesMigration } from './0004-identities.js';
 
 /**
@@ -9,5 +10,6 @@ import { identitiesMigration } from './0004-identities.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initialMigration,
   '0002-audit': auditMigration,
+  '0003-tokens': tokensMigration,
   '0004-identities': identitiesMigration,
 };
