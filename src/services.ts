@@ -4,27 +4,27 @@ import { AnomalyDetector } from './core/anomaly.js';
 import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type GeoLookup, noGeoLookup } from './core/device.js';
-import type { EventBus } from './core/events.js';
+import type { EventBus, StreamPresence } from './core/events.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
-import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
-import { memoryLimiters } from './limits/limiter-stores.js';
+import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
+import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
 import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
-import { SqlUserRepository } from './stores/db/sql-user-repository.js';
-import { SqlSessionStore } from './stores/session/sql-session-store.js';
+import { openStores } from './stores/open-stores.js';
+import type { RedisLogger } from './stores/redis/redis-connection.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
@@ -47,6 +47,14 @@ export interface Services extends TokenServices {
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
+  /**
+   * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
+   * are absent here and the in-process implementations apply.
+   */
+  eventBus?: EventBus;
+  streamPresence?: StreamPresence;
+  /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
+  cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -62,8 +70,10 @@ export interface BuildServicesOptions {
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
-  /** Push fan-out, when wired: security warnings are published on it. */
+  /** Push fan-out, when wired: security warnings are published on it (default: the Redis bus when configured). */
   events?: EventBus;
+  /** Where store warnings go (Redis link lost/restored); silent when absent. */
+  logger?: RedisLogger;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -77,8 +87,15 @@ export async function buildServices(config: Config, options: BuildServicesOption
     await database.close();
     throw error;
   }
-  const userRepository = new SqlUserRepository(database.db);
-  const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  let stores: Awaited<ReturnType<typeof openStores>>;
+  try {
+    stores = await openStores(config, database, clock, options.logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { sessionStore, userRepository } = stores;
+  const events = options.events ?? stores.eventBus ?? undefined;
   // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
@@ -90,10 +107,11 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.anomaly,
     devices: new SqlDeviceHistory(database.db),
-    events: options.events,
+    events,
   });
-  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
-  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+  // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
+  const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
+  const throttle = new FlexibleLoginThrottle(limiters, {
     ...DEFAULT_LOGIN_LIMITS,
     accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
     account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
@@ -157,6 +175,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       limits: throttle,
     });
   } catch (error) {
+    await stores.close();
     await database.close();
     throw error;
   }
@@ -172,15 +191,19 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     throttle,
     limits: throttle,
-    storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
+    ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
+    ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
+    cacheStats: () => stores.cacheStats(),
+    storesDescription: stores.description,
     async checkHealth() {
-      const checks: HealthReport['checks'] = {};
-      checks.database = await probe(() => sessionStore.ping());
+      const names = Object.keys(stores.probes);
+      const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
+      const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
       tokens.stopTokenMaintenance();
-      await sessionStore.close();
+      await stores.close();
       await database.close();
     },
   };
