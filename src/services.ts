@@ -9,7 +9,6 @@ import { FamilyRevokingSessionStore } from './core/family-revoking-session-store
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
 import { MessageService } from './core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
-import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
 import { StreamHub } from './core/stream-hub.js';
@@ -17,18 +16,19 @@ import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
-import { memoryLimiters } from './limits/limiter-stores.js';
+import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { LocalEventBus } from './stores/bus/local-event-bus.js';
 import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
+import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
 import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
-import { SqlUserRepository } from './stores/db/sql-user-repository.js';
-import { SqlSessionStore } from './stores/session/sql-session-store.js';
+import { openStores } from './stores/open-stores.js';
+import type { RedisLogger } from './stores/redis/redis-connection.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
@@ -56,6 +56,14 @@ export interface Services extends TokenServices {
   presence: StreamPresence;
   streams: StreamHub;
   messages: MessageService;
+  /**
+   * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
+   * are absent here and the in-process implementations apply.
+   */
+  eventBus?: EventBus;
+  streamPresence?: StreamPresence;
+  /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
+  cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -75,6 +83,8 @@ export interface BuildServicesOptions {
   events?: EventBus;
   /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
   reportError?: (error: unknown) => void;
+  /** Where store warnings go (Redis link lost/restored); silent when absent. */
+  logger?: RedisLogger;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -88,12 +98,18 @@ export async function buildServices(config: Config, options: BuildServicesOption
     await database.close();
     throw error;
   }
-  const userRepository = new SqlUserRepository(database.db);
-  const sessionStore: SessionStore = new SqlSessionStore(database.db);
-  // Live push transport: in-process on the embedded default. This is the one place to choose it (Redis pub/sub
-  // and Redis presence when Redis is configured).
-  const events: EventBus = options.events ?? new LocalEventBus();
-  const presence: StreamPresence = new LocalStreamPresence();
+  let stores: Awaited<ReturnType<typeof openStores>>;
+  try {
+    stores = await openStores(config, database, clock, options.logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { sessionStore, userRepository } = stores;
+  // Live push transport, the one place to choose it: Redis pub/sub and presence when Redis is configured
+  // (openStores), in-process on the embedded default.
+  const events: EventBus = options.events ?? stores.eventBus ?? new LocalEventBus();
+  const presence: StreamPresence = stores.streamPresence ?? new LocalStreamPresence();
   // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
@@ -107,8 +123,9 @@ export async function buildServices(config: Config, options: BuildServicesOption
     devices: new SqlDeviceHistory(database.db),
     events,
   });
-  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
-  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+  // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
+  const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
+  const throttle = new FlexibleLoginThrottle(limiters, {
     ...DEFAULT_LOGIN_LIMITS,
     accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
     account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
@@ -182,6 +199,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       limits: throttle,
     });
   } catch (error) {
+    await stores.close();
     await database.close();
     throw error;
   }
@@ -201,18 +219,23 @@ export async function buildServices(config: Config, options: BuildServicesOption
     presence,
     streams,
     messages,
-    storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
+    ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
+    ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
+    cacheStats: () => stores.cacheStats(),
+    storesDescription: stores.description,
     async checkHealth() {
-      const checks: HealthReport['checks'] = {};
-      checks.database = await probe(() => sessionStore.ping());
+      const names = Object.keys(stores.probes);
+      const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
+      const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
       await streams.closeAll(0);
-      await events.close();
-      await presence.close();
+      // Redis' bus and presence close with the stores, a caller's bus with its caller; the in-process ones here.
+      if (!options.events && !stores.eventBus) await events.close();
+      if (!stores.streamPresence) await presence.close();
       tokens.stopTokenMaintenance();
-      await sessionStore.close();
+      await stores.close();
       await database.close();
     },
   };
