@@ -70,7 +70,11 @@ export class StreamHub {
     this.#unsubscribe = options.bus.subscribe((event) => this.#deliver(event));
   }
 
-  /** Registers a stream for a live session; resolves once other instances can count it. Returns its id. */
+  /**
+   * Registers a stream for a live session; resolves once other instances can count it. Returns its id. The session
+   * is checked once more after registering: a revocation that landed between the request's validation and the
+   * registration published its event before this stream could hear it, and would otherwise wait for a heartbeat.
+   */
   async open(auth: Authenticated, sink: EventSink): Promise<string> {
     if (this.#closed) {
       sink.close();
@@ -94,6 +98,7 @@ export class StreamHub {
     stream.registered = this.#presence.add(stream.userId, stream.id).catch(this.#onError);
     this.#startHeartbeat();
     await stream.registered;
+    await this.#recheck(stream);
     return stream.id;
   }
 

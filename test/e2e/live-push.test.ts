@@ -181,7 +181,10 @@ describe('live push in Chromium', () => {
 
     await server.services.messages.send(odin, 'One stream, three tabs.', odin);
     for (const tab of tabs) {
-      await tab.getByRole('region', { name: 'Notifications' }).getByText('One stream, three tabs.').waitFor();
+      await tab
+        .getByRole('region', { name: 'Notifications' })
+        .getByText('One stream, three tabs.')
+        .waitFor({ timeout: 10_000 });
     }
 
     // Closing the tab that holds the stream (the first to ask) hands it to another tab.
@@ -194,6 +197,8 @@ describe('live push in Chromium', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await server.services.sessions.revokeAll(odin.id, { by: 'admin' });
-    for (const tab of tabs.slice(1)) await tab.getByText('An administrator ended your session.').waitFor();
-  });
+    for (const tab of tabs.slice(1)) {
+      await tab.getByText('An administrator ended your session.').waitFor({ timeout: 10_000 });
+    }
+  }, 60_000);
 });

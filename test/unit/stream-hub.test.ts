@@ -127,14 +127,16 @@ describe('StreamHub', () => {
   it('beat() writes a heartbeat to every stream and closes the streams of sessions that ended', async () => {
     const live = auth('a');
     const dead = auth('a');
+    let expired = false;
     const { hub } = setUp(async (session) =>
-      session.id === dead.session.id
+      expired && session.id === dead.session.id
         ? { live: false, reason: 'expired' }
         : { live: true, auth: { session, user: user('a') } },
     );
     const [liveSink, deadSink] = [new FakeSink(), new FakeSink()];
     await hub.open(live, liveSink);
     await hub.open(dead, deadSink);
+    expired = true;
     await hub.beat();
     expect([liveSink.heartbeats, deadSink.heartbeats]).toEqual([1, 1]);
     expect(deadSink.events).toEqual([{ type: 'session.revoked', data: { reason: 'expired' } }]);
@@ -160,7 +162,18 @@ describe('StreamHub', () => {
     await hub.open(auth('a'), sink);
     await hub.beat();
     expect(sink.closed).toBe(false);
-    expect(errors).toHaveLength(1);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('tells a stream at once when its session ended between validation and registration', async () => {
+    const { hub, presence } = setUp(async () => ({ live: false, reason: 'revoked' }));
+    const sink = new FakeSink();
+    await hub.open(auth('a'), sink);
+    expect(sink.events).toEqual([{ type: 'session.revoked', data: { reason: 'revoked' } }]);
+    expect(sink.closed).toBe(true);
+    await settle();
+    expect(hub.stats().streams).toBe(0);
+    expect(await presence.count('a')).toBe(0);
   });
 
   it('runs its heartbeat timer only while streams are open', async () => {

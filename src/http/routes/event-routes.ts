@@ -29,17 +29,20 @@ export function registerEventRoutes(api: Api, { services, guards }: RouteContext
     async (request, reply) => {
       const sink = new SseSink(RECONNECT_MS);
       let streamId: string | undefined;
+      let gone = false;
       // Attached before anything is awaited, so a client that leaves at once is still forgotten.
       reply.raw.on('close', () => {
+        gone = true;
         sink.abandon();
         if (streamId) void hub.close(streamId);
       });
       streamId = await hub.open(request.auth!, sink);
-      if (sink.closed) {
+      if (gone) {
         await hub.close(streamId);
         return reply.hijack();
       }
-      // The first bytes (sent once the stream is registered) tell the client it will see every later event.
+      // The first bytes (sent once the stream is registered) tell the client it will see every later event; for a
+      // session that ended meanwhile they are followed by its session.revoked and the end.
       return reply.type('text/event-stream; charset=utf-8').header('x-accel-buffering', 'no').send(sink.body);
     },
   );
