@@ -103,7 +103,9 @@ export class UserService {
 
   /** Checks the current password, sets the new one and bumps the session version (every session dies). */
   async changePassword(user: User, currentPassword: string, newPassword: string): Promise<ChangePasswordResult> {
-    const valid = user.passwordHash ? await this.#hasher.verify(user.passwordHash, currentPassword) : false;
+    // The hash comes from the source of truth, not from the request's (possibly cached) user record.
+    const stored = await this.#users.findByEmail(user.email);
+    const valid = stored?.passwordHash ? await this.#hasher.verify(stored.passwordHash, currentPassword) : false;
     if (!valid) return { ok: false, code: 'invalid_credentials', message: 'The current password is incorrect.' };
     const check = checkPassword(newPassword, this.#policy, { email: user.email });
     if (!check.ok) return { ok: false, code: 'weak_password', message: check.message };

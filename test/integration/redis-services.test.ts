@@ -57,6 +57,27 @@ describe('services wired for Redis', () => {
     }
   });
 
+  it('the shared user copy in Redis never holds the password hash, and password changes still verify', async () => {
+    const under = await redis();
+    const app = await createTestApp(under.env, { clock: new FakeClock(Date.now()) });
+    try {
+      const client = await signedUpClient(app.app, 'hashless@example.test');
+      const { user } = (await client.get('/api/session')).json() as { user: { id: string } };
+      const copy = await under.server!.cli('GET', `hd:u:{${user.id}}`);
+      expect(copy).toContain('hashless@example.test');
+      expect(copy).not.toContain('$argon2id$');
+      const change = await client.request({
+        method: 'POST',
+        url: '/api/auth/password',
+        payload: { currentPassword: 'correct horse battery staple', newPassword: 'another fine passphrase' },
+      });
+      expect(change.statusCode).toBe(200);
+      expect(await under.server!.cli('GET', `hd:u:{${user.id}}`)).not.toContain('$argon2id$');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('without Redis the embedded default keeps sessions in SQL behind the data_version cache', async () => {
     const built = await buildServices(testConfig(), { clock: new FakeClock() });
     opened.push(built);

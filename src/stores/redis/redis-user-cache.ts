@@ -4,6 +4,17 @@ import { toUnavailable } from './redis-errors.js';
 
 export const userKey = (userId: string) => `hd:u:{${userId}}`;
 
+/**
+ * The shared copy never carries the password hash: Redis is a cache that more processes can read than the database,
+ * and nothing on the request path needs the hash. Whether a password exists survives (the field stays non-null);
+ * code that verifies a password reads the record from SQL (UserService does, through findByEmail).
+ */
+export const PASSWORD_NOT_SHARED = '[not shared]';
+
+function toSharedCopy(user: User): string {
+  return JSON.stringify({ ...user, passwordHash: user.passwordHash === null ? null : PASSWORD_NOT_SHARED });
+}
+
 export interface RedisUserCacheOptions {
   /** Bounds how long a copy that missed a write (e.g. a change made directly in SQL) can live. */
   ttlMs: number;
@@ -37,7 +48,7 @@ export class RedisUserCache implements UserRepository {
     const user = await this.#inner.findById(id);
     if (!user) return null;
     // NX: a fill must never overwrite the record a concurrent change just wrote.
-    await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options('NX')));
+    await this.#redisCall(() => this.#redis.commands.set(key, toSharedCopy(user), this.#options('NX')));
     // Read it back: our own write made Redis forget that this connection tracks the key (NOLOOP or not), and only a
     // tracked read lets the in-process copy be told about the next change. It also returns a concurrent writer's
     // newer record rather than our SQL read.
@@ -74,7 +85,7 @@ export class RedisUserCache implements UserRepository {
     await this.#redisCall(() => this.#redis.commands.del(key));
     const user = await write();
     if (user) {
-      await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options()));
+      await this.#redisCall(() => this.#redis.commands.set(key, toSharedCopy(user), this.#options()));
     }
     return user;
   }
