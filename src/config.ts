@@ -34,6 +34,10 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** How often open event streams get a heartbeat and a re-check of their session. */
+  eventsHeartbeatMs: number;
+  /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
+  serveWebApp: boolean;
   /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
   oidc: OidcConfig;
   /** Multiple-countries warning (ANOMALY_COUNTRIES, ANOMALY_ACTION). */
@@ -283,6 +287,8 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    eventsHeartbeatMs: read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
+    serveWebApp: read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
     oidc: readOidcConfig(env, problems),
     anomaly: {
       countries: read('ANOMALY_COUNTRIES', 3, int(2, 50), 'a whole number from 2 to 50'),

@@ -7,15 +7,19 @@ import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
+import { MessageService } from './core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
+import { StreamHub } from './core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
 import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
+import { LocalEventBus } from './stores/bus/local-event-bus.js';
+import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
 import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest } from './stores/db/migrator.js';
@@ -47,6 +51,11 @@ export interface Services extends TokenServices {
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
+  /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
+  events: EventBus;
+  presence: StreamPresence;
+  streams: StreamHub;
+  messages: MessageService;
   /**
    * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
    * are absent here and the in-process implementations apply.
@@ -70,8 +79,10 @@ export interface BuildServicesOptions {
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
-  /** Push fan-out, when wired: security warnings are published on it (default: the Redis bus when configured). */
+  /** The push bus to use instead of the configured one (tests watch or break it). */
   events?: EventBus;
+  /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
+  reportError?: (error: unknown) => void;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
   logger?: RedisLogger;
 }
@@ -95,7 +106,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
     throw error;
   }
   const { sessionStore, userRepository } = stores;
-  const events = options.events ?? stores.eventBus ?? undefined;
+  // Live push transport, the one place to choose it: Redis pub/sub and presence when Redis is configured
+  // (openStores), in-process on the embedded default.
+  const events: EventBus = options.events ?? stores.eventBus ?? new LocalEventBus();
+  const presence: StreamPresence = stores.streamPresence ?? new LocalStreamPresence();
   // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
@@ -127,6 +141,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
     audit,
+    events,
   });
   const sessions = new SessionService({
     store: revocableStore,
@@ -137,6 +152,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     geo,
     audit,
     watcher: anomalies,
+    events,
   });
   const accounts = new AccountService({
     users,
@@ -147,6 +163,14 @@ export async function buildServices(config: Config, options: BuildServicesOption
     audit,
     anomalies,
   });
+  const streams = new StreamHub({
+    bus: events,
+    presence,
+    sessions,
+    heartbeatMs: config.eventsHeartbeatMs,
+    onError: options.reportError,
+  });
+  const messages = new MessageService({ events, presence, clock });
   const signOn = new SignOnService({
     providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
     identities: new SqlIdentityRepository(database.db),
@@ -191,6 +215,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     throttle,
     limits: throttle,
+    events,
+    presence,
+    streams,
+    messages,
     ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
     ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
     cacheStats: () => stores.cacheStats(),
@@ -202,6 +230,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     async close() {
+      await streams.closeAll(0);
+      // Redis' bus and presence close with the stores, a caller's bus with its caller; the in-process ones here.
+      if (!options.events && !stores.eventBus) await events.close();
+      if (!stores.streamPresence) await presence.close();
       tokens.stopTokenMaintenance();
       await stores.close();
       await database.close();

@@ -131,6 +131,17 @@ export class AnomalyDetector implements SessionWatcher {
         sessionId: trigger.id,
         details: { by: 'anomaly', revoked: older.length, sessionIds: older.map((s) => s.id) },
       });
+      // Their open pages return to sign-in at once (best effort: heartbeats close any stream this misses).
+      if (older.length > 0) {
+        await this.#events
+          ?.publish({
+            type: 'session.revoked',
+            userId: trigger.userId,
+            sessionIds: older.map((s) => s.id),
+            data: { reason: 'anomaly' },
+          })
+          .catch(() => {});
+      }
     }
     await this.#audit.record('anomaly.multiple_countries', client, {
       userId: trigger.userId,

@@ -11,12 +11,14 @@ import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
+import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerDownloadRoutes } from './routes/download-routes.js';
+import { registerEventRoutes } from './routes/event-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
@@ -106,6 +108,7 @@ export async function buildApp(
       registerHealthRoutes(typed, context);
       registerOidcRoutes(typed, context);
       registerAuditRoutes(typed, context);
+      registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
     },
@@ -113,5 +116,6 @@ export async function buildApp(
   );
   registerJwksRoutes(app as unknown as Api, context);
   registerDownloadRoutes(app as unknown as Api, context);
+  if (config.serveWebApp) await installWebApp(app);
   return app;
 }
