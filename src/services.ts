@@ -52,16 +52,12 @@ export interface Services extends TokenServices {
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
   /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
+  /** Live push fan-out: Redis pub/sub (sharded on a cluster) when Redis is configured, in-process otherwise. */
   events: EventBus;
+  /** Open event streams per user across instances (Redis) or in this process. */
   presence: StreamPresence;
   streams: StreamHub;
   messages: MessageService;
-  /**
-   * Cross-instance push (Redis pub/sub) and open-stream registry, set when Redis is configured. Without Redis they
-   * are absent here and the in-process implementations apply.
-   */
-  eventBus?: EventBus;
-  streamPresence?: StreamPresence;
   /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
   cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
@@ -113,6 +109,11 @@ export async function buildServices(config: Config, options: BuildServicesOption
   // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
+  // Revocations announced on the bus reach every instance's deny list at once (Redis pub/sub); the periodic sync
+  // from SQL stays as the backstop for a message lost while an instance was disconnected.
+  events.subscribe((event) => {
+    if (event.type === 'session.revoked') for (const id of event.sessionIds ?? []) denyList.noteRevoked(id);
+  });
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
@@ -219,8 +220,6 @@ export async function buildServices(config: Config, options: BuildServicesOption
     presence,
     streams,
     messages,
-    ...(stores.eventBus ? { eventBus: stores.eventBus } : {}),
-    ...(stores.streamPresence ? { streamPresence: stores.streamPresence } : {}),
     cacheStats: () => stores.cacheStats(),
     storesDescription: stores.description,
     async checkHealth() {

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../src/core/events.js';
 import { buildServices, type Services } from '../../src/services.js';
+import { ApiClient } from '../helpers/api-client.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { waitFor } from '../helpers/free-port.js';
 import { useRedis } from '../helpers/redis-topologies.js';
@@ -32,11 +36,11 @@ describe('services wired for Redis', () => {
     const a = await services();
     const b = await services();
     const received: PushEvent[] = [];
-    b.eventBus!.subscribe((event) => received.push(event));
-    await a.eventBus!.publish({ type: 'roles.changed', userId: 'u1', data: { roles: ['god'] } });
+    b.events.subscribe((event) => received.push(event));
+    await a.events.publish({ type: 'roles.changed', userId: 'u1', data: { roles: ['god'] } });
     await waitFor('the event on the other instance', () => (received.length === 1 ? true : undefined));
-    await a.streamPresence!.add('u1', 'stream-a');
-    expect(await b.streamPresence!.count('u1')).toBe(1);
+    await a.presence.add('u1', 'stream-a');
+    expect(await b.presence.count('u1')).toBe(1);
   });
 
   it('REDIS_CLIENT_CACHE=false reads Redis on every request and still works end to end', async () => {
@@ -78,12 +82,36 @@ describe('services wired for Redis', () => {
     }
   });
 
+  it('an API token family revoked on one instance is refused by another at once, through the bus, with no sync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heimdall-bus-deny-'));
+    const env = { ...(await redis()).env, DATABASE_URL: `sqlite:${join(dir, 'heimdall.db')}` };
+    const first = await createTestApp(env, { clock: new FakeClock(Date.now()) });
+    const second = await createTestApp(env, { clock: new FakeClock(Date.now()) });
+    try {
+      await signedUpClient(first.app, 'bus@example.test');
+      const onFirst = new ApiClient(first.app);
+      await onFirst.signIn('bus@example.test');
+      const onSecond = new ApiClient(second.app);
+      onSecond.accessToken = onFirst.accessToken;
+      expect((await onSecond.get('/api/session')).statusCode).toBe(200);
+      expect((await onFirst.revoke()).statusCode).toBe(204);
+      // No denyList.sync() anywhere: only the announcement can tell the second instance.
+      await waitFor('the second instance to refuse the access token', async () =>
+        (await onSecond.get('/api/session')).statusCode === 401 ? true : undefined,
+      );
+    } finally {
+      await first.close();
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without Redis the embedded default keeps sessions in SQL behind the data_version cache', async () => {
     const built = await buildServices(testConfig(), { clock: new FakeClock() });
     opened.push(built);
     expect(built.storesDescription).toBe(
       'users in sqlite (in memory), sessions in sqlite (in-process cache checked against PRAGMA data_version)',
     );
-    expect(built.eventBus).toBeUndefined();
+    expect(built.events.constructor.name).toBe('LocalEventBus');
   });
 });
