@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund \
     && npm rebuild better-sqlite3
 COPY . .
+# The server (tsc) and the web app (Vite, into web/dist).
 RUN npm run build \
     && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
@@ -35,6 +36,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/assets ./assets
+COPY --from=build /app/web/dist ./web/dist
 # The only writable place: the SQLite database and the generated secret when HEIMDALL_SECRET is not set.
 RUN mkdir -p /var/lib/heimdall && chown node:node /var/lib/heimdall
 VOLUME ["/var/lib/heimdall"]

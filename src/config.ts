@@ -16,6 +16,10 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string | null;
   redisClusterNodes: string[] | null;
+  /** Redis client behaviour and the in-process caches (docs/deploy/redis.md). */
+  redis: RedisTuning;
+  /** SQLITE_CACHE: serve sessions and users from memory, kept coherent by PRAGMA data_version (SQLite only). */
+  sqliteCache: boolean;
   dataDir: string;
   /** HEIMDALL_SECRET; null means "use or create the one kept in the data directory". */
   secret: string | null;
@@ -30,6 +34,10 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** How often open event streams get a heartbeat and a re-check of their session. */
+  eventsHeartbeatMs: number;
+  /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
+  serveWebApp: boolean;
   /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
   oidc: OidcConfig;
   /** Multiple-countries warning (ANOMALY_COUNTRIES, ANOMALY_ACTION). */
@@ -65,6 +73,22 @@ export interface AbuseLimitsConfig {
   registerIp: number;
   /** Token requests per client address per minute. */
   tokensIp: number;
+}
+
+export interface RedisTuning {
+  /** REDIS_CLIENT_CACHE: in-process cache kept coherent by RESP3 client tracking (false: one round trip a read). */
+  clientCache: boolean;
+  /** CACHE_MAX_ENTRIES: bound on each in-process cache (sessions, users). */
+  cacheMaxEntries: number;
+  /** CACHE_MAX_AGE: safety bound on the age of an in-process entry (coherence normally drops it much sooner). */
+  cacheMaxAgeMs: number;
+  commandTimeoutMs: number;
+  heartbeatMs: number;
+  /** REDIS_WAIT_REPLICAS: replicas that must acknowledge a revocation (Redis WAIT) before it is confirmed. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** REDIS_USER_CACHE_TTL: lifetime of the shared user copies `hd:u:{id}`. */
+  userCacheTtlMs: number;
 }
 
 /** Hybrid API tokens and the keys that sign every JWT (issue 7). Durations in milliseconds. */
@@ -171,6 +195,16 @@ export function loadConfig(env: Env = process.env): Config {
     'a redis:// or rediss:// URL',
   );
   if (redisUrl && redisClusterNodes) problems.push('Set REDIS_URL or REDIS_CLUSTER_NODES, not both.');
+  const redis: RedisTuning = {
+    clientCache: read('REDIS_CLIENT_CACHE', true, bool, 'true or false'),
+    cacheMaxEntries: read('CACHE_MAX_ENTRIES', 100_000, int(1, 10_000_000), 'a whole number from 1 to 10000000'),
+    cacheMaxAgeMs: read('CACHE_MAX_AGE', 5 * 60_000, duration, DURATION),
+    commandTimeoutMs: read('REDIS_COMMAND_TIMEOUT_MS', 2_000, int(50, 60_000), 'milliseconds from 50 to 60000'),
+    heartbeatMs: read('REDIS_HEARTBEAT_MS', 500, int(20, 10_000), 'milliseconds from 20 to 10000'),
+    waitReplicas: read('REDIS_WAIT_REPLICAS', 0, int(0, 16), 'a whole number from 0 to 16'),
+    waitTimeoutMs: read('REDIS_WAIT_TIMEOUT_MS', 500, int(1, 60_000), 'milliseconds from 1 to 60000'),
+    userCacheTtlMs: read('REDIS_USER_CACHE_TTL', 15 * 60_000, duration, DURATION),
+  };
 
   const upTo = (maxMs: number) => (raw: string) => {
     const ms = parseDuration(raw);
@@ -216,6 +250,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     redisUrl,
     redisClusterNodes,
+    redis,
+    sqliteCache: read('SQLITE_CACHE', true, bool, 'true or false'),
     dataDir: read('HEIMDALL_DATA_DIR', './data', (r) => r, 'a directory path'),
     secret,
     origins: read(
@@ -262,6 +298,8 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    eventsHeartbeatMs: read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
+    serveWebApp: read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
     oidc: readOidcConfig(env, problems),
     anomaly: {
       countries: read('ANOMALY_COUNTRIES', 3, int(2, 50), 'a whole number from 2 to 50'),

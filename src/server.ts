@@ -30,7 +30,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const config: Config = { ...loaded, secret: secret.secret };
-  const services = await buildServices(config);
+  const services = await buildServices(config, {
+    reportError: (error) => logger.warn({ err: error }, 'live push: background work failed'),
+    logger: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
+  });
   const app = await buildApp(services, config, { logger });
   services.audit.onError = (error) => logger.error({ err: error }, 'recording an audit event failed');
   const pruning = setInterval(() => {

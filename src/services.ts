@@ -4,30 +4,34 @@ import { AnomalyDetector } from './core/anomaly.js';
 import { AuditTrail } from './core/audit.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type GeoLookup, noGeoLookup } from './core/device.js';
-import type { EventBus } from './core/events.js';
+import type { EventBus, StreamPresence } from './core/events.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
+import { MessageService } from './core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
-import type { SessionStore } from './core/session.js';
 import { SessionService } from './core/session-service.js';
 import { SignOnService } from './core/sign-on-service.js';
+import { StreamHub } from './core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
-import { memoryLimiters } from './limits/limiter-stores.js';
 import { HeimdallMetrics } from './metrics/heimdall-metrics.js';
 import { MeteredAuditLog } from './metrics/metered-audit-log.js';
+import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
+import { LocalEventBus } from './stores/bus/local-event-bus.js';
+import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
+import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
 import { migrateToLatest, pendingMigrations } from './stores/db/migrator.js';
 import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
-import { SqlUserRepository } from './stores/db/sql-user-repository.js';
 import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
-import { SqlSessionStore } from './stores/session/sql-session-store.js';
+import { openStores } from './stores/open-stores.js';
+import type { RedisLogger } from './stores/redis/redis-connection.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
@@ -52,6 +56,15 @@ export interface Services extends TokenServices {
   limits: ActionLimiter;
   /** Prometheus metrics: counters fed by the audit trail and the HTTP layer, and scrape-time sources (hooks). */
   metrics: HeimdallMetrics;
+  /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
+  /** Live push fan-out: Redis pub/sub (sharded on a cluster) when Redis is configured, in-process otherwise. */
+  events: EventBus;
+  /** Open event streams per user across instances (Redis) or in this process. */
+  presence: StreamPresence;
+  streams: StreamHub;
+  messages: MessageService;
+  /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
+  cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
@@ -69,10 +82,14 @@ export interface BuildServicesOptions {
   migrate?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
-  /** Push fan-out, when wired: security warnings are published on it. */
+  /** The push bus to use instead of the configured one (tests watch or break it). */
   events?: EventBus;
   /** Metrics registry to count into (default: a new one). */
   metrics?: HeimdallMetrics;
+  /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
+  reportError?: (error: unknown) => void;
+  /** Where store warnings go (Redis link lost/restored); silent when absent. */
+  logger?: RedisLogger;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -86,14 +103,31 @@ export async function buildServices(config: Config, options: BuildServicesOption
     await database.close();
     throw error;
   }
-  const userRepository = new SqlUserRepository(database.db);
-  const sessionStore: SessionStore = new SqlSessionStore(database.db);
+  let stores: Awaited<ReturnType<typeof openStores>>;
+  try {
+    stores = await openStores(config, database, clock, options.logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { sessionStore, userRepository } = stores;
+  // Live push transport, the one place to choose it: Redis pub/sub and presence when Redis is configured
+  // (openStores), in-process on the embedded default.
+  const events: EventBus = options.events ?? stores.eventBus ?? new LocalEventBus();
+  const presence: StreamPresence = stores.streamPresence ?? new LocalStreamPresence();
   // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
   const denyList = createDenyList(database, clock);
   const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
+  // Revocations announced on the bus reach every instance's deny list at once (Redis pub/sub); the periodic sync
+  // from SQL stays as the backstop for a message lost while an instance was disconnected.
+  events.subscribe((event) => {
+    if (event.type === 'session.revoked') for (const id of event.sessionIds ?? []) denyList.noteRevoked(id);
+  });
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const metrics = options.metrics ?? new HeimdallMetrics();
-  metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
+  // Scrape-time sources. Live sessions are counted where they are kept: in SQL; Redis keeps no global index to count.
+  if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
+  metrics.observeCaches(() => stores.cacheStats());
   const auditLog = new MeteredAuditLog(new SqlAuditLog(database.db), metrics);
   const audit = new AuditTrail({ log: auditLog, clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
@@ -102,10 +136,11 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     policy: config.anomaly,
     devices: new SqlDeviceHistory(database.db),
-    events: options.events,
+    events,
   });
-  // Limits follow the session store: in-process beside SQL sessions (see limits/limiter-stores.ts for Redis).
-  const throttle = new FlexibleLoginThrottle(memoryLimiters, {
+  // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
+  const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
+  const throttle = new FlexibleLoginThrottle(limiters, {
     ...DEFAULT_LOGIN_LIMITS,
     accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
     account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
@@ -121,6 +156,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
     audit,
+    events,
   });
   const sessions = new SessionService({
     store: revocableStore,
@@ -131,6 +167,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     geo,
     audit,
     watcher: anomalies,
+    events,
   });
   const accounts = new AccountService({
     users,
@@ -141,6 +178,15 @@ export async function buildServices(config: Config, options: BuildServicesOption
     audit,
     anomalies,
   });
+  const streams = new StreamHub({
+    bus: events,
+    presence,
+    sessions,
+    heartbeatMs: config.eventsHeartbeatMs,
+    onError: options.reportError,
+  });
+  metrics.observeEventStreams(() => streams.stats().streams);
+  const messages = new MessageService({ events, presence, clock });
   const signOn = new SignOnService({
     providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
     identities: new SqlIdentityRepository(database.db),
@@ -169,6 +215,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       limits: throttle,
     });
   } catch (error) {
+    await stores.close();
     await database.close();
     throw error;
   }
@@ -185,16 +232,26 @@ export async function buildServices(config: Config, options: BuildServicesOption
     throttle,
     limits: throttle,
     metrics,
-    storesDescription: `users in ${database.description}, sessions in ${database.dialect}`,
+    events,
+    presence,
+    streams,
+    messages,
+    cacheStats: () => stores.cacheStats(),
+    storesDescription: stores.description,
     async checkHealth() {
-      const checks: HealthReport['checks'] = {};
-      checks.database = await probe(() => sessionStore.ping());
+      const names = Object.keys(stores.probes);
+      const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
+      const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
     pendingMigrations: () => pendingMigrations(database.db),
     async close() {
+      await streams.closeAll(0);
+      // Redis' bus and presence close with the stores, a caller's bus with its caller; the in-process ones here.
+      if (!options.events && !stores.eventBus) await events.close();
+      if (!stores.streamPresence) await presence.close();
       tokens.stopTokenMaintenance();
-      await sessionStore.close();
+      await stores.close();
       await database.close();
     },
   };

@@ -116,7 +116,7 @@ export const COMMANDS: Command[] = [
       if (!values.user) throw new HeimdallError('invalid_request', '--user is required.');
       await withServices(io, async (services) => {
         const user = await requireUserByEmail(services, values.user!);
-        const { revoked } = await services.sessions.revokeAll(user.id);
+        const { revoked } = await services.sessions.revokeAll(user.id, { by: 'admin', actorId: null });
         io.out(`Signed ${user.email} out everywhere (${revoked} stored session${revoked === 1 ? '' : 's'} deleted).`);
       });
     },

@@ -130,7 +130,7 @@ export class AccountService {
       return changed;
     }
     await this.#throttle.succeeded(attempt);
-    const ended = await this.#sessions.dropStored(changed.user.id);
+    const ended = await this.#sessions.dropStored(changed.user.id, auth.session.id);
     const issued = await this.#sessions.rotate(auth.session, changed.user, client);
     await this.#audit.record('password.changed', client, {
       userId: changed.user.id,

@@ -41,6 +41,9 @@ export interface AnomalyDetectorOptions {
   events?: EventBus;
 }
 
+const WARNINGS_TTL_MS = 5_000;
+const MAX_CACHED_WARNINGS = 10_000;
+
 /** "Browser on OS" without versions, so an update does not count as a new device. */
 export function deviceFamily(userAgent: string): string {
   const result = new UAParser(userAgent.slice(0, 512)).getResult();
@@ -58,6 +61,7 @@ export class AnomalyDetector implements SessionWatcher {
   readonly #policy: AnomalyPolicy;
   readonly #devices: DeviceHistory | undefined;
   readonly #events: EventBus | undefined;
+  readonly #warnings = new Map<string, { until: number; warnings: SecurityWarning[] }>();
 
   constructor(options: AnomalyDetectorOptions) {
     this.#store = options.store;
@@ -93,13 +97,24 @@ export class AnomalyDetector implements SessionWatcher {
     await this.#checkCountries(session, client);
   }
 
-  /** Warnings that hold right now for the user (no side effects). */
+  /**
+   * Warnings that hold for the user (no side effects). They are advisory, so GET /api/session reuses one
+   * computation per user for a few seconds instead of listing every session on every request; a sign-in or a
+   * country change on this instance recomputes at once.
+   */
   async warningsFor(userId: string): Promise<SecurityWarning[]> {
+    const now = this.#clock.now();
+    const cached = this.#warnings.get(userId);
+    if (cached && cached.until > now) return cached.warnings;
     const countries = countriesOf(await this.#liveSessions(userId));
-    return countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
+    const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
+    if (this.#warnings.size >= MAX_CACHED_WARNINGS) this.#warnings.delete(this.#warnings.keys().next().value!);
+    this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
+    return warnings;
   }
 
   async #checkCountries(trigger: Session, client: AuditClient): Promise<SecurityWarning[]> {
+    this.#warnings.delete(trigger.userId);
     const sessions = await this.#liveSessions(trigger.userId);
     const countries = countriesOf(sessions);
     if (countries.length < this.#policy.countries) return [];
@@ -116,6 +131,17 @@ export class AnomalyDetector implements SessionWatcher {
         sessionId: trigger.id,
         details: { by: 'anomaly', revoked: older.length, sessionIds: older.map((s) => s.id) },
       });
+      // Their open pages return to sign-in at once (best effort: heartbeats close any stream this misses).
+      if (older.length > 0) {
+        await this.#events
+          ?.publish({
+            type: 'session.revoked',
+            userId: trigger.userId,
+            sessionIds: older.map((s) => s.id),
+            data: { reason: 'anomaly' },
+          })
+          .catch(() => {});
+      }
     }
     await this.#audit.record('anomaly.multiple_countries', client, {
       userId: trigger.userId,

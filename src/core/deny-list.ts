@@ -47,6 +47,14 @@ export class DenyList {
     await this.#store.add({ sessionId, deniedUntil });
   }
 
+  /**
+   * Denies a family that another instance revoked and announced (it already wrote the store): memory only. Ids of
+   * other kinds of session land here too and deny nothing, since only API families are looked up.
+   */
+  noteRevoked(sessionId: string): void {
+    this.#remember(sessionId, this.#clock.now() + this.#holdMs);
+  }
+
   /** Hot path: a Map lookup. */
   isDenied(sessionId: string): boolean {
     const until = this.#entries.get(sessionId);

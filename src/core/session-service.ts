@@ -2,6 +2,7 @@ import type { SessionWatcher } from './anomaly.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
+import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
 import type { Session, SessionKind, SessionStore } from './session.js';
 import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
@@ -51,6 +52,8 @@ export interface SessionServiceOptions {
   audit?: AuditTrail;
   /** Told when activity moves a session to another country (anomaly detection). */
   watcher?: SessionWatcher;
+  /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
+  events?: EventBus;
 }
 
 /** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
@@ -60,6 +63,34 @@ export interface Revocation {
   actorId?: string | null;
   client?: ClientInfo | null;
 }
+
+/** Why sessions ended, sent with `session.revoked` so the client can say what happened. */
+export type RevocationReason =
+  | 'signed_out'
+  | 'revoked'
+  | 'signed_out_everywhere'
+  | 'password_changed'
+  | 'replaced'
+  | 'admin'
+  | 'anomaly'
+  | 'expired';
+
+/** What a client is told about a revocation: who ended it, and whether it was one session or all of them. */
+function reasonFor(revocation: Revocation | undefined, scope: 'one' | 'all'): RevocationReason {
+  switch (revocation?.by) {
+    case 'logout':
+      return scope === 'all' ? 'signed_out_everywhere' : 'signed_out';
+    case 'admin':
+      return 'admin';
+    case 'anomaly':
+      return 'anomaly';
+    default:
+      return 'revoked';
+  }
+}
+
+/** A re-check of a session already in hand, without sliding its idle expiry (see SessionService.recheck). */
+export type RecheckResult = { live: true; auth: Authenticated } | { live: false; reason: 'expired' | 'revoked' };
 
 /** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
@@ -74,6 +105,7 @@ export class SessionService {
   readonly #geo: GeoLookup;
   readonly #audit: AuditTrail;
   readonly #watcher: SessionWatcher | undefined;
+  readonly #events: EventBus | undefined;
 
   constructor(options: SessionServiceOptions) {
     this.#store = options.store;
@@ -84,6 +116,7 @@ export class SessionService {
     this.#geo = options.geo ?? noGeoLookup;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#watcher = options.watcher;
+    this.#events = options.events;
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
@@ -147,6 +180,19 @@ export class SessionService {
     return { session, user };
   }
 
+  /**
+   * Is a session already in hand still live? Reads it again by its hash but, unlike validate(), never slides the
+   * idle expiry: an open event stream is not user activity, so a forgotten tab must not keep a session alive.
+   */
+  async recheck(session: Session): Promise<RecheckResult> {
+    const stored = await this.#store.findByTokenHash(session.tokenHash);
+    if (!stored) return { live: false, reason: 'revoked' };
+    if (isExpired(stored, this.#clock.now())) return { live: false, reason: 'expired' };
+    const user = await this.#users.findById(stored.userId);
+    if (!user || user.disabled || user.sessionVersion !== stored.userVersion) return { live: false, reason: 'revoked' };
+    return { live: true, auth: { session: stored, user } };
+  }
+
   /** Records activity on a session validated elsewhere (an API token family at refresh) and slides its idle expiry. */
   recordActivity(session: Session, client: ClientInfo): Promise<Session> {
     return this.#touch(session, this.#clock.now(), client);
@@ -183,12 +229,17 @@ export class SessionService {
 
   /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
   async revokeBySecret(secret: string): Promise<void> {
-    if (looksLikeSecret(secret)) await this.#store.delete(hashToken(secret));
+    if (!looksLikeSecret(secret)) return;
+    const tokenHash = hashToken(secret);
+    const session = this.#events ? await this.#store.findByTokenHash(tokenHash) : null;
+    if ((await this.#store.delete(tokenHash)) && session)
+      await this.#announce(session.userId, [session.id], 'replaced');
   }
 
   /** Deletes one session; with a revocation, records who ended it. */
   async revoke(session: Session, revocation?: Revocation): Promise<void> {
     await this.#store.delete(session.tokenHash);
+    await this.#announce(session.userId, [session.id], reasonFor(revocation, 'one'));
     if (revocation) {
       await this.#audit.record(
         revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
@@ -204,7 +255,9 @@ export class SessionService {
 
   /** Deletes every other session of the session's user; returns how many. */
   async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
+    const ended = await this.#idsToAnnounce(current.userId, current.id);
     const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
+    await this.#announce(current.userId, ended, 'revoked');
     await this.#audit.record('session.revoked', client ?? null, {
       userId: current.userId,
       sessionId: current.id,
@@ -219,7 +272,9 @@ export class SessionService {
    */
   async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
     const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
+    const ended = await this.#idsToAnnounce(userId);
     const revoked = await this.#store.deleteAllForUser(userId);
+    await this.#announce(userId, ended, reasonFor(revocation, 'all'));
     if (revocation) {
       await this.#audit.record(
         revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
@@ -235,13 +290,21 @@ export class SessionService {
 
   /**
    * Deletes the stored records of every session of a user whose sessionVersion was already bumped (password
-   * change): they are refused anyway; this frees them and empties the devices list.
+   * change): they are refused anyway; this frees them and empties the devices list. `rotatingId` is the session
+   * being rotated by the same request, left unannounced as in rotate().
    */
-  async dropStored(userId: string): Promise<number> {
-    return this.#store.deleteAllForUser(userId);
+  async dropStored(userId: string, rotatingId?: string): Promise<number> {
+    const ended = await this.#idsToAnnounce(userId, rotatingId);
+    const dropped = await this.#store.deleteAllForUser(userId);
+    await this.#announce(userId, ended, 'password_changed');
+    return dropped;
   }
 
-  /** Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. */
+  /**
+   * Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. Not announced:
+   * the client making this request reopens its event stream with the new cookie, and an event racing the response
+   * that carries that cookie would make its other tabs check in with the old one. Heartbeats close stale streams.
+   */
   async rotate(session: Session, user: User, client: ClientInfo): Promise<IssuedSession> {
     await this.#store.delete(session.tokenHash);
     return this.create(user, client, {
@@ -256,6 +319,25 @@ export class SessionService {
 
   async pruneExpired(): Promise<number> {
     return this.#store.pruneExpired(this.#clock.now());
+  }
+
+  /**
+   * Ids of the sessions about to end. Events name them one by one rather than "all of the user's streams", so a
+   * late delivery can never close a stream of a session made after the revocation (a fresh sign-in).
+   */
+  async #idsToAnnounce(userId: string, exceptId?: string): Promise<string[]> {
+    if (!this.#events) return [];
+    const sessions = await this.#store.listForUser(userId);
+    return sessions.map((s) => s.id).filter((id) => id !== exceptId);
+  }
+
+  async #announce(userId: string, sessionIds: string[], reason: RevocationReason): Promise<void> {
+    if (!this.#events || sessionIds.length === 0) return;
+    try {
+      await this.#events.publish({ type: 'session.revoked', userId, sessionIds, data: { reason } });
+    } catch {
+      // Best effort: the session is already gone, and each stream's heartbeat re-check closes it if this was lost.
+    }
   }
 }
 

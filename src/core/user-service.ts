@@ -1,5 +1,6 @@
 import { type AuditClient, type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
 import { generateUuidV7 } from './ids.js';
 import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.js';
 import type { ListUsersOptions, User, UserPage, UserRepository } from './user.js';
@@ -39,6 +40,8 @@ export interface UserServiceOptions {
   clock: Clock;
   passwordPolicy: PasswordPolicy;
   audit?: AuditTrail;
+  /** Where `roles.changed` is announced, so the user's open pages update without a reload. */
+  events?: EventBus;
 }
 
 /** Who changed something about an account, for the audit log (null actor: the command line). */
@@ -54,6 +57,7 @@ export class UserService {
   readonly #clock: Clock;
   readonly #policy: PasswordPolicy;
   readonly #audit: AuditTrail;
+  readonly #events: EventBus | undefined;
 
   constructor(options: UserServiceOptions) {
     this.#users = options.users;
@@ -61,6 +65,7 @@ export class UserService {
     this.#clock = options.clock;
     this.#policy = options.passwordPolicy;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
+    this.#events = options.events;
   }
 
   async register(input: RegisterInput): Promise<RegisterResult> {
@@ -98,7 +103,9 @@ export class UserService {
 
   /** Checks the current password, sets the new one and bumps the session version (every session dies). */
   async changePassword(user: User, currentPassword: string, newPassword: string): Promise<ChangePasswordResult> {
-    const valid = user.passwordHash ? await this.#hasher.verify(user.passwordHash, currentPassword) : false;
+    // The hash comes from the source of truth, not from the request's (possibly cached) user record.
+    const stored = await this.#users.findByEmail(user.email);
+    const valid = stored?.passwordHash ? await this.#hasher.verify(stored.passwordHash, currentPassword) : false;
     if (!valid) return { ok: false, code: 'invalid_credentials', message: 'The current password is incorrect.' };
     const check = checkPassword(newPassword, this.#policy, { email: user.email });
     if (!check.ok) return { ok: false, code: 'weak_password', message: check.message };
@@ -121,7 +128,16 @@ export class UserService {
       userId,
       details: { from: target.roles, to: user.roles, actorId: actor?.actorId ?? null },
     });
+    if ([...target.roles].sort().join() !== [...user.roles].sort().join()) await this.#announceRoles(user);
     return { ok: true, user };
+  }
+
+  async #announceRoles(user: User): Promise<void> {
+    try {
+      await this.#events?.publish({ type: 'roles.changed', userId: user.id, data: { roles: user.roles } });
+    } catch {
+      // Best effort: authorization never depends on it (roles are read per request), and heartbeats catch up.
+    }
   }
 
   findById(id: string): Promise<User | null> {

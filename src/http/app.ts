@@ -15,6 +15,7 @@ import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import { installLifecycle } from './plugins/lifecycle-plugin.js';
 import { installMetrics } from './plugins/metrics-plugin.js';
 import { installOpenApi } from './plugins/openapi-plugin.js';
+import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
@@ -22,6 +23,7 @@ import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerDownloadRoutes } from './routes/download-routes.js';
 import { registerForwardAuthRoutes } from './routes/forward-auth-routes.js';
+import { registerEventRoutes } from './routes/event-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
@@ -120,6 +122,7 @@ export async function buildApp(
       registerHealthRoutes(typed, context);
       registerOidcRoutes(typed, context);
       registerAuditRoutes(typed, context);
+      registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
       registerOpenApiRoutes(typed, context);
@@ -130,5 +133,6 @@ export async function buildApp(
   registerJwksRoutes(app as unknown as Api, context);
   registerDownloadRoutes(app as unknown as Api, context);
   registerForwardAuthRoutes(app as unknown as Api, context);
+  if (config.serveWebApp) await installWebApp(app);
   return app;
 }

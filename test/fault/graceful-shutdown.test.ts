@@ -35,6 +35,33 @@ function attempt(
   });
 }
 
+/** An open event stream: resolves `opened` at its first bytes, `ended` with 'end' or the socket error's code. */
+function openEventStream(port: number, cookie: string) {
+  let text = '';
+  let opened!: () => void;
+  const isOpen = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  const ended = new Promise<string>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { cookie } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes(': connected')) opened();
+      });
+      res.on('end', () => resolve('end'));
+      res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    req.end();
+  });
+  return {
+    opened: Promise.race([isOpen, ended.then((how) => Promise.reject(new Error(how)))]),
+    ended,
+    text: () => text,
+  };
+}
+
 describe('graceful shutdown under load (real server process)', () => {
   const dir = tempDir('heimdall-shutdown-');
   let server: HeimdallProcess;
@@ -68,7 +95,9 @@ describe('graceful shutdown under load (real server process)', () => {
     dir.remove();
   });
 
-  it('SIGTERM: every request the server accepted is answered, readiness turns 503 first, and the process exits 0', async () => {
+  it('SIGTERM: every request the server accepted is answered, readiness turns 503 first, event streams end with a reconnection hint, and the process exits 0', async () => {
+    const events = openEventStream(server.port, cookie);
+    await events.opened;
     const outcomes: Outcome[] = [];
     let signalledAt = Number.POSITIVE_INFINITY;
     const login = JSON.stringify({ email: 'odin@asgard.example', password: PASSWORD });
@@ -119,6 +148,9 @@ describe('graceful shutdown under load (real server process)', () => {
     expect(afterSignal.length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.result === 200).length).toBeGreaterThanOrEqual(200);
     expect(readyWhileDraining).toBe(503);
+    // The live-push stream was closed by the server, cleanly, telling the browser when to reconnect (elsewhere).
+    expect(await events.ended).toBe('end');
+    expect(events.text()).toMatch(/: connected\n\n[\s\S]*retry: \d+\n\n$/);
     const log = server.output();
     expect(log).toMatch(/SIGTERM received: draining/);
     expect(log).toMatch(/shutdown complete/);

@@ -13,6 +13,12 @@ const BATCHES = RUNS >= 20_000 ? 10 : 3;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+/**
+ * Routes whose answer never ends by design: inject() would wait for ever on a Server-Sent Events stream. They are
+ * attacked over real sockets instead (test/integration/event-routes.test.ts).
+ */
+const ENDLESS = new Set(['GET /api/events']);
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'] as const;
 const printable = (max: number) =>
   fc.string({ maxLength: max, unit: fc.constantFrom(...'abcAZ09-_.~%/?&=:;@+ "\'<>{}[]\\!$*,#'.split('')) });
@@ -50,7 +56,7 @@ describe(`HTTP fuzzing (${RUNS} requests)`, () => {
 
   beforeAll(async () => {
     t = await createTestApp({ TRUST_PROXY: 'loopback' });
-    routes = listRoutes(t.app);
+    routes = listRoutes(t.app).filter((r) => !ENDLESS.has(`${r.method} ${r.url}`));
     for (const email of ['admin@asgard.example', 'odin@asgard.example']) {
       const client = new TestClient(t.app);
       await client.register(email);

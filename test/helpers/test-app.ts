@@ -13,14 +13,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A real app over real (in-memory SQLite) stores and a fake clock, driven with inject(). */
-export async function createTestApp(
-  env: Record<string, string> = {},
-  options: Omit<BuildServicesOptions, 'clock'> = {},
-): Promise<TestApp> {
+export interface TestAppOptions extends Omit<BuildServicesOptions, 'clock'> {
+  /**
+   * The fake clock to use. Suites on Redis pass one near the wall clock (`new FakeClock(Date.now())`): Redis expires
+   * session keys by real time (PEXPIREAT), so sessions made in the past would vanish at once.
+   */
+  clock?: FakeClock;
+}
+
+/** A real app over real (in-memory SQLite by default) stores and a fake clock, driven with inject(). */
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(env);
-  const clock = new FakeClock();
-  const services = await buildServices(config, { ...options, clock });
+  const { clock: givenClock, ...rest } = options;
+  const clock = givenClock ?? new FakeClock();
+  const services = await buildServices(config, { ...rest, clock });
   const app = await buildApp(services, config, { logger: false });
   await app.ready();
   return {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +198,47 @@ describe('nginx in front of Heimdall and of a protected app (docs/deploy/nginx.m
     });
     expect(request!.method).toBe('POST');
     expect(JSON.parse(request!.body)).toEqual({ n: 2 });
+  });
+
+  it('serves the web app at / and streams live push (GET /api/events) through nginx unbuffered', async () => {
+    const page = await send(`${base}/`, { ca, headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    let text = '';
+    const waiters = new Set<() => void>();
+    const stream = httpsRequest(`${base}/api/events`, { ca, headers: { cookie: `__Host-heimdall=${odin.cookie}` } });
+    stream.on('response', (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        for (const waiter of [...waiters]) waiter();
+      });
+    });
+    stream.end();
+    const received = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`no ${pattern} in: ${text}`)), 5_000);
+        const check = () => {
+          if (!pattern.test(text)) return;
+          clearTimeout(deadline);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    try {
+      await received(/: connected/);
+      const sent = await admin.request(`/api/admin/users/${odinId}/messages`, {
+        method: 'POST',
+        body: { text: 'Ravens at the gate' },
+      });
+      expect(sent.json()).toEqual({ delivered: 1 });
+      // nginx hands the event over at once: a buffering proxy would hold it back.
+      await received(/event: message\ndata: .*Ravens at the gate/);
+    } finally {
+      stream.destroy();
+    }
   });
 
   it('a demoted user is refused at once, and a revoked or signed-out session never reaches the upstream', async () => {

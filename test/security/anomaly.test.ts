@@ -62,6 +62,17 @@ describe('anomaly warnings (ASVS 6.3.4, 8.2.4; the seeds: "three sessions from d
     expect(own.events.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('the warning clears once the foreign sessions end (recomputed at most 5 s later)', async () => {
+    t = await proxiedApp();
+    await mustRegister(new RemoteClient(t.app, ADDRESSES.US), EMAIL);
+    const [gb, fr] = await signInFrom(t, ['GB', 'FR']);
+    const warnings = async () => ((await gb!.get('/api/session')).json() as { warnings: unknown[] }).warnings;
+    expect(await warnings()).toHaveLength(1);
+    await fr!.request({ method: 'POST', url: '/api/auth/logout' });
+    t.clock.advance(5_001);
+    expect(await warnings()).toEqual([]);
+  });
+
   it('two countries stay quiet at the default of three; ANOMALY_COUNTRIES=2 warns', async () => {
     t = await proxiedApp();
     await mustRegister(new RemoteClient(t.app, ADDRESSES.US), EMAIL);

@@ -1,0 +1,139 @@
+import type { ListedSession, OidcProvider, SessionEnvelope, SessionInfo, User, UserPage, WhoAmI } from './api-types.js';
+
+/**
+ * The API base: empty for the SPA's own origin (served by Heimdall), or an origin set at build time or by the host
+ * in <meta name="heimdall-api-url">.
+ */
+function readApiBase(): string {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="heimdall-api-url"]');
+  const value = (meta?.content ?? '').trim().replace(/\/+$/, '');
+  return /^https?:\/\//.test(value) ? value : '';
+}
+
+const API_BASE = readApiBase();
+
+export function apiUrl(path: string): string {
+  return `${API_BASE}${path}`;
+}
+
+/** An error answer from the API, with its stable code (docs/api.md, "Error codes"). */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(code: string, message: string, status: number, retryAfterSeconds: number | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The anti-CSRF token from GET /api/session (or the sign-in answer), kept in memory only. It is not a credential:
+ * the session itself lives in an HttpOnly cookie that no script here can read, and nothing is ever put in storage.
+ */
+let csrfToken: string | null = null;
+let onUnauthenticated: (() => void) | null = null;
+
+/** Called when a request that needed a session finds none (it ended elsewhere or expired). */
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Do not treat a 401 as "the session ended" (sign-in and who-am-I answer 401 as a normal outcome). */
+  expectUnauthenticated?: boolean;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path), {
+      method,
+      headers,
+      // The session cookie goes along, also when the API is on another origin of the same site.
+      credentials: 'include',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError('network_error', 'Cannot reach the server.', 0);
+  }
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => null)) as
+    | (T & { csrfToken?: unknown })
+    | { error?: { code?: string; message?: string } }
+    | null;
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const apiError = new ApiError(
+      error?.code ?? 'internal_error',
+      error?.message ?? `The server answered ${response.status}.`,
+      response.status,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+    );
+    if (apiError.code === 'unauthenticated' && !options.expectUnauthenticated) onUnauthenticated?.();
+    throw apiError;
+  }
+  const token = (payload as { csrfToken?: unknown } | null)?.csrfToken;
+  if (typeof token === 'string') csrfToken = token;
+  return payload as T;
+}
+
+export const api = {
+  whoAmI: () => request<WhoAmI>('GET', '/api/session', { expectUnauthenticated: true }),
+  register: (body: { email: string; password: string; name?: string }) =>
+    request<SessionEnvelope>('POST', '/api/auth/register', { body }),
+  login: (body: { email: string; password: string; rememberMe: boolean }) =>
+    request<SessionEnvelope>('POST', '/api/auth/login', { body, expectUnauthenticated: true }),
+  async logout(): Promise<void> {
+    await request<void>('POST', '/api/auth/logout', { expectUnauthenticated: true });
+    csrfToken = null;
+  },
+  async logoutEverywhere(): Promise<void> {
+    await request<void>('POST', '/api/auth/logout-everywhere');
+    csrfToken = null;
+  },
+  changePassword: (body: { currentPassword: string; newPassword: string }) =>
+    request<{ session: SessionInfo; csrfToken: string }>('POST', '/api/auth/password', { body }),
+  listSessions: () => request<{ sessions: ListedSession[] }>('GET', '/api/sessions'),
+  revokeSession: (id: string) => request<void>('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  revokeOtherSessions: () => request<{ revoked: number }>('POST', '/api/sessions/revoke-others'),
+  listUsers: (query: string, cursor?: string | null) => {
+    const params = new URLSearchParams();
+    if (query) params.set('query', query);
+    if (cursor) params.set('cursor', cursor);
+    const qs = params.toString();
+    return request<UserPage>('GET', `/api/admin/users${qs ? `?${qs}` : ''}`);
+  },
+  setRoles: (userId: string, roles: string[]) =>
+    request<{ user: User }>('PUT', `/api/admin/users/${encodeURIComponent(userId)}/roles`, { body: { roles } }),
+  listUserSessions: (userId: string) =>
+    request<{ sessions: ListedSession[] }>('GET', `/api/admin/users/${encodeURIComponent(userId)}/sessions`),
+  revokeUserSessions: (userId: string) =>
+    request<{ revoked: number }>('DELETE', `/api/admin/users/${encodeURIComponent(userId)}/sessions`),
+  revokeAnySession: (sessionId: string) =>
+    request<void>('DELETE', `/api/admin/sessions/${encodeURIComponent(sessionId)}`),
+  sendMessage: (userId: string, text: string) =>
+    request<{ delivered: number }>('POST', `/api/admin/users/${encodeURIComponent(userId)}/messages`, {
+      body: { text },
+    }),
+  /** Third-party sign-on buttons; none when the server has no such route (404) or cannot say. */
+  async oidcProviders(): Promise<OidcProvider[]> {
+    try {
+      const { providers } = await request<{ providers: OidcProvider[] }>('GET', '/api/oidc/providers', {
+        expectUnauthenticated: true,
+      });
+      return Array.isArray(providers) ? providers : [];
+    } catch {
+      return [];
+    }
+  },
+};

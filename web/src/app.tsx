@@ -1,0 +1,144 @@
+import { useEffect, useState } from 'react';
+import { useAuth } from './auth-context.js';
+import { ActionButton, Alert, Spinner } from './components/form-controls.js';
+import { describeError } from './error-messages.js';
+import { AccountPage } from './pages/account-page.js';
+import { AdminPage } from './pages/admin-page.js';
+import { DevicesPage } from './pages/devices-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { SignUpPage } from './pages/sign-up-page.js';
+import { Link, navigate, usePath } from './router.js';
+
+const SIGNED_OUT_PATHS = ['/signin', '/signup'];
+
+function Logo() {
+  return (
+    <svg className="logo" viewBox="0 0 32 32" aria-hidden="true">
+      <path className="logo-shield" d="M16 2 4 6.5v8.2C4 22.3 9.1 28.6 16 30c6.9-1.4 12-7.7 12-15.3V6.5L16 2z" />
+      <path className="logo-mark" d="M11 10h3v5h4v-5h3v12h-3v-4.5h-4V22h-3z" />
+    </svg>
+  );
+}
+
+function Header() {
+  const { state, signOut } = useAuth();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const signedIn = state.status === 'signed-in' ? state : null;
+
+  const onSignOut = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signOut();
+      navigate('/signin', { replace: true });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <header className="topbar">
+      <div className="topbar-inner">
+        <Link to={signedIn ? '/account' : '/signin'} className="brand">
+          <Logo />
+          <span>Heimdall</span>
+        </Link>
+        {signedIn ? (
+          <>
+            <nav aria-label="Main" className="nav">
+              <Link to="/account">Account</Link>
+              <Link to="/devices">Devices</Link>
+              {signedIn.user.roles.includes('admin') ? <Link to="/admin">Admin</Link> : null}
+            </nav>
+            <div className="whoami">
+              <span className="whoami-email" title="Signed in as">
+                {signedIn.user.email}
+              </span>
+              <ActionButton variant="ghost" busy={busy} busyLabel="Signing out…" onClick={onSignOut}>
+                Sign out
+              </ActionButton>
+            </div>
+          </>
+        ) : null}
+      </div>
+      {error ? (
+        <div className="topbar-error">
+          <Alert kind="error">{error}</Alert>
+        </div>
+      ) : null}
+    </header>
+  );
+}
+
+function Routes() {
+  const { state, refresh } = useAuth();
+  const path = usePath();
+
+  // Keep the address bar in step with what is shown: signed-out users land on sign-in, signed-in ones on account.
+  useEffect(() => {
+    // The query goes along: third-party sign-on reports failures as /?error=<code>.
+    if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) {
+      navigate(`/signin${window.location.search}`, { replace: true });
+    }
+    if (state.status === 'signed-in' && (path === '/' || SIGNED_OUT_PATHS.includes(path))) {
+      navigate('/account', { replace: true });
+    }
+  }, [state.status, path]);
+
+  switch (state.status) {
+    case 'loading':
+      return <Spinner label="Loading…" />;
+    case 'unreachable':
+      return (
+        <div className="auth-card card">
+          <h1>Cannot reach Heimdall</h1>
+          <p className="lead">The server did not answer. Check your connection, then try again.</p>
+          <ActionButton busy={false} busyLabel="" onClick={() => void refresh()}>
+            Try again
+          </ActionButton>
+        </div>
+      );
+    case 'signed-out':
+      return path === '/signup' ? <SignUpPage /> : <SignInPage notice={state.notice} />;
+    case 'signed-in':
+      if (path === '/devices') return <DevicesPage />;
+      if (path === '/admin') {
+        return state.user.roles.includes('admin') ? (
+          <AdminPage />
+        ) : (
+          <div className="card empty-state">
+            <h1>Administration</h1>
+            <Alert kind="info">Administration needs the admin role, which this account does not have.</Alert>
+          </div>
+        );
+      }
+      // "/" and the sign-in pages show the account while the redirect above updates the address.
+      if (path === '/account' || path === '/' || SIGNED_OUT_PATHS.includes(path)) return <AccountPage />;
+      return (
+        <div className="card empty-state">
+          <h1>Page not found</h1>
+          <p>
+            There is nothing at this address. <Link to="/account">Go to your account</Link>.
+          </p>
+        </div>
+      );
+  }
+}
+
+export function App() {
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="main">
+        <Routes />
+      </main>
+      <footer className="footer">Sessions stay on the server; this page never holds a token.</footer>
+    </>
+  );
+}

@@ -1,0 +1,136 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, api, setUnauthenticatedHandler } from './api-client.js';
+import type { SessionInfo, User, Warning } from './api-types.js';
+import { describeSignOut } from './error-messages.js';
+import { useLiveEvents } from './live-events.js';
+import { useNotify } from './notifications.js';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'unreachable' }
+  | { status: 'signed-out'; notice: string | null }
+  | { status: 'signed-in'; user: User; session: SessionInfo; warnings: Warning[] };
+
+interface AuthActions {
+  state: AuthState;
+  refresh(): Promise<void>;
+  signIn(email: string, password: string, rememberMe: boolean): Promise<void>;
+  signUp(email: string, password: string, name: string): Promise<void>;
+  signOut(): Promise<void>;
+  signOutEverywhere(): Promise<void>;
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
+}
+
+const STREAM_RETRY_MS = 5_000;
+const AuthContext = createContext<AuthActions | null>(null);
+
+/**
+ * Who is signed in, as the server says (GET /api/session): the SPA keeps no token of its own. Live events keep it
+ * current: a revoked session returns to sign-in at once, a role change re-reads the user.
+ */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<AuthState>({ status: 'loading' });
+  const [streamGeneration, setStreamGeneration] = useState(0);
+  const notify = useNotify();
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  /** Re-reads the session; `endedNotice` is what to say if it turns out to be gone. */
+  const refresh = useCallback(async (endedNotice: string | null = null) => {
+    try {
+      const me = await api.whoAmI();
+      setState({ status: 'signed-in', user: me.user, session: me.session, warnings: me.warnings });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'unauthenticated') {
+        setState({ status: 'signed-out', notice: endedNotice });
+      } else if (stateRef.current.status === 'loading') {
+        setState({ status: 'unreachable' });
+      }
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    // Any request that finds the session gone (ended elsewhere, expired) returns to sign-in with a notice.
+    setUnauthenticatedHandler(() => void refresh(describeSignOut(undefined)));
+    return () => setUnauthenticatedHandler(null);
+  }, [refresh]);
+
+  const signedInSession = state.status === 'signed-in' ? state.session.id : null;
+  useLiveEvents(signedInSession, streamGeneration, {
+    onRevoked: (reason) => {
+      // Another tab may have rotated this browser's session (password change): only the server knows.
+      void refresh(describeSignOut(reason)).then(() => setStreamGeneration((n) => n + 1));
+    },
+    onRolesChanged: (roles) => {
+      void refresh();
+      notify({
+        kind: 'info',
+        title: 'Your roles changed',
+        text: roles ? `You now have: ${roles.length ? roles.join(', ') : 'no roles'}.` : undefined,
+      });
+    },
+    onMessage: (text, from) =>
+      notify({
+        kind: 'message',
+        title: from ? `Message from ${from}` : 'Message from an administrator',
+        text,
+        sticky: true,
+      }),
+    onSecurityWarning: (message) => {
+      void refresh();
+      notify({ kind: 'warning', title: 'Security warning', text: message, sticky: true });
+    },
+    // The server refused the stream (e.g. briefly unavailable): re-check the session, then try again a bit later.
+    onClosed: () => {
+      void refresh(describeSignOut(undefined)).then(() => {
+        window.setTimeout(() => setStreamGeneration((n) => n + 1), STREAM_RETRY_MS);
+      });
+    },
+  });
+
+  const actions = useMemo<AuthActions>(
+    () => ({
+      state,
+      refresh: () => refresh(),
+      async signIn(email, password, rememberMe) {
+        const result = await api.login({ email, password, rememberMe });
+        setState({ status: 'signed-in', user: result.user, session: result.session, warnings: [] });
+        void refresh();
+      },
+      async signUp(email, password, name) {
+        const result = await api.register({ email, password, ...(name.trim() ? { name: name.trim() } : {}) });
+        setState({ status: 'signed-in', user: result.user, session: result.session, warnings: [] });
+      },
+      async signOut() {
+        await api.logout();
+        setState({ status: 'signed-out', notice: 'You signed out.' });
+      },
+      async signOutEverywhere() {
+        await api.logoutEverywhere();
+        setState({ status: 'signed-out', notice: 'You were signed out on all devices.' });
+      },
+      async changePassword(currentPassword, newPassword) {
+        const result = await api.changePassword({ currentPassword, newPassword });
+        // A new session id: the event stream reopens with the new cookie.
+        setState((current) => (current.status === 'signed-in' ? { ...current, session: result.session } : current));
+      },
+    }),
+    [state, refresh],
+  );
+
+  return <AuthContext.Provider value={actions}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthActions {
+  const auth = useContext(AuthContext);
+  if (!auth) throw new Error('useAuth() outside <AuthProvider>');
+  return auth;
+}
+
+/** The signed-in user and session; only for pages that render when signed in. */
+export function useSignedIn() {
+  const { state } = useAuth();
+  if (state.status !== 'signed-in') throw new Error('useSignedIn() while not signed in');
+  return state;
+}

@@ -1,0 +1,65 @@
+import { ApiError } from './api-client.js';
+
+/** What to tell a person for each API error code: plain words, and what they can do about it. */
+const MESSAGES: Record<string, string> = {
+  invalid_credentials: 'The email or password is incorrect.',
+  email_taken: 'An account with this email already exists. Sign in instead?',
+  unauthenticated: 'Your session has ended. Please sign in again.',
+  forbidden: 'You do not have permission to do that.',
+  csrf_failed: 'The request failed a security check. Reload the page and try again.',
+  not_found: 'That no longer exists. It may have been removed already.',
+  payload_too_large: 'That is too long.',
+  service_unavailable: 'The service is briefly unavailable. Please try again in a moment.',
+  network_error: 'Cannot reach the server. Check your connection and try again.',
+  token_expired: 'The link has expired.',
+};
+
+/** A message for an error thrown by the API client (or anything else). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  switch (error.code) {
+    // The server's message says exactly which rule the input broke.
+    case 'weak_password':
+      return `Choose a stronger password: ${error.message}`;
+    case 'invalid_request':
+      return error.message;
+    case 'rate_limited':
+      return error.retryAfterSeconds
+        ? `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`
+        : 'Too many attempts. Please wait a little and try again.';
+    case 'internal_error':
+      return `Something went wrong on our side. ${error.message}`;
+    default:
+      return MESSAGES[error.code] ?? error.message;
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** Why the user is looking at the sign-in page again, from the reason a `session.revoked` event gave. */
+export function describeSignOut(reason: string | undefined): string {
+  switch (reason) {
+    case 'signed_out':
+      return 'You signed out.';
+    case 'revoked':
+      return 'This device was signed out from another device.';
+    case 'signed_out_everywhere':
+      return 'You were signed out on all devices.';
+    case 'password_changed':
+      return 'Your password was changed, so this device was signed out. Sign in with the new password.';
+    case 'admin':
+      return 'An administrator ended your session.';
+    case 'anomaly':
+      return 'This device was signed out because your account was in use from unusually many countries.';
+    case 'replaced':
+      return 'You signed in again in another window.';
+    case 'expired':
+      return 'Your session expired. Please sign in again.';
+    default:
+      return 'Your session has ended. Please sign in again.';
+  }
+}

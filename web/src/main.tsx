@@ -1,0 +1,18 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+import { AuthProvider } from './auth-context.js';
+import { NotificationsProvider } from './notifications.js';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <NotificationsProvider>
+      <AuthProvider>
+        <App />
+      </AuthProvider>
+    </NotificationsProvider>
+  </StrictMode>,
+);

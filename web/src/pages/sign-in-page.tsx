@@ -1,0 +1,130 @@
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { api, apiUrl } from '../api-client.js';
+import type { OidcProvider } from '../api-types.js';
+import { useAuth } from '../auth-context.js';
+import { ActionButton, Alert, Field } from '../components/form-controls.js';
+import { describeError } from '../error-messages.js';
+import { Link, navigate } from '../router.js';
+
+/** What went wrong with third-party sign-on, from the code Heimdall sends the browser back with (`?error=`). */
+const SIGN_ON_ERRORS: Record<string, string> = {
+  access_denied: 'Signing in with the provider was cancelled.',
+  provider_unavailable: 'The sign-in provider cannot be reached right now. Try again in a moment.',
+  invalid_state: 'That sign-in attempt expired or was already used. Please start again.',
+  email_taken:
+    'An account with this email already exists. Sign in with your password, then link the provider from your account.',
+  email_required: 'The provider did not share an email address, which a new account needs.',
+  registration_closed: 'New accounts cannot be created here. Ask an administrator for access.',
+  account_disabled: 'This account is disabled.',
+  identity_taken: 'That provider account is already linked to another Heimdall account.',
+};
+
+function signOnErrorFromUrl(): string | null {
+  const code = new URLSearchParams(window.location.search).get('error');
+  if (!code) return null;
+  return SIGN_ON_ERRORS[code] ?? 'Signing in with the provider did not work. Please try again.';
+}
+
+/** Only http(s) addresses, relative ones resolved against the API, become links. */
+function providerHref(startUrl: string): string | null {
+  if (startUrl.startsWith('/')) return apiUrl(startUrl);
+  return /^https?:\/\//.test(startUrl) ? startUrl : null;
+}
+
+export function SignInPage({ notice }: { notice: string | null }) {
+  const { signIn } = useAuth();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [rememberMe, setRememberMe] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(signOnErrorFromUrl);
+  const [providers, setProviders] = useState<OidcProvider[]>([]);
+  const rememberHintId = useId();
+
+  useEffect(() => {
+    let live = true;
+    void api.oidcProviders().then((list) => {
+      if (live) setProviders(list);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email, password, rememberMe);
+      navigate('/account', { replace: true });
+    } catch (caught) {
+      setError(describeError(caught));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth-card card">
+      <h1>Sign in</h1>
+      <p className="lead">Welcome back. Sign in to manage your account and devices.</p>
+      {notice && !error ? <Alert kind="info">{notice}</Alert> : null}
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <form onSubmit={submit} className="form">
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <div>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={rememberMe}
+              aria-describedby={rememberHintId}
+              onChange={(e) => setRememberMe(e.target.checked)}
+            />
+            Remember me
+          </label>
+          <p className="hint-inline" id={rememberHintId}>
+            Stay signed in on this device for up to 30 days.
+          </p>
+        </div>
+        <ActionButton type="submit" busy={busy} busyLabel="Signing in…">
+          Sign in
+        </ActionButton>
+      </form>
+      {providers.length > 0 ? (
+        <div className="providers">
+          <div className="divider">
+            <span>or</span>
+          </div>
+          {providers.map((provider) => {
+            const href = providerHref(provider.startUrl);
+            return href ? (
+              <a key={provider.name} className="button button-secondary button-block" href={href}>
+                Continue with {provider.label}
+              </a>
+            ) : null;
+          })}
+        </div>
+      ) : null}
+      <p className="switch">
+        New here? <Link to="/signup">Create an account</Link>
+      </p>
+    </div>
+  );
+}
