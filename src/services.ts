@@ -16,9 +16,9 @@ import { cryptoRandom, type RandomSource } from './core/tokens.js';
 import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
+import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { HeimdallMetrics } from './metrics/heimdall-metrics.js';
 import { MeteredAuditLog } from './metrics/metered-audit-log.js';
-import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { LocalEventBus } from './stores/bus/local-event-bus.js';
 import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
@@ -29,9 +29,9 @@ import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
-import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
 import { openStores } from './stores/open-stores.js';
 import type { RedisLogger } from './stores/redis/redis-connection.js';
+import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
