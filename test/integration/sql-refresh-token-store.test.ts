@@ -1,30 +1,18 @@
-import { openDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
 import { SqlRefreshTokenStore } from '../../src/stores/tokens/sql-refresh-token-store.js';
 import { describeRefreshTokenStoreContract } from '../contracts/refresh-token-store.js';
+import { DIALECT_LABELS, DIALECTS, insertUserRow, useSqlDatabases } from '../helpers/sql-dialects.js';
 
-describeRefreshTokenStoreContract('SQLite', async () => {
-  const database = await openDatabase('sqlite::memory:');
-  await migrateToLatest(database.db);
-  return {
-    store: new SqlRefreshTokenStore(database.db),
-    async ensureUser(id) {
-      await database.db
-        .insertInto('users')
-        .values({
-          id,
-          email: `${id}@example.test`,
-          name: id,
-          roles: '["user"]',
-          password_hash: null,
-          disabled: 0,
-          session_version: 0,
-          created_at: 0,
-          updated_at: 0,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    },
-    cleanup: () => database.close(),
-  };
-});
+const databases = useSqlDatabases();
+
+// Refresh rotation must be atomic on every database Heimdall supports (issue 7): the contract's concurrent
+// spends run against a real PostgreSQL pool as well as SQLite.
+for (const dialect of DIALECTS) {
+  describeRefreshTokenStoreContract(DIALECT_LABELS[dialect], async () => {
+    const database = await databases.open(dialect);
+    return {
+      store: new SqlRefreshTokenStore(database.db),
+      ensureUser: (id) => insertUserRow(database, id),
+      cleanup: async () => {},
+    };
+  });
+}
