@@ -49,6 +49,17 @@ export interface Config {
   limits: AbuseLimitsConfig;
   tokens: TokenConfig;
   downloads: DownloadsConfig;
+  /** METRICS_TOKEN: serve Prometheus metrics at /metrics to requests bearing it; null (default) serves none. */
+  metricsToken: string | null;
+  /** Graceful shutdown (SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT), in milliseconds. */
+  shutdown: ShutdownConfig;
+}
+
+export interface ShutdownConfig {
+  /** How long /api/ready says 503 and answers carry `Connection: close` before the listener closes. */
+  drainDelayMs: number;
+  /** Longest wait for in-flight requests and stores to finish before the process exits anyway. */
+  timeoutMs: number;
 }
 
 export interface AbuseLimitsConfig {
@@ -310,6 +321,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tokens,
     downloads,
+    metricsToken: read(
+      'METRICS_TOKEN',
+      null as string | null,
+      (r) => (r.length >= 32 ? r : null),
+      'at least 32 characters (e.g. `openssl rand -base64 32`)',
+    ),
+    shutdown: {
+      drainDelayMs: read('SHUTDOWN_DRAIN_DELAY', 1_000, durationOrZero(60_000), 'a duration from 0s to 60s'),
+      timeoutMs: read('SHUTDOWN_TIMEOUT', 30_000, upTo(600_000), 'a duration up to 10m'),
+    },
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');
@@ -318,6 +339,15 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A duration that may be zero (`0`, `0s`), up to `maxMs`. */
+function durationOrZero(maxMs: number) {
+  return (raw: string): number | null => {
+    if (/^0+[smhd]?$/.test(raw.trim())) return 0;
+    const ms = parseDuration(raw);
+    return ms !== null && ms <= maxMs ? ms : null;
+  };
 }
 
 function parseOrigins(raw: string): string[] | null {

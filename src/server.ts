@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Config, loadConfig } from './config.js';
@@ -7,6 +8,8 @@ import { resolveSecret } from './secret-file.js';
 import { buildServices, type Services } from './services.js';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** How long a connection accepted just before the listener closed may take to send its request. */
+const IDLE_GRACE_MS = 500;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -57,13 +60,51 @@ export async function startServer(env: Record<string, string | undefined> = proc
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // 1. Drain: readiness says 503 while everything is still served, so that load balancers stop sending work.
+      //    Connections stay open: clients that reuse them are not pushed into reconnecting (a connection waiting in
+      //    the listener's backlog when it closes is reset by the kernel).
+      app.lifecycle.draining = true;
+      await drain(app, config.shutdown.drainDelayMs);
+      // 2. Stop accepting; answer what arrives on accepted connections (with `Connection: close`) and let in-flight
+      //    requests finish; Fastify's preClose hooks end event streams with a reconnection hint. 3. Close the stores.
       clearInterval(pruning);
+      deferIdleClosing(app.server, IDLE_GRACE_MS);
       await app.close();
       await services.close();
     })();
     return stopping;
   };
   return { app, services, config, stop };
+}
+
+/**
+ * Node's http close() stops accepting and also destroys at once every connection without a request in progress —
+ * including one a client opened a moment ago whose request is still on its way, which that client sees as a reset.
+ * Such connections get a moment to deliver it (it is answered, with `Connection: close`); the silent ones are closed
+ * after that, and again every second until the server has closed, so a stalled client cannot hold shutdown up.
+ */
+function deferIdleClosing(server: Server, graceMs: number): void {
+  const closeIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {
+    const repeat = setInterval(closeIdle, 1_000);
+    const first = setTimeout(closeIdle, graceMs);
+    repeat.unref();
+    first.unref();
+    server.once('close', () => {
+      clearTimeout(first);
+      clearInterval(repeat);
+    });
+  };
+}
+
+/** Waits out the drain delay, or less once no client holds a connection any more. */
+async function drain(app: FastifyInstance, delayMs: number): Promise<void> {
+  const deadline = Date.now() + delayMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<number>((resolve) => app.server.getConnections((_e, n) => resolve(n ?? 0)));
+    if (open === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())));
+  }
 }
 
 /** Runs until SIGTERM/SIGINT, then shuts down gracefully. */
@@ -77,9 +118,18 @@ export async function runServer(): Promise<void> {
     return;
   }
   const shutdown = (signal: string) => {
-    server.app.log.info(`${signal} received: shutting down`);
+    const { drainDelayMs, timeoutMs } = server.config.shutdown;
+    server.app.log.info(`${signal} received: draining for up to ${drainDelayMs} ms, then shutting down`);
+    // A request or store that never finishes must not keep a process that was told to stop.
+    setTimeout(() => {
+      server.app.log.error(`shutdown did not finish within ${timeoutMs} ms (SHUTDOWN_TIMEOUT): exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
     server.stop().then(
-      () => process.exit(0),
+      () => {
+        server.app.log.info('shutdown complete: in-flight requests answered, stores closed');
+        process.exit(0);
+      },
       (error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);

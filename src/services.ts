@@ -17,18 +17,21 @@ import { UserService } from './core/user-service.js';
 import { GeoipCountryLookup } from './geo/geoip-country-lookup.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from './limits/flexible-login-throttle.js';
 import { memoryLimiters, redisLimiters } from './limits/limiter-stores.js';
+import { HeimdallMetrics } from './metrics/heimdall-metrics.js';
+import { MeteredAuditLog } from './metrics/metered-audit-log.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from './oidc/openid-client-provider.js';
 import { LocalEventBus } from './stores/bus/local-event-bus.js';
 import { LocalStreamPresence } from './stores/bus/local-stream-presence.js';
 import type { CacheStats } from './stores/cache/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from './stores/db/database.js';
-import { migrateToLatest } from './stores/db/migrator.js';
+import { migrateToLatest, pendingMigrations } from './stores/db/migrator.js';
 import { SqlAuditLog } from './stores/db/sql-audit-log.js';
 import { SqlDeviceHistory } from './stores/db/sql-device-history.js';
 import { SqlIdentityRepository } from './stores/db/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from './stores/db/sql-pending-sign-on-store.js';
 import { openStores } from './stores/open-stores.js';
 import type { RedisLogger } from './stores/redis/redis-connection.js';
+import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
 
 export interface HealthReport {
@@ -51,6 +54,8 @@ export interface Services extends TokenServices {
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
+  /** Prometheus metrics: counters fed by the audit trail and the HTTP layer, and scrape-time sources (hooks). */
+  metrics: HeimdallMetrics;
   /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
   /** Live push fan-out: Redis pub/sub (sharded on a cluster) when Redis is configured, in-process otherwise. */
   events: EventBus;
@@ -63,6 +68,8 @@ export interface Services extends TokenServices {
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
   checkHealth(): Promise<HealthReport>;
+  /** Names of schema migrations not yet applied (readiness; embedding hosts refuse to start on an old schema). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,8 @@ export interface BuildServicesOptions {
   oidc?: OpenIdClientOptions;
   /** The push bus to use instead of the configured one (tests watch or break it). */
   events?: EventBus;
+  /** Metrics registry to count into (default: a new one). */
+  metrics?: HeimdallMetrics;
   /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
   reportError?: (error: unknown) => void;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
@@ -115,7 +124,12 @@ export async function buildServices(config: Config, options: BuildServicesOption
     if (event.type === 'session.revoked') for (const id of event.sessionIds ?? []) denyList.noteRevoked(id);
   });
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
-  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo, retentionMs: config.auditRetentionMs });
+  const metrics = options.metrics ?? new HeimdallMetrics();
+  // Scrape-time sources. Live sessions are counted where they are kept: in SQL; Redis keeps no global index to count.
+  if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
+  metrics.observeCaches(() => stores.cacheStats());
+  const auditLog = new MeteredAuditLog(new SqlAuditLog(database.db), metrics);
+  const audit = new AuditTrail({ log: auditLog, clock, geo, retentionMs: config.auditRetentionMs });
   const anomalies = new AnomalyDetector({
     store: revocableStore,
     audit,
@@ -171,6 +185,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     heartbeatMs: config.eventsHeartbeatMs,
     onError: options.reportError,
   });
+  metrics.observeEventStreams(() => streams.stats().streams);
   const messages = new MessageService({ events, presence, clock });
   const signOn = new SignOnService({
     providers: new OpenIdClientProviders(config.oidc.providers, options.oidc),
@@ -216,6 +231,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     throttle,
     limits: throttle,
+    metrics,
     events,
     presence,
     streams,
@@ -228,6 +244,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },
+    pendingMigrations: () => pendingMigrations(database.db),
     async close() {
       await streams.closeAll(0);
       // Redis' bus and presence close with the stores, a caller's bus with its caller; the in-process ones here.

@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createRequestAuthenticator } from '../adapters/request-authenticator-factory.js';
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger-options.js';
@@ -11,6 +12,9 @@ import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
+import { installLifecycle } from './plugins/lifecycle-plugin.js';
+import { installMetrics } from './plugins/metrics-plugin.js';
+import { installOpenApi } from './plugins/openapi-plugin.js';
 import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
@@ -19,10 +23,13 @@ import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerDownloadRoutes } from './routes/download-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
+import { registerForwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
+import { registerOpenApiRoutes } from './routes/openapi-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
+import { registerReadinessRoutes } from './routes/readiness-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
 
@@ -50,6 +57,8 @@ export async function buildApp(
     trustProxy: config.trustProxy as boolean,
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 256 },
+    // Graceful shutdown answers every request that reaches a connection it accepted (server.ts), rather than 503.
+    return503OnClosing: false,
   }).withTypeProvider() as unknown as Api;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
@@ -57,6 +66,10 @@ export async function buildApp(
   app.removeContentTypeParser(['text/plain']);
 
   installErrorHandling(app);
+  // Before any route: it collects the routes' schemas as they register.
+  await installOpenApi(app, config);
+  installMetrics(app, services.metrics, config);
+  const lifecycle = installLifecycle(app);
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -91,10 +104,11 @@ export async function buildApp(
     exposedHeaders: ['retry-after'],
     maxAge: 600,
   });
-  installOriginChecks(app, config);
+  const authenticator = createRequestAuthenticator(services, config);
+  installOriginChecks(app, authenticator);
 
-  const guards = createAuthGuards(app, services, config);
-  const context: RouteContext = { services, config, guards };
+  const guards = createAuthGuards(app, authenticator, config);
+  const context: RouteContext = { services, config, guards, authenticator };
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (_request, reply) => {
@@ -111,11 +125,14 @@ export async function buildApp(
       registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
+      registerOpenApiRoutes(typed, context);
+      registerReadinessRoutes(typed, context, lifecycle);
     },
     { prefix: '/api' },
   );
   registerJwksRoutes(app as unknown as Api, context);
   registerDownloadRoutes(app as unknown as Api, context);
+  registerForwardAuthRoutes(app as unknown as Api, context);
   if (config.serveWebApp) await installWebApp(app);
   return app;
 }

@@ -6,6 +6,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { RequestAuthenticator } from '../adapters/request-authenticator.js';
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import type { AuthGuards } from './plugins/auth-plugin.js';
@@ -24,4 +25,6 @@ export interface RouteContext {
   services: Services;
   config: Config;
   guards: AuthGuards;
+  /** The one request-authentication path (guards, forward auth and the embedding adapters share it). */
+  authenticator: RequestAuthenticator;
 }

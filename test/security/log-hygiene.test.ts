@@ -11,10 +11,12 @@ import { testConfig } from '../helpers/test-config.js';
 const PASSWORD_1 = 'first secret passphrase 1';
 const PASSWORD_2 = 'second secret passphrase 2';
 const BEARER = 'eyJhbGciOiJFZERTQSJ9.bearer-secret-value.c2lnbmF0dXJl';
+const METRICS_TOKEN = 'metrics-scrape-token-that-must-never-be-logged';
+const LINK_TOKEN = 'download-link-token-in-a-proxied-uri';
 
 describe('logs never hold credentials (ASVS 16.2.5, 16.4.1)', () => {
   const lines: string[] = [];
-  const secrets = new Set<string>([PASSWORD_1, PASSWORD_2, BEARER]);
+  const secrets = new Set<string>([PASSWORD_1, PASSWORD_2, BEARER, METRICS_TOKEN, LINK_TOKEN]);
   let close: () => Promise<void>;
 
   beforeAll(async () => {
@@ -24,7 +26,7 @@ describe('logs never hold credentials (ASVS 16.2.5, 16.4.1)', () => {
         done();
       },
     });
-    const config = testConfig({ LOG_LEVEL: 'trace' });
+    const config = testConfig({ LOG_LEVEL: 'trace', METRICS_TOKEN });
     const services = await buildServices(config, { clock: new FakeClock() });
     const logger = pino(loggerOptions('trace') as object, sink);
     const app = await buildApp(services, config, { logger });
@@ -89,6 +91,22 @@ describe('logs never hold credentials (ASVS 16.2.5, 16.4.1)', () => {
       url: '/api/health',
       headers: { 'user-agent': 'evil\n{"level":60,"msg":"forged line"}\r\n' },
     });
+    // Forward auth (cookie, Bearer, a proxied URI carrying a credential), metrics, readiness and OpenAPI.
+    await admin.request({
+      method: 'GET',
+      url: '/auth/verify?role=admin',
+      headers: { 'x-original-method': 'POST', 'x-original-uri': `/app/files?token=${LINK_TOKEN}` },
+    });
+    await admin.request({
+      method: 'GET',
+      url: '/auth/verify',
+      headers: { 'x-forwarded-uri': `/x?token=${LINK_TOKEN}` },
+    });
+    await admin.request({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${BEARER}` } });
+    await admin.request({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    await admin.request({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}x` } });
+    await admin.get('/api/ready');
+    await admin.get('/api/openapi.json');
     await admin.request({ method: 'POST', url: '/api/auth/logout' });
     await odin.request({ method: 'POST', url: '/api/auth/logout-everywhere' });
     await new TestClient(app).register('weak@asgard.example', 'short');
@@ -105,6 +123,13 @@ describe('logs never hold credentials (ASVS 16.2.5, 16.4.1)', () => {
   it('no password, cookie secret, CSRF token or bearer token appears anywhere in the log', () => {
     const text = lines.join('\n');
     for (const secret of secrets) expect(text.includes(secret), `leaked ${secret.slice(0, 6)}…`).toBe(false);
+  });
+
+  it('forward auth logs the proxied method and URI with credentials in the query redacted', () => {
+    const forwarded = lines
+      .map((l) => JSON.parse(l) as { forwarded?: { method: string; uri: string | null } })
+      .filter((l) => l.forwarded);
+    expect(forwarded.map((l) => l.forwarded)).toContainEqual({ method: 'POST', uri: '/app/files?token=[redacted]' });
   });
 
   it('no Authorization or Cookie header value is logged', () => {

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthorizeOptions, Identification, RequestAuthenticator } from '../../adapters/request-authenticator.js';
 import type { Config } from '../../config.js';
-import { HeimdallError } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
 import type { Authenticated, ClientInfo } from '../../core/session-service.js';
-import type { Services } from '../../services.js';
 import { clearSessionCookie } from '../cookies.js';
-import { assertCsrfToken, hasBearer } from './csrf-plugin.js';
+import { requestFacts } from './csrf-plugin.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,10 +14,15 @@ declare module 'fastify' {
     authScheme: 'cookie' | 'bearer' | null;
     /** Why a Bearer token was refused, for the 401's code. */
     authFailure: 'token_expired' | 'unauthenticated' | null;
+    /** The authenticator's answer for this request, read once. */
+    identification: Identification | null;
   }
 }
 
-export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+export type Guard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
+  /** The error codes this guard can answer with (OpenAPI documents them per route). */
+  readonly errorCodes?: readonly ErrorCode[];
+};
 
 export interface AuthGuards {
   /** 401 without a live session; 403 `csrf_failed` for an unsafe method without the session's CSRF token. */
@@ -30,6 +35,8 @@ export interface AuthGuards {
    */
   readSession(request: FastifyRequest, reply: FastifyReply): Promise<Authenticated | null>;
 }
+
+export const SESSION_ERRORS: readonly ErrorCode[] = ['unauthenticated', 'token_expired', 'csrf_failed'];
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
@@ -45,57 +52,44 @@ export function isBearerRequest(request: FastifyRequest): boolean {
   return request.authScheme === 'bearer';
 }
 
-export function createAuthGuards(app: FastifyInstance, services: Services, config: Config): AuthGuards {
+/** Heimdall's own guards: thin Fastify glue over the shared RequestAuthenticator. */
+export function createAuthGuards(
+  app: FastifyInstance,
+  authenticator: RequestAuthenticator,
+  config: Config,
+): AuthGuards {
   app.decorateRequest('auth', null);
   app.decorateRequest('authScheme', null);
   app.decorateRequest('authFailure', null);
+  app.decorateRequest('identification', null);
 
-  const readBearer = async (request: FastifyRequest) => {
-    request.authScheme = 'bearer';
-    // hasBearer() decided this is a Bearer request, and CSRF checks skip it on that basis: so a bad token must
-    // fail here and never fall back to a cookie that came along.
-    const token = (request.headers.authorization ?? '').slice('bearer'.length).trim();
-    const result = await services.bearer.authenticate(token);
-    if (!result.ok) {
-      request.authFailure = result.code;
-      return null;
-    }
-    request.auth = result.auth;
-    return result.auth;
-  };
-
-  const readSession = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.auth) return request.auth;
-    if (hasBearer(request)) return request.authScheme ? null : readBearer(request);
-    const secret = sessionSecret(request, config);
-    if (!secret) return null;
-    request.authScheme = 'cookie';
-    const auth = await services.sessions.validate(secret, clientInfo(request));
+  const identify = async (request: FastifyRequest, reply: FastifyReply): Promise<Identification> => {
+    if (request.identification) return request.identification;
+    const identification = await authenticator.identify(requestFacts(request));
+    request.identification = identification;
+    request.auth = identification.auth;
+    request.authScheme = identification.scheme;
+    request.authFailure = identification.scheme === 'bearer' ? identification.failure : null;
     // A cookie that no longer stands for a session is cleared so the browser stops sending it.
-    if (!auth) clearSessionCookie(reply, config);
-    request.auth = auth;
-    return auth;
+    if (identification.staleCookie) clearSessionCookie(reply, config);
+    return identification;
   };
 
-  const requireSession: Guard = async (request, reply) => {
-    const auth = await readSession(request, reply);
-    if (!auth && isBearerRequest(request)) {
-      // RFC 6750 §3: tell Bearer clients why, so they know to refresh.
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw new HeimdallError(request.authFailure ?? 'unauthenticated');
-    }
-    if (!auth) throw new HeimdallError('unauthenticated');
-    assertCsrfToken(request, auth.session);
-  };
+  const guard = (options: AuthorizeOptions, errorCodes: readonly ErrorCode[]): Guard =>
+    Object.assign(
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const verdict = authenticator.authorize(requestFacts(request), await identify(request, reply), options);
+        if (verdict.ok) return;
+        if (verdict.challenge) reply.header('www-authenticate', verdict.challenge);
+        throw verdict.error;
+      },
+      { errorCodes },
+    );
 
-  const requireRole = (role: string): Guard[] => [
+  const requireSession = guard({}, SESSION_ERRORS);
+  return {
     requireSession,
-    async (request) => {
-      if (!request.auth?.user.roles.includes(role)) {
-        throw new HeimdallError('forbidden', `This needs the "${role}" role.`);
-      }
-    },
-  ];
-
-  return { requireSession, requireRole, readSession };
+    requireRole: (role) => [guard({ role }, [...SESSION_ERRORS, 'forbidden'])],
+    readSession: async (request, reply) => (await identify(request, reply)).auth,
+  };
 }

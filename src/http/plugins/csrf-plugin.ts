@@ -1,19 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
-import { HeimdallError } from '../../core/errors.js';
-import type { Session } from '../../core/session.js';
-import { safeEqual } from '../../core/tokens.js';
+import {
+  hasBearerHeader,
+  isUnsafeMethod,
+  type RequestAuthenticator,
+  type RequestFacts,
+} from '../../adapters/request-authenticator.js';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function isUnsafeMethod(method: string): boolean {
-  return !SAFE_METHODS.has(method);
-}
+export { isUnsafeMethod };
 
 /** Requests carrying a Bearer token are not cookie-authenticated: a cross-site page cannot make a browser add one. */
 export function hasBearer(request: FastifyRequest): boolean {
-  const header = request.headers.authorization;
-  return typeof header === 'string' && /^bearer\s/i.test(header);
+  return hasBearerHeader(request.headers);
 }
 
 /** Heimdall's own origin as the client sees it (through TRUST_PROXY when behind a proxy). */
@@ -21,32 +18,19 @@ export function ownOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`.toLowerCase();
 }
 
-/**
- * First line of CSRF defence, for every unsafe request before any body is read: the Origin, when the browser sends
- * one, must be ours or in HEIMDALL_ORIGINS (`null` never is), and Fetch Metadata must not say cross-site.
- */
-export function installOriginChecks(app: FastifyInstance, config: Config): void {
-  const allowed = new Set([...config.origins, config.publicUrl].map((o) => o.toLowerCase()));
-  app.addHook('onRequest', async (request) => {
-    if (!isUnsafeMethod(request.method) || hasBearer(request)) return;
-    const origin = request.headers.origin;
-    if (origin !== undefined) {
-      const normalised = origin.toLowerCase();
-      if (normalised === 'null' || (!allowed.has(normalised) && normalised !== ownOrigin(request))) {
-        throw new HeimdallError('csrf_failed', 'This origin may not make changes here.');
-      }
-    }
-    if (request.headers['sec-fetch-site'] === 'cross-site') {
-      throw new HeimdallError('csrf_failed', 'Cross-site requests may not make changes here.');
-    }
-  });
+/** A Fastify request as the framework-neutral authenticator sees it; `method` may name a proxied request's. */
+export function requestFacts(request: FastifyRequest, method: string = request.method): RequestFacts {
+  return { method, headers: request.headers, ip: request.ip, ownOrigin: ownOrigin(request) };
 }
 
-/** Second line: the anti-CSRF token from GET /api/session must come back in `x-csrf-token` (constant-time compare). */
-export function assertCsrfToken(request: FastifyRequest, session: Session): void {
-  if (!isUnsafeMethod(request.method) || hasBearer(request)) return;
-  const sent = request.headers['x-csrf-token'];
-  if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {
-    throw new HeimdallError('csrf_failed', 'Missing or wrong x-csrf-token header; read it from GET /api/session.');
-  }
+/**
+ * First line of CSRF defence, for every unsafe request before any body is read: the Origin, when the browser sends
+ * one, must be ours or in HEIMDALL_ORIGINS (`null` never is), and Fetch Metadata must not say cross-site. The rule
+ * itself lives in RequestAuthenticator.checkOrigin, shared with forward auth and the embedding adapters.
+ */
+export function installOriginChecks(app: FastifyInstance, authenticator: RequestAuthenticator): void {
+  app.addHook('onRequest', async (request) => {
+    const refusal = authenticator.checkOrigin(requestFacts(request));
+    if (refusal) throw refusal;
+  });
 }

@@ -1,0 +1,16 @@
+import type { Config } from '../config.js';
+import type { Services } from '../services.js';
+import { RequestAuthenticator } from './request-authenticator.js';
+
+/** The request authenticator over the configured stores: the same for Heimdall's routes and for embedding hosts. */
+export function createRequestAuthenticator(
+  services: Pick<Services, 'sessions' | 'bearer'>,
+  config: Pick<Config, 'cookieName' | 'origins' | 'publicUrl'>,
+): RequestAuthenticator {
+  return new RequestAuthenticator({
+    sessions: services.sessions,
+    bearer: services.bearer,
+    cookieName: config.cookieName,
+    allowedOrigins: [...config.origins, config.publicUrl],
+  });
+}

@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { BearerResult } from '../core/bearer-authenticator.js';
+import { HeimdallError } from '../core/errors.js';
+import type { Authenticated, ClientInfo } from '../core/session-service.js';
+import { safeEqual } from '../core/tokens.js';
+
+/**
+ * The one request-authentication path. Heimdall's own routes (Fastify guards), forward auth (GET /auth/verify) and
+ * the embedding adapters (`heimdall/fastify`, `heimdall/express`) all call this class, so a cookie, a Bearer token,
+ * the CSRF rules and role checks mean exactly the same thing everywhere. It knows nothing of any HTTP framework:
+ * each caller describes its request as RequestFacts.
+ */
+
+export type AuthScheme = 'cookie' | 'bearer';
+
+/** What any HTTP framework can say about a request: enough to authenticate it and apply the CSRF rules. */
+export interface RequestFacts {
+  /** The method whose rules apply: the request's own, or the original method a forward-auth proxy reports. */
+  method: string;
+  /** Lower-case header names, as Node parses them. */
+  headers: IncomingHttpHeaders;
+  /** The client's address (through TRUST_PROXY). */
+  ip: string;
+  /** The origin the client addressed, `scheme://host[:port]` (through TRUST_PROXY). */
+  ownOrigin: string;
+}
+
+/** Who the request's credential stands for, before any CSRF or role rule. */
+export type Identification =
+  | { scheme: AuthScheme; auth: Authenticated; failure: null; staleCookie: false }
+  | {
+      /** null: no credential at all. */
+      scheme: AuthScheme | null;
+      auth: null;
+      failure: 'unauthenticated' | 'token_expired';
+      /** A cookie was sent that stands for no live session: the caller should clear it. */
+      staleCookie: boolean;
+    };
+
+export type Verdict =
+  | { ok: true; scheme: AuthScheme; auth: Authenticated }
+  | {
+      ok: false;
+      error: HeimdallError;
+      staleCookie: boolean;
+      /** `WWW-Authenticate` value for a refused Bearer token (RFC 6750 §3), so clients know to refresh. */
+      challenge: string | null;
+    };
+
+export interface AuthorizeOptions {
+  /** Refuse with 403 `forbidden` unless the user holds this role (read from the source of truth this request). */
+  role?: string;
+}
+
+/** The parts of SessionService and BearerAuthenticator this needs. */
+export interface CredentialValidators {
+  sessions: { validate(secret: string, client?: ClientInfo): Promise<Authenticated | null> };
+  bearer: { authenticate(accessToken: string): Promise<BearerResult> };
+}
+
+export interface RequestAuthenticatorOptions extends CredentialValidators {
+  cookieName: string;
+  /** Origins other than the request's own that may make changes (HEIMDALL_ORIGINS, HEIMDALL_PUBLIC_URL). */
+  allowedOrigins: string[];
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const BEARER = /^bearer\s/i;
+
+export function isUnsafeMethod(method: string): boolean {
+  return !SAFE_METHODS.has(method.toUpperCase());
+}
+
+/** Requests carrying a Bearer token are not cookie-authenticated: a cross-site page cannot make a browser add one. */
+export function hasBearerHeader(headers: IncomingHttpHeaders): boolean {
+  const header = headers.authorization;
+  return typeof header === 'string' && BEARER.test(header);
+}
+
+/** The value of one cookie from a Cookie header; the first occurrence wins, as in the `cookie` package. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    const value = raw.startsWith('"') && raw.endsWith('"') && raw.length > 1 ? raw.slice(1, -1) : raw;
+    try {
+      return value.includes('%') ? decodeURIComponent(value) : value || undefined;
+    } catch {
+      return value || undefined;
+    }
+  }
+  return undefined;
+}
+
+function clientOf(facts: Pick<RequestFacts, 'headers' | 'ip'>): ClientInfo {
+  const userAgent = facts.headers['user-agent'];
+  return { ip: facts.ip, userAgent: typeof userAgent === 'string' ? userAgent : '' };
+}
+
+export class RequestAuthenticator {
+  readonly #validators: CredentialValidators;
+  readonly #cookieName: string;
+  readonly #allowedOrigins: Set<string>;
+
+  constructor(options: RequestAuthenticatorOptions) {
+    this.#validators = { sessions: options.sessions, bearer: options.bearer };
+    this.#cookieName = options.cookieName;
+    this.#allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
+  }
+
+  /**
+   * The live session (or API token family) behind the request's credential. A request with `Authorization: Bearer`
+   * is judged by its token alone and never falls back to a cookie that came along: CSRF checks skip Bearer
+   * requests on that basis.
+   */
+  async identify(facts: Pick<RequestFacts, 'headers' | 'ip'>): Promise<Identification> {
+    if (hasBearerHeader(facts.headers)) {
+      const token = (facts.headers.authorization ?? '').slice('bearer'.length).trim();
+      const result = await this.#validators.bearer.authenticate(token);
+      if (result.ok) return { scheme: 'bearer', auth: result.auth, failure: null, staleCookie: false };
+      return { scheme: 'bearer', auth: null, failure: result.code, staleCookie: false };
+    }
+    const secret = readCookie(facts.headers.cookie, this.#cookieName);
+    if (!secret) return { scheme: null, auth: null, failure: 'unauthenticated', staleCookie: false };
+    const auth = await this.#validators.sessions.validate(secret, clientOf(facts));
+    if (auth) return { scheme: 'cookie', auth, failure: null, staleCookie: false };
+    return { scheme: 'cookie', auth: null, failure: 'unauthenticated', staleCookie: true };
+  }
+
+  /**
+   * First line of CSRF defence, for every unsafe request without a Bearer token, before any body is read: the
+   * Origin, when the browser sends one, must be the request's own or an allowed one (`null` never is), and Fetch
+   * Metadata must not say cross-site.
+   */
+  checkOrigin(facts: RequestFacts): HeimdallError | null {
+    if (!isUnsafeMethod(facts.method) || hasBearerHeader(facts.headers)) return null;
+    const origin = facts.headers.origin;
+    if (origin !== undefined) {
+      const normalised = origin.toLowerCase();
+      if (normalised === 'null' || (!this.#allowedOrigins.has(normalised) && normalised !== facts.ownOrigin)) {
+        return new HeimdallError('csrf_failed', 'This origin may not make changes here.');
+      }
+    }
+    if (facts.headers['sec-fetch-site'] === 'cross-site') {
+      return new HeimdallError('csrf_failed', 'Cross-site requests may not make changes here.');
+    }
+    return null;
+  }
+
+  /** Second line: an unsafe cookie request must send back the session's anti-CSRF token (constant-time compare). */
+  checkCsrfToken(facts: RequestFacts, auth: Authenticated): HeimdallError | null {
+    if (!isUnsafeMethod(facts.method) || hasBearerHeader(facts.headers)) return null;
+    const sent = facts.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, auth.session.csrfToken)) {
+      return new HeimdallError('csrf_failed', 'Missing or wrong x-csrf-token header; read it from GET /api/session.');
+    }
+    return null;
+  }
+
+  /** From an identification to a verdict: 401 without a live session, then the CSRF token, then the role. */
+  authorize(facts: RequestFacts, identification: Identification, options: AuthorizeOptions = {}): Verdict {
+    if (!identification.auth) {
+      const bearer = identification.scheme === 'bearer';
+      return {
+        ok: false,
+        error: new HeimdallError(bearer ? identification.failure : 'unauthenticated'),
+        staleCookie: identification.staleCookie,
+        challenge: bearer ? 'Bearer error="invalid_token"' : null,
+      };
+    }
+    const refusal =
+      this.checkCsrfToken(facts, identification.auth) ??
+      (options.role !== undefined && !identification.auth.user.roles.includes(options.role)
+        ? new HeimdallError('forbidden', `This needs the "${options.role}" role.`)
+        : null);
+    if (refusal) return { ok: false, error: refusal, staleCookie: false, challenge: null };
+    return { ok: true, scheme: identification.scheme, auth: identification.auth };
+  }
+
+  /** The whole path in one call (forward auth, embedding): Origin and Fetch Metadata, credential, CSRF token, role. */
+  async verify(facts: RequestFacts, options: AuthorizeOptions = {}): Promise<Verdict> {
+    const refusal = this.checkOrigin(facts);
+    if (refusal) return { ok: false, error: refusal, staleCookie: false, challenge: null };
+    return this.authorize(facts, await this.identify(facts), options);
+  }
+}

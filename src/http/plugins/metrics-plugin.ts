@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../../config.js';
+import { HeimdallError } from '../../core/errors.js';
+import { safeEqual } from '../../core/tokens.js';
+import type { HeimdallMetrics } from '../../metrics/heimdall-metrics.js';
+
+/**
+ * GET /metrics for Prometheus, served only when METRICS_TOKEN is set and only to requests bearing it (constant-time
+ * compare). Off, nothing is installed: no hook, no per-request cost. On, one histogram observation per request,
+ * labelled with the route template, never the raw URL (bounded label sets). Install before the routes.
+ */
+export function installMetrics(app: FastifyInstance, metrics: HeimdallMetrics, config: Config): void {
+  const token = config.metricsToken;
+  if (!token) return;
+  metrics.enableProcessMetrics();
+  // A callback hook, not an async one: no promise per request on this path.
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  const expected = `Bearer ${token}`;
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const sent = request.headers.authorization;
+      if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
+        reply.header('www-authenticate', 'Bearer realm="metrics"');
+        throw new HeimdallError('unauthenticated', 'Metrics need Authorization: Bearer <METRICS_TOKEN>.');
+      }
+      return reply.type(metrics.contentType).send(await metrics.render());
+    },
+  );
+}
