@@ -101,7 +101,8 @@ export async function buildApp(
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['content-type', 'x-csrf-token', 'authorization'],
-    exposedHeaders: ['retry-after'],
+    // content-disposition: an SPA on another origin names downloaded files as the server does.
+    exposedHeaders: ['retry-after', 'content-disposition'],
     maxAge: 600,
   });
   const authenticator = createRequestAuthenticator(services, config);

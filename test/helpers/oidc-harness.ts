@@ -68,10 +68,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+export interface OidcHarnessOptions {
+  /**
+   * The host name in Heimdall's public URL (it listens on 127.0.0.1 either way). `localhost` puts Heimdall on
+   * another site than the providers (http://127.0.0.1:<port>), as a browser sees them: the return from the
+   * provider is then a real cross-site navigation.
+   */
+  publicHost?: 'localhost' | '127.0.0.1';
+}
+
 /** Two real OpenID providers and Heimdall over real sockets, on loopback, with a file database and captured logs. */
-export async function startOidcHarness(env: Record<string, string> = {}): Promise<OidcHarness> {
+export async function startOidcHarness(
+  env: Record<string, string> = {},
+  options: OidcHarnessOptions = {},
+): Promise<OidcHarness> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
   const idp = await startTestProvider({
     clientId: 'heimdall',
     clientSecret: 'idp-client-secret',

@@ -31,9 +31,10 @@ export interface TestProvider {
 }
 
 /**
- * Starts oidc-provider with one confidential client, the given users, and a minimal interaction handler instead of a
- * login page: `POST /interaction/:uid/login` with `login=<sub>` signs that user in, `POST /interaction/:uid/abort`
- * declines. Consent is granted automatically for the one first-party client.
+ * Starts oidc-provider with one confidential client, the given users, and a minimal interaction handler:
+ * `POST /interaction/:uid/login` with `login=<sub>` signs that user in, `POST /interaction/:uid/abort` declines.
+ * `GET /interaction/:uid` answers JSON, or a small login page (a form posting the same) when a browser asks for
+ * HTML. Consent is granted automatically for the one first-party client.
  */
 export async function startTestProvider(options: TestProviderOptions): Promise<TestProvider> {
   const server = createServer();
@@ -84,7 +85,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const handle = provider.callback();
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/interaction/')) {
-      handleInteraction(provider, req, res).catch((error: unknown) => {
+      handleInteraction(provider, users, req, res).catch((error: unknown) => {
         res.statusCode = 500;
         res.end(String(error));
       });
@@ -106,8 +107,18 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   };
 }
 
-async function handleInteraction(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleInteraction(
+  provider: Provider,
+  users: Map<string, ProviderUser>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const details = await provider.interactionDetails(req, res);
+  if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(loginPage(details.uid, users));
+    return;
+  }
   if (req.method === 'GET') {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
@@ -130,4 +141,27 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let body = '';
   for await (const chunk of req) body += chunk;
   return body;
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The provider's sign-in page for a real browser: pick an account, sign in (consent is implied), or cancel. */
+function loginPage(uid: string, users: Map<string, ProviderUser>): string {
+  const action = `/interaction/${encodeURIComponent(uid)}`;
+  const options = [...users.values()]
+    .map((u) => `<option value="${escapeHtml(u.sub)}">${escapeHtml(u.email ?? u.name ?? u.sub)}</option>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test provider: sign in</title></head>
+<body>
+  <h1>Sign in at the test provider</h1>
+  <form method="post" action="${action}/login">
+    <label for="login">Account</label>
+    <select id="login" name="login">${options}</select>
+    <button type="submit">Sign in</button>
+  </form>
+  <form method="post" action="${action}/abort"><button type="submit">Cancel</button></form>
+</body></html>`;
 }

@@ -1,4 +1,16 @@
-import type { ListedSession, OidcProvider, SessionEnvelope, SessionInfo, User, UserPage, WhoAmI } from './api-types.js';
+import type {
+  AuditPage,
+  DownloadLink,
+  LinkedIdentity,
+  ListedSession,
+  OidcProvider,
+  Product,
+  SessionEnvelope,
+  SessionInfo,
+  User,
+  UserPage,
+  WhoAmI,
+} from './api-types.js';
 
 /**
  * The API base: empty for the SPA's own origin (served by Heimdall), or an origin set at build time or by the host
@@ -49,6 +61,18 @@ interface RequestOptions {
   expectUnauthenticated?: boolean;
 }
 
+/** The API's error answer as an ApiError (its code, message and Retry-After). */
+function errorOf(response: Response, payload: unknown): ApiError {
+  const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new ApiError(
+    error?.code ?? 'internal_error',
+    error?.message ?? `The server answered ${response.status}.`,
+    response.status,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  );
+}
+
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -71,14 +95,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     | { error?: { code?: string; message?: string } }
     | null;
   if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
-    const retryAfter = Number(response.headers.get('retry-after'));
-    const apiError = new ApiError(
-      error?.code ?? 'internal_error',
-      error?.message ?? `The server answered ${response.status}.`,
-      response.status,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
-    );
+    const apiError = errorOf(response, payload);
     if (apiError.code === 'unauthenticated' && !options.expectUnauthenticated) onUnauthenticated?.();
     throw apiError;
   }
@@ -125,6 +142,27 @@ export const api = {
     request<{ delivered: number }>('POST', `/api/admin/users/${encodeURIComponent(userId)}/messages`, {
       body: { text },
     }),
+  listProducts: () => request<{ products: Product[] }>('GET', '/api/products'),
+  purchase: (productId: string) =>
+    request<{ purchase: { id: string; productId: string; createdAt: string } }>(
+      'POST',
+      `/api/products/${encodeURIComponent(productId)}/purchase`,
+    ),
+  createDownloadLink: (productId: string, ttlSeconds: number) =>
+    request<DownloadLink>('POST', `/api/downloads/${encodeURIComponent(productId)}/link`, { body: { ttlSeconds } }),
+  listIdentities: () => request<{ identities: LinkedIdentity[]; hasPassword: boolean }>('GET', '/api/oidc/identities'),
+  /** Starts linking a provider to this account; the answer is the provider's address to navigate to. */
+  startLink: (provider: string, returnTo: string) =>
+    request<{ url: string }>(
+      'POST',
+      `/api/oidc/${encodeURIComponent(provider)}/link?returnTo=${encodeURIComponent(returnTo)}`,
+    ),
+  unlinkIdentity: (id: string) => request<void>('DELETE', `/api/oidc/identities/${encodeURIComponent(id)}`),
+  listAudit: (limit: number, cursor?: string | null) => {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (cursor) params.set('cursor', cursor);
+    return request<AuditPage>('GET', `/api/audit?${params}`);
+  },
   /** Third-party sign-on buttons; none when the server has no such route (404) or cannot say. */
   async oidcProviders(): Promise<OidcProvider[]> {
     try {
@@ -137,3 +175,40 @@ export const api = {
     }
   },
 };
+
+/** A file fetched through a signed download link. */
+export interface DownloadedFile {
+  blob: Blob;
+  /** From Content-Disposition, when the browser lets the page read it. */
+  fileName: string | null;
+}
+
+/**
+ * Fetches a file through a signed link (`url` as POST /api/downloads/:id/link returned it). The link is the whole
+ * credential, so no cookie goes along; a refusal (401 token_expired, unauthenticated) is about the link, not the
+ * session, and does not send the page back to sign-in.
+ */
+export async function fetchDownload(url: string): Promise<DownloadedFile> {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(url), { credentials: 'omit' });
+  } catch {
+    throw new ApiError('network_error', 'Cannot reach the server.', 0);
+  }
+  if (!response.ok) throw errorOf(response, await response.json().catch(() => null));
+  return { blob: await response.blob(), fileName: fileNameOf(response.headers.get('content-disposition')) };
+}
+
+/** `filename*=UTF-8''…` (RFC 6266, RFC 8187) when present, else the plain `filename="…"`. */
+function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended.trim());
+    } catch {
+      // Fall through to the plain name.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(disposition)?.[1] ?? null;
+}

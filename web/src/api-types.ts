@@ -54,3 +54,48 @@ export interface UserPage {
   users: User[];
   nextCursor: string | null;
 }
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  /** In the currency's major unit (4.99). */
+  price: number;
+  currency: string;
+  mediaType: string;
+  purchased: boolean;
+}
+
+export interface DownloadLink {
+  /** Relative to the API (`/downloads/<id>?token=…`); the token in it is the whole credential. */
+  url: string;
+  expiresAt: string;
+}
+
+export interface LinkedIdentity {
+  id: string;
+  provider: string;
+  label: string;
+  email: string | null;
+  createdAt: string;
+  lastUsedAt: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  type: string;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  country: string | null;
+  browser?: string | null;
+  os?: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}

@@ -3,8 +3,10 @@ import { useAuth } from './auth-context.js';
 import { ActionButton, Alert, Spinner } from './components/form-controls.js';
 import { describeError } from './error-messages.js';
 import { AccountPage } from './pages/account-page.js';
+import { ActivityPage } from './pages/activity-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { DevicesPage } from './pages/devices-page.js';
+import { PurchasesPage } from './pages/purchases-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { Link, navigate, usePath } from './router.js';
@@ -51,6 +53,8 @@ function Header() {
             <nav aria-label="Main" className="nav">
               <Link to="/account">Account</Link>
               <Link to="/devices">Devices</Link>
+              <Link to="/activity">Activity</Link>
+              <Link to="/purchases">Purchases</Link>
               {signedIn.user.roles.includes('admin') ? <Link to="/admin">Admin</Link> : null}
             </nav>
             <div className="whoami">
@@ -84,7 +88,8 @@ function Routes() {
       navigate(`/signin${window.location.search}`, { replace: true });
     }
     if (state.status === 'signed-in' && (path === '/' || SIGNED_OUT_PATHS.includes(path))) {
-      navigate('/account', { replace: true });
+      // From "/" the query goes along too: a link to a provider that failed comes back as /?error=<code>.
+      navigate(path === '/' ? `/account${window.location.search}` : '/account', { replace: true });
     }
   }, [state.status, path]);
 
@@ -105,6 +110,8 @@ function Routes() {
       return path === '/signup' ? <SignUpPage /> : <SignInPage notice={state.notice} />;
     case 'signed-in':
       if (path === '/devices') return <DevicesPage />;
+      if (path === '/activity') return <ActivityPage />;
+      if (path === '/purchases') return <PurchasesPage />;
       if (path === '/admin') {
         return state.user.roles.includes('admin') ? (
           <AdminPage />
@@ -138,7 +145,7 @@ export function App() {
       <main id="main" className="main">
         <Routes />
       </main>
-      <footer className="footer">Sessions stay on the server; this page never holds a token.</footer>
+      <footer className="footer">Sessions stay on the server; this page never holds a session token.</footer>
     </>
   );
 }

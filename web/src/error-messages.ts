@@ -63,3 +63,38 @@ export function describeSignOut(reason: string | undefined): string {
       return 'Your session has ended. Please sign in again.';
   }
 }
+
+/** What went wrong with third-party sign-on or linking, from the code Heimdall sends the browser back with. */
+const SIGN_ON_ERRORS: Record<string, string> = {
+  access_denied: 'Signing in with the provider was cancelled.',
+  provider_unavailable: 'The sign-in provider cannot be reached right now. Try again in a moment.',
+  invalid_state: 'That sign-in attempt expired or was already used. Please start again.',
+  email_taken:
+    'An account with this email already exists. Sign in with your password, then link the provider from your account.',
+  email_required: 'The provider did not share an email address, which a new account needs.',
+  registration_closed: 'New accounts cannot be created here. Ask an administrator for access.',
+  account_disabled: 'This account is disabled.',
+  identity_taken: 'That provider account is already linked to another Heimdall account.',
+  unauthenticated: 'Your session ended before the provider answered. Sign in and try again.',
+};
+
+/** What a sign-on error code means, in words for the user. */
+export function describeSignOnError(code: string): string {
+  return SIGN_ON_ERRORS[code] ?? 'Signing in with the provider did not work. Please try again.';
+}
+
+/** The message for `?error=<code>` in the address, or null when there is none. */
+export function signOnErrorFromUrl(): string | null {
+  const code = new URLSearchParams(window.location.search).get('error');
+  return code ? describeSignOnError(code) : null;
+}
+
+/** A refused download is about the link, not the session: say so, and what to do. */
+export function describeDownloadError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === 'token_expired') return 'This download link has expired. Get a new link.';
+    if (error.code === 'unauthenticated') return 'This download link is not valid. Get a new link.';
+    if (error.code === 'forbidden') return 'This account no longer owns the product.';
+  }
+  return describeError(error);
+}

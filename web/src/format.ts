@@ -31,3 +31,12 @@ export function deviceName(session: { browser: string | null; os: string | null;
   if (session.browser && session.os) return `${session.browser} on ${session.os}`;
   return session.browser ?? session.os ?? 'Unknown device';
 }
+
+/** "€4.99" for (4.99, "EUR"); the bare amount and code if the browser does not know the currency. */
+export function formatPrice(price: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(price);
+  } catch {
+    return `${price.toFixed(2)} ${currency}`;
+  }
+}

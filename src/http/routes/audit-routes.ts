@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from '../../core/audit.js';
+import { describeUserAgent } from '../../core/device.js';
 import { ADMIN_ROLE } from '../../core/user-service.js';
 import type { Api, RouteContext } from '../route-context.js';
 
@@ -24,6 +25,9 @@ const AuditEventView = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   country: Type.Union([Type.String(), Type.Null()]),
+  /** Parsed from userAgent when the page is read, as in session listings ("Chrome 156", "Linux"). */
+  browser: Type.Union([Type.String(), Type.Null()]),
+  os: Type.Union([Type.String(), Type.Null()]),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 const AuditPageView = Type.Object({
@@ -32,7 +36,7 @@ const AuditPageView = Type.Object({
 });
 
 function toView(event: AuditEvent) {
-  return { ...event, at: new Date(event.at).toISOString() };
+  return { ...event, at: new Date(event.at).toISOString(), ...describeUserAgent(event.userAgent ?? '') };
 }
 
 /** The audit log (API.md, "Administration"): everyone reads their own events; admins read everyone's. */

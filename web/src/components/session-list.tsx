@@ -1,5 +1,6 @@
 import type { ListedSession } from '../api-types.js';
 import { countryName, deviceName, formatDateTime, formatRelative } from '../format.js';
+import { providerLabel, useProviders } from '../providers.js';
 import { DeviceIcon } from './device-icon.js';
 import { ActionButton } from './form-controls.js';
 
@@ -24,6 +25,7 @@ export function SessionList({
   currentLabel?: string;
   allowEndCurrent?: boolean;
 }) {
+  const providers = useProviders();
   return (
     <ul className="sessions">
       {sessions.map((session) => {
@@ -36,7 +38,9 @@ export function SessionList({
                 <strong>{name}</strong>
                 {session.current ? <span className="badge badge-current">{currentLabel}</span> : null}
                 {session.rememberMe ? <span className="badge">Remembered</span> : null}
-                {session.provider ? <span className="badge">via {session.provider}</span> : null}
+                {session.provider ? (
+                  <span className="badge">via {providerLabel(providers, session.provider)}</span>
+                ) : null}
               </div>
               <div className="session-meta">
                 <span title="IP address">{session.ip || 'IP unknown'}</span>

@@ -5,6 +5,7 @@ import { describeError } from '../error-messages.js';
 import { deviceName, formatDateTime } from '../format.js';
 import { useNotify } from '../notifications.js';
 import { navigate } from '../router.js';
+import { LinkedAccounts } from './linked-accounts.js';
 
 function ChangePasswordForm() {
   const { changePassword } = useAuth();
@@ -78,6 +79,8 @@ export function AccountPage() {
   const { signOutEverywhere } = useAuth();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Unknown until the linked accounts load; an account made by third-party sign-on has no password to change.
+  const [hasPassword, setHasPassword] = useState<boolean | null>(null);
 
   // Signing out of this device alone is the header's "Sign out" button, on every page.
   const signOutAll = async () => {
@@ -151,11 +154,14 @@ export function AccountPage() {
           <p className="hint">Ends every session of your account, on every device, this one included.</p>
         </section>
       </div>
-      <section className="card" aria-labelledby="password-heading">
-        <h2 id="password-heading">Change password</h2>
-        <p className="muted">Changing your password signs out every other device.</p>
-        <ChangePasswordForm />
-      </section>
+      <LinkedAccounts onPasswordKnown={setHasPassword} />
+      {hasPassword === false ? null : (
+        <section className="card" aria-labelledby="password-heading">
+          <h2 id="password-heading">Change password</h2>
+          <p className="muted">Changing your password signs out every other device.</p>
+          <ChangePasswordForm />
+        </section>
+      )}
     </div>
   );
 }

@@ -3,27 +3,8 @@ import { api, apiUrl } from '../api-client.js';
 import type { OidcProvider } from '../api-types.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
-import { describeError } from '../error-messages.js';
+import { describeError, signOnErrorFromUrl } from '../error-messages.js';
 import { Link, navigate } from '../router.js';
-
-/** What went wrong with third-party sign-on, from the code Heimdall sends the browser back with (`?error=`). */
-const SIGN_ON_ERRORS: Record<string, string> = {
-  access_denied: 'Signing in with the provider was cancelled.',
-  provider_unavailable: 'The sign-in provider cannot be reached right now. Try again in a moment.',
-  invalid_state: 'That sign-in attempt expired or was already used. Please start again.',
-  email_taken:
-    'An account with this email already exists. Sign in with your password, then link the provider from your account.',
-  email_required: 'The provider did not share an email address, which a new account needs.',
-  registration_closed: 'New accounts cannot be created here. Ask an administrator for access.',
-  account_disabled: 'This account is disabled.',
-  identity_taken: 'That provider account is already linked to another Heimdall account.',
-};
-
-function signOnErrorFromUrl(): string | null {
-  const code = new URLSearchParams(window.location.search).get('error');
-  if (!code) return null;
-  return SIGN_ON_ERRORS[code] ?? 'Signing in with the provider did not work. Please try again.';
-}
 
 /** Only http(s) addresses, relative ones resolved against the API, become links. */
 function providerHref(startUrl: string): string | null {
