@@ -198,6 +198,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     publicOrigin: config.publicUrl,
     linkVerifiedEmail: config.oidc.linkVerifiedEmail,
     allowRegistration: config.allowRegistration,
+    anomalies,
   });
   let tokens: TokenServices;
   try {

@@ -1,3 +1,4 @@
+import type { AnomalyDetector } from './anomaly.js';
 import type { Clock } from './clock.js';
 import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
 import { generatePublicId } from './ids.js';
@@ -24,6 +25,8 @@ export interface SignOnServiceOptions {
   /** OIDC_LINK_VERIFIED_EMAIL: link a first sign-on to the account with the same, provider-verified email. */
   linkVerifiedEmail: boolean;
   allowRegistration: boolean;
+  /** New-device and country checks, as for password sign-in. */
+  anomalies?: Pick<AnomalyDetector, 'afterSignIn'>;
 }
 
 export interface StartSignOnInput {
@@ -78,6 +81,7 @@ export class SignOnService {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #publicOrigin: string;
+  readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
 
   constructor(options: SignOnServiceOptions) {
     this.#providers = options.providers;
@@ -86,6 +90,7 @@ export class SignOnService {
     this.#clock = options.clock;
     this.#random = options.random ?? cryptoRandom;
     this.#publicOrigin = options.publicOrigin;
+    this.#anomalies = options.anomalies;
     this.#accounts = {
       users: options.users,
       identities: options.identities,
@@ -167,6 +172,7 @@ export class SignOnService {
     if (!account.ok) return { ...account, provider: name };
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
     const issued = await this.#sessions.create(account.user, input.client, { provider: name });
+    await this.#anomalies?.afterSignIn(issued.session, input.client, account.created);
     return {
       ok: true,
       intent: 'sign-in',

@@ -149,6 +149,20 @@ describe('OIDC sign-on against a real provider, over real HTTP', () => {
     expect(h.audits('auth.login').at(-1)).toMatchObject({ createdAccount: false, linkedIdentity: false });
   });
 
+  it('a sign-on from a new kind of device is audited as a new device, as a password sign-in is', async () => {
+    const first = new Browser();
+    await h.signIn(first, 'idp', 'alice-sub');
+    const userId = (await sessionOf(first, h.url))!.user.id;
+    const newDevice = async () =>
+      (await h.services.audit.list({ userId, type: 'anomaly.new_device', limit: 10 })).events.length;
+    const before = await newDevice();
+    const phone = new Browser();
+    phone.userAgent =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1';
+    await h.signIn(phone, 'idp', 'alice-sub');
+    expect(await newDevice()).toBe(before + 1);
+  });
+
   it('signing in over an existing session revokes that session (fixation)', async () => {
     const browser = new Browser();
     await register(h, browser, 'heimdallr@asgard.example');

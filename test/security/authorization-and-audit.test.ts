@@ -92,6 +92,27 @@ describe('authorization and the audit log (ASVS V8, V16)', () => {
     expect(byType('auth.register')).toHaveLength(1);
   });
 
+  it("a user's own view of an administrator's action does not show the administrator's address, browser or id", async () => {
+    await admin.request({ method: 'PUT', url: `/api/admin/users/${odinId}/roles`, payload: { roles: ['god'] } });
+    const own = ((await odin.get('/api/audit?type=roles.changed')).json() as { events: EventView[] }).events;
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      ip: null,
+      userAgent: null,
+      country: null,
+      details: { from: ['user'], to: ['god'] },
+    });
+    expect(own[0]!.details.actorId).toBeUndefined();
+    const adminView = ((await auditOf(admin, odinId)) as unknown as EventView[]).find(
+      (e) => e.type === 'roles.changed',
+    );
+    expect(adminView?.ip).not.toBeNull();
+    expect(adminView?.details.actorId).toEqual(expect.any(String));
+    // The user's own actions keep where they came from.
+    const ownRegister = ((await odin.get('/api/audit?type=auth.register')).json() as { events: EventView[] }).events;
+    expect(ownRegister[0]).toMatchObject({ ip: ADDRESSES.SE, country: 'SE' });
+  });
+
   it('the admin view filters by user and type and pages newest-first with an opaque cursor', async () => {
     for (let i = 0; i < 5; i++) await odin.login('odin@asgard.example', `wrong guess ${i}`);
     const seen: string[] = [];

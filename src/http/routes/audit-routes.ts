@@ -39,6 +39,21 @@ function toView(event: AuditEvent) {
   return { ...event, at: new Date(event.at).toISOString(), ...describeUserAgent(event.userAgent ?? '') };
 }
 
+/** Details only operators read: the sign-on library's internal reason, and which administrator acted. */
+const OPERATOR_ONLY_DETAILS = new Set(['reason', 'actorId']);
+
+/**
+ * A user's view of their own event. When someone else acted on the account (an administrator ending sessions or
+ * changing roles), the address, browser and country recorded are that person's, so the user does not get them.
+ */
+export function toOwnView(event: AuditEvent, userId: string) {
+  const actorId = event.details.actorId;
+  const byOther = typeof actorId === 'string' && actorId !== userId;
+  const details = Object.fromEntries(Object.entries(event.details).filter(([key]) => !OPERATOR_ONLY_DETAILS.has(key)));
+  const view = toView({ ...event, details });
+  return byOther ? { ...view, ip: null, userAgent: null, country: null, browser: null, os: null } : view;
+}
+
 /** The audit log (API.md, "Administration"): everyone reads their own events; admins read everyone's. */
 export function registerAuditRoutes(api: Api, { services, guards }: RouteContext): void {
   api.get(
@@ -46,13 +61,14 @@ export function registerAuditRoutes(api: Api, { services, guards }: RouteContext
     { preHandler: guards.requireSession, schema: { querystring: OwnQuery, response: { 200: AuditPageView } } },
     async (request) => {
       const { type, cursor, limit } = request.query;
+      const userId = request.auth!.user.id;
       const page = await services.audit.list({
-        userId: request.auth!.user.id,
+        userId,
         type: type as AuditEventType | undefined,
         cursor,
         limit: limit ?? 50,
       });
-      return { events: page.events.map(toView), nextCursor: page.nextCursor };
+      return { events: page.events.map((event) => toOwnView(event, userId)), nextCursor: page.nextCursor };
     },
   );
 
