@@ -32,8 +32,10 @@ export interface StartHeimdallOptions {
   /** Extra environment (REDIS_URL, ARGON2_*, …). */
   env?: Record<string, string>;
   label?: string;
-  /** Pin to the server CPU (default); a second instance in the revocation test is left unpinned. */
+  /** Pin to this CPU (default: the server CPU); null leaves it unpinned. */
   cpu?: number | null;
+  /** Extra arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export function heimdallBuilt(): boolean {
@@ -54,7 +56,7 @@ export async function startHeimdall(options: StartHeimdallOptions): Promise<Heim
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  const proc = new ManagedProcess('node', [fromRoot('dist', 'main.js')], {
+  const proc = new ManagedProcess('node', [...(options.nodeArgs ?? []), fromRoot('dist', 'main.js')], {
     ...(options.cpu === null ? {} : { cpu: options.cpu ?? SERVER_CPU }),
     env,
     cwd: options.dataDir,

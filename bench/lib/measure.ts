@@ -1,7 +1,7 @@
 import type { Round, Throughput } from '../report/results.js';
 import type { BenchContext } from '../scenarios/types.js';
 import { type LoadResult, type LoadSpec, runLoads } from './load.js';
-import type { ManagedProcess } from './proc.js';
+import { canPin, cpuBusyUs, type ManagedProcess, SERVER_CPU } from './proc.js';
 import { median, round } from './stats.js';
 
 /** What to load and whose CPU time to count. */
@@ -20,6 +20,11 @@ export interface MeasureOptions {
   alongside?: LoadSpec[];
   connections?: number;
 }
+
+/** A round during which other processes used more than this share of the server's CPU is repeated… */
+const DISTURBED = 0.1;
+/** …at most this many times per measurement (then it is kept, and its share recorded). */
+const MAX_REPEATS = 3;
 
 export function loadSpec(ctx: BenchContext, request: MeasureTarget['request'], extra: Partial<LoadSpec> = {}) {
   const { connections, warmupSec, durationSec, amount } = ctx.options;
@@ -41,21 +46,30 @@ export async function measureThroughput(
   const rounds: Round[] = [];
   const alongside: LoadResult[][] = [];
   const count = options.rounds ?? ctx.options.rounds;
+  let retries = ctx.options.quick ? 0 : MAX_REPEATS;
   for (let i = 1; i <= count; i++) {
     let cpuStart = 0;
     let cpuEnd = 0;
     let redisStart = 0;
     let redisEnd = 0;
+    let coreStart = 0;
+    let coreEnd = 0;
+    let wallStart = 0;
+    let wallEnd = 0;
     const spec = loadSpec(ctx, target.request, {
       ...(options.rate ? { rate: options.rate } : {}),
       ...(options.connections ? { connections: options.connections } : {}),
     });
     const [result, ...others] = await runLoads([spec, ...(options.alongside ?? [])], ctx.tmpDir, {
       onStart() {
+        wallStart = performance.now();
+        coreStart = cpuBusyUs(SERVER_CPU);
         cpuStart = target.server.cpuTimeUs();
         if (target.redis) redisStart = target.redis.cpuTimeUs();
       },
       onEnd() {
+        wallEnd = performance.now();
+        coreEnd = cpuBusyUs(SERVER_CPU);
         cpuEnd = target.server.cpuTimeUs();
         if (target.redis) redisEnd = target.redis.cpuTimeUs();
       },
@@ -74,6 +88,19 @@ export async function measureThroughput(
       errors: result.errors + result.timeouts,
     };
     if (target.redis) measured.redisCpuUsPerReq = round((redisEnd - redisStart) / result.ok, 2);
+    // Other processes on the server's CPU (the machine is shared): the CPU's busy time not spent by the server.
+    const disturbance = canPin()
+      ? Math.max(0, coreEnd - coreStart - (cpuEnd - cpuStart)) / ((wallEnd - wallStart) * 1000)
+      : 0;
+    measured.otherLoadOnServerCpu = round(disturbance, 3);
+    if (disturbance > DISTURBED && retries > 0) {
+      retries--;
+      i--;
+      ctx.progress.log(
+        `${label}: other processes took ${(disturbance * 100).toFixed(0)} % of the server's CPU; repeating the round`,
+      );
+      continue;
+    }
     rounds.push(measured);
     alongside.push(others);
     const failed = measured.non2xx + measured.errors;

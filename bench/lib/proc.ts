@@ -139,3 +139,14 @@ export class ManagedProcess {
     return this.#exited;
   }
 }
+
+/** Busy time (everything but idle and iowait) of one CPU since boot, in microseconds, from /proc/stat. */
+export function cpuBusyUs(cpu: number): number {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return 0;
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+  return (busy * 1_000_000) / ticksPerSecond();
+}

@@ -1,6 +1,6 @@
 import type { Derived, ReadRow } from './derive.js';
 import { fixed, int, ms } from './format.js';
-import { runLine, targetsTable } from './markdown.js';
+import { profileTable, runLine, targetsTable } from './markdown.js';
 
 const us = (n: number) => `${fixed(n)} µs`;
 const x = (n: number) => `${fixed(n, 1)}×`;
@@ -157,6 +157,18 @@ function whyMissed(d: Derived): string {
 request over the floor before any credential is looked at (its security headers, CORS, cookie parsing, request ids
 and the health probe) and ${us(heimdall.saturation.cpuUsPerReq - health.saturation.cpuUsPerReq)} on the session check (two SQL reads through Kysely, fresh roles,
 a larger answer). The req/s ratio also understates the floor's lead: bare Fastify is capped by the load generator.`,
+    );
+  }
+  const share = (name: string) => d.profile?.components.find((c) => c.name === name)?.share ?? 0;
+  if (d.profile && heimdall) {
+    const sql = share('kysely') + share('better-sqlite3');
+    notes.push(
+      `The profile of GET /api/session puts ${fixed(sql * 100, 0)} % of its CPU (≈ ${us(sql * heimdall.saturation.cpuUsPerReq)} per request) in Kysely and
+better-sqlite3 — Kysely's SQLite driver compiles each query and prepares a fresh statement on every call, twice per
+request — ${fixed(share('garbage collection') * 100, 0)} % in garbage collection and ${fixed(share('helmet') * 100, 0)} % in helmet, which rebuilds its headers on every
+response:
+
+${profileTable(d)}`,
     );
   }
   notes.push(

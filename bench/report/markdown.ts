@@ -86,6 +86,26 @@ export function runLine(d: Derived): string {
   );
 }
 
+/** The profile of GET /api/session, with each share turned into µs of the measured (unprofiled) CPU per request. */
+export function profileTable(d: Derived): string {
+  const p = d.profile;
+  if (!p) return '';
+  const perRequest = d.row('heimdall-session-sqlite')?.saturation.cpuUsPerReq;
+  return (
+    `A V8 CPU profile of ${p.route} at saturation (${int(p.busyMs)} ms of busy samples over the measured window; idle left out)` +
+    `${perRequest ? `, each share also shown as µs of the ${fixed(perRequest)} µs per request measured without the profiler` : ''}.\n\n` +
+    table(
+      ['component', 'share of CPU', ...(perRequest ? ['≈ µs/req'] : [])],
+      p.components.map((c) => [
+        c.name,
+        `${fixed(c.share * 100)} %`,
+        ...(perRequest ? [fixed(c.share * perRequest)] : []),
+      ]),
+      ['l', 'r', 'r'],
+    )
+  );
+}
+
 export function targetsTable(d: Derived): string {
   return table(
     ['target', 'goal', 'measured', 'verdict', 'gap'],
@@ -129,6 +149,9 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
           ['l', 'r', 'r', 'r'],
         ),
     );
+  }
+  if (d.profile) {
+    parts.push(`## Where Heimdall's CPU goes\n\n${profileTable(d)}`);
   }
   if (d.login) {
     const a = d.login.argon2;

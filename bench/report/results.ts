@@ -46,6 +46,8 @@ export interface Round {
   latencyMs: LatencyMs;
   non2xx: number;
   errors: number;
+  /** Share of the server's CPU that other processes on the machine used during the window (0–1). */
+  otherLoadOnServerCpu?: number;
 }
 
 /** Medians over the rounds (p99 is the median of the rounds' p99s). */
@@ -136,6 +138,16 @@ export interface RevocationResult extends Base {
   staleAccepts: number;
 }
 
+/** Where the server's CPU goes on one route, from a V8 CPU profile taken under load (idle time left out). */
+export interface ProfileResult extends Base {
+  kind: 'profile';
+  route: string;
+  /** Busy (non-idle) profile time, ms. */
+  busyMs: number;
+  /** Share of busy time per component (a package, garbage collection, Node's own http, …), largest first. */
+  components: Array<{ name: string; share: number }>;
+}
+
 export interface SkippedResult extends Base {
   kind: 'skipped';
   reason: string;
@@ -153,5 +165,6 @@ export type ScenarioResult =
   | StorageResult
   | LookupScaleResult
   | RevocationResult
+  | ProfileResult
   | SkippedResult
   | FailedResult;

@@ -1,4 +1,5 @@
 import { heimdallLogin, heimdallLoginStorm } from './heimdall-login.js';
+import { heimdallSessionProfile } from './heimdall-profile.js';
 import {
   heimdallBearer,
   heimdallForwardAuth,
@@ -42,6 +43,7 @@ export const SCENARIOS: Scenario[] = [
   joseHs256,
   joseEdDsa,
   joseEs256,
+  heimdallSessionProfile,
   heimdallLogin,
   heimdallLoginStorm,
   heimdallSqliteStorage,
