@@ -1,3 +1,4 @@
+import { median } from '../lib/stats.js';
 import type {
   LoginResult,
   LoginStormResult,
@@ -8,6 +9,7 @@ import type {
   RunResults,
   ScenarioResult,
   StorageResult,
+  Throughput,
 } from './results.js';
 
 /** A read result with its figures relative to the floor (bare Fastify). */
@@ -21,8 +23,7 @@ export interface ReadRow extends ReadResult {
 export interface Target {
   name: string;
   goal: string;
-  /** 'met' | 'missed' | 'not measured' */
-  verdict: 'met' | 'missed' | 'not measured';
+  verdict: 'met' | 'missed' | 'inconclusive' | 'not measured';
   measured: string;
   gap: string;
 }
@@ -61,6 +62,16 @@ export type Derived = ReturnType<typeof derive>;
 
 const times = (x: number) => `${x.toFixed(2)}×`;
 
+/** Median share of the server's CPU that other processes took during a measurement's rounds. */
+export function interference(t: Throughput): number {
+  return median(t.rounds.map((r) => r.otherLoadOnServerCpu ?? 0));
+}
+
+/**
+ * The issue's targets. Throughput targets are judged on CPU capacity (10⁶ ÷ server CPU µs per request: what one core
+ * can answer), which the method trusts; req/s, capped by the load generator and moved by other work on the machine,
+ * is shown beside it.
+ */
 function targets(rows: ReadRow[], row: (id: string) => ReadRow | undefined): Target[] {
   const out: Target[] = [];
   const floor = rows.find((r) => r.floor);
@@ -69,20 +80,19 @@ function targets(rows: ReadRow[], row: (id: string) => ReadRow | undefined): Tar
     ['heimdall-session-redis-cached', 'Redis with the client-side cache'],
   ] as const) {
     const r = row(id);
-    out.push(
-      r && floor
-        ? {
-            name: `Authenticated GET ≥ 0.85 of the floor, ${label}`,
-            goal: '≥ 0.85 of bare Fastify req/s',
-            verdict: r.ratio >= 0.85 ? 'met' : 'missed',
-            measured: `${r.ratio.toFixed(2)} of the floor (CPU: ${(floor.saturation.cpuUsPerReq / r.saturation.cpuUsPerReq).toFixed(2)})`,
-            gap:
-              r.ratio >= 0.85
-                ? '—'
-                : `${(0.85 - r.ratio).toFixed(2)} short (needs ${times(0.85 / r.ratio)} the throughput)`,
-          }
-        : notMeasured(`Authenticated GET ≥ 0.85 of the floor, ${label}`, '≥ 0.85 of bare Fastify req/s'),
-    );
+    const name = `Authenticated GET ≥ 0.85 of the floor, ${label}`;
+    if (!r || !floor) {
+      out.push(notMeasured(name, '≥ 0.85 of bare Fastify'));
+      continue;
+    }
+    const capacity = floor.saturation.cpuUsPerReq / r.saturation.cpuUsPerReq;
+    out.push({
+      name,
+      goal: '≥ 0.85 of bare Fastify',
+      verdict: capacity >= 0.85 ? 'met' : 'missed',
+      measured: `${capacity.toFixed(2)} of the floor's capacity (req/s: ${r.ratio.toFixed(2)})`,
+      gap: capacity >= 0.85 ? '—' : `needs ${times(0.85 / capacity)} less CPU per request`,
+    });
   }
   const heimdall = row('heimdall-session-sqlite');
   for (const [id, factor, label] of [
@@ -92,29 +102,36 @@ function targets(rows: ReadRow[], row: (id: string) => ReadRow | undefined): Tar
     const peer = row(id);
     const name = `≥ ${factor}× ${label}`;
     if (!heimdall || !peer) {
-      out.push(notMeasured(name, `≥ ${factor}× its req/s`));
+      out.push(notMeasured(name, `≥ ${factor}× its capacity`));
       continue;
     }
-    const ratio = heimdall.saturation.reqPerSec / peer.saturation.reqPerSec;
-    const cpuRatio = peer.saturation.cpuUsPerReq / heimdall.saturation.cpuUsPerReq;
+    const capacity = peer.saturation.cpuUsPerReq / heimdall.saturation.cpuUsPerReq;
+    const reqRatio = heimdall.saturation.reqPerSec / peer.saturation.reqPerSec;
     out.push({
       name,
-      goal: `≥ ${factor}× its req/s`,
-      verdict: ratio >= factor ? 'met' : 'missed',
-      measured: `${times(ratio)} req/s (CPU per request: ${times(cpuRatio)})`,
-      gap: ratio >= factor ? '—' : `${(factor - ratio).toFixed(2)}× short`,
+      goal: `≥ ${factor}× its capacity`,
+      verdict: capacity >= factor ? 'met' : 'missed',
+      measured: `${times(capacity)} (req/s: ${times(reqRatio)})`,
+      gap: capacity >= factor ? '—' : `needs ${times(factor / capacity)} less CPU per request`,
     });
   }
   const same = heimdall?.sameLoad;
   const floorSame = floor?.sameLoad;
   if (same && floorSame) {
     const added = same.p99Ms - floorSame.p99Ms;
+    const disturbed = Math.max(interference(same), interference(floorSame));
+    const verdict = disturbed > 0.1 ? 'inconclusive' : added <= 0.2 ? 'met' : 'missed';
     out.push({
       name: `Auth adds ≤ 0.2 ms to p99 at the same load (${same.rate} req/s)`,
       goal: '≤ 0.2 ms over bare Fastify',
-      verdict: added <= 0.2 ? 'met' : 'missed',
+      verdict,
       measured: `+${added.toFixed(3)} ms (p99 ${same.p99Ms.toFixed(3)} vs ${floorSame.p99Ms.toFixed(3)} ms)`,
-      gap: added <= 0.2 ? '—' : `${(added - 0.2).toFixed(3)} ms over`,
+      gap:
+        verdict === 'inconclusive'
+          ? `other processes took ${(disturbed * 100).toFixed(0)} % of the server's CPU: p99 measured them`
+          : verdict === 'met'
+            ? '—'
+            : `${(added - 0.2).toFixed(3)} ms over`,
     });
   } else {
     out.push(notMeasured('Auth adds ≤ 0.2 ms to p99 at the same load', '≤ 0.2 ms over bare Fastify'));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fromRoot, repoRoot } from '../lib/paths.js';
@@ -50,6 +51,9 @@ export async function generateDocs(resultsFile: string, outDir?: string): Promis
   } else {
     const readme = fromRoot('README.md');
     write(readme, replaceReadmeSection(readFileSync(readme, 'utf8'), section));
+    // The generated Markdown goes through the project's formatter, so `biome check` stays clean after every run.
+    const markdown = written.filter((f) => f.endsWith('.md'));
+    execFileSync(fromRoot('node_modules', '.bin', 'biome'), ['format', '--write', ...markdown], { stdio: 'ignore' });
   }
   return written;
 }
