@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { AnomalyPolicy } from './core/anomaly.js';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
 import type { SessionPolicy } from './core/session-service.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './core/signing-key.js';
+import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type TrustProxy = boolean | number | string[];
@@ -12,6 +16,10 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string | null;
   redisClusterNodes: string[] | null;
+  /** Redis client behaviour and the in-process caches (docs/deploy/redis.md). */
+  redis: RedisTuning;
+  /** SQLITE_CACHE: serve sessions and users from memory, kept coherent by PRAGMA data_version (SQLite only). */
+  sqliteCache: boolean;
   dataDir: string;
   /** HEIMDALL_SECRET; null means "use or create the one kept in the data directory". */
   secret: string | null;
@@ -26,7 +34,70 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** Third-party sign-on (OIDC_PROVIDERS, OIDC_<NAME>_*, OIDC_LINK_VERIFIED_EMAIL). */
+  oidc: OidcConfig;
+  /** Multiple-countries warning (ANOMALY_COUNTRIES, ANOMALY_ACTION). */
+  anomaly: AnomalyPolicy;
+  /** Country lookup of client addresses (offline, geoip-country); off records no country. */
+  geoip: boolean;
+  auditRetentionMs: number;
+  /** Abuse limits (docs/security.md): free failures and per-IP budgets. */
+  limits: AbuseLimitsConfig;
+  tokens: TokenConfig;
+  downloads: DownloadsConfig;
 }
+
+export interface AbuseLimitsConfig {
+  /** Consecutive failed sign-ins per account and client address before delays begin. */
+  loginAccountIp: number;
+  /** Failed sign-ins per account per day, from addresses that never signed in to it, before delays begin. */
+  loginAccount: number;
+  /** Failed sign-ins per client address per hour before delays begin. */
+  loginIp: number;
+  /** Registrations per client address per hour. */
+  registerIp: number;
+  /** Token requests per client address per minute. */
+  tokensIp: number;
+}
+
+export interface RedisTuning {
+  /** REDIS_CLIENT_CACHE: in-process cache kept coherent by RESP3 client tracking (false: one round trip a read). */
+  clientCache: boolean;
+  /** CACHE_MAX_ENTRIES: bound on each in-process cache (sessions, users). */
+  cacheMaxEntries: number;
+  /** CACHE_MAX_AGE: safety bound on the age of an in-process entry (coherence normally drops it much sooner). */
+  cacheMaxAgeMs: number;
+  commandTimeoutMs: number;
+  heartbeatMs: number;
+  /** REDIS_WAIT_REPLICAS: replicas that must acknowledge a revocation (Redis WAIT) before it is confirmed. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** REDIS_USER_CACHE_TTL: lifetime of the shared user copies `hd:u:{id}`. */
+  userCacheTtlMs: number;
+}
+
+/** Hybrid API tokens and the keys that sign every JWT (issue 7). Durations in milliseconds. */
+export interface TokenConfig {
+  /** `iss` of every JWT (TOKEN_ISSUER); null means HEIMDALL_PUBLIC_URL. */
+  issuer: string | null;
+  accessTtlMs: number;
+  refreshIdleMs: number;
+  familyLifetimeMs: number;
+  signingAlgorithm: SigningAlgorithm;
+  keyRotationIntervalMs: number | null;
+  /** How often each instance merges the other instances' family revocations. */
+  revocationSyncIntervalMs: number;
+}
+
+export interface DownloadsConfig {
+  directory: string;
+  linkTtlSeconds: number;
+}
+
+/** The sample files that ship with Heimdall (assets/downloads, beside src/ and dist/). */
+export const BUNDLED_DOWNLOADS_DIR = fileURLToPath(new URL('../assets/downloads/', import.meta.url));
+const MAX_ACCESS_TTL_MS = 15 * 60_000;
+const MAX_DOWNLOAD_TTL_MS = 2 * 3_600_000;
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -109,7 +180,50 @@ export function loadConfig(env: Env = process.env): Config {
     'a redis:// or rediss:// URL',
   );
   if (redisUrl && redisClusterNodes) problems.push('Set REDIS_URL or REDIS_CLUSTER_NODES, not both.');
+  const redis: RedisTuning = {
+    clientCache: read('REDIS_CLIENT_CACHE', true, bool, 'true or false'),
+    cacheMaxEntries: read('CACHE_MAX_ENTRIES', 100_000, int(1, 10_000_000), 'a whole number from 1 to 10000000'),
+    cacheMaxAgeMs: read('CACHE_MAX_AGE', 5 * 60_000, duration, DURATION),
+    commandTimeoutMs: read('REDIS_COMMAND_TIMEOUT_MS', 2_000, int(50, 60_000), 'milliseconds from 50 to 60000'),
+    heartbeatMs: read('REDIS_HEARTBEAT_MS', 500, int(20, 10_000), 'milliseconds from 20 to 10000'),
+    waitReplicas: read('REDIS_WAIT_REPLICAS', 0, int(0, 16), 'a whole number from 0 to 16'),
+    waitTimeoutMs: read('REDIS_WAIT_TIMEOUT_MS', 500, int(1, 60_000), 'milliseconds from 1 to 60000'),
+    userCacheTtlMs: read('REDIS_USER_CACHE_TTL', 15 * 60_000, duration, DURATION),
+  };
 
+  const upTo = (maxMs: number) => (raw: string) => {
+    const ms = parseDuration(raw);
+    return ms !== null && ms <= maxMs ? ms : null;
+  };
+  const tokens: TokenConfig = {
+    issuer: read('TOKEN_ISSUER', null as string | null, (r) => r.trim() || null, 'a URL or name for the iss claim'),
+    accessTtlMs: read('ACCESS_TOKEN_TTL', 5 * 60_000, upTo(MAX_ACCESS_TTL_MS), 'a duration up to 15m'),
+    refreshIdleMs: read('REFRESH_TOKEN_TTL', 7 * 86_400_000, duration, DURATION),
+    familyLifetimeMs: read('TOKEN_FAMILY_LIFETIME', 30 * 86_400_000, duration, DURATION),
+    signingAlgorithm: read(
+      'SIGNING_KEY_ALGORITHM',
+      'EdDSA' as SigningAlgorithm,
+      (r) => (SIGNING_ALGORITHMS.includes(r as SigningAlgorithm) ? (r as SigningAlgorithm) : null),
+      SIGNING_ALGORITHMS.join(' or '),
+    ),
+    keyRotationIntervalMs: read(
+      'SIGNING_KEY_ROTATION_INTERVAL',
+      null as number | null,
+      (r) => {
+        const ms = parseDuration(r);
+        return ms !== null && ms >= 3_600_000 ? ms : null;
+      },
+      'a duration of at least 1h (e.g. 30d)',
+    ),
+    revocationSyncIntervalMs: read('TOKEN_REVOCATION_SYNC_INTERVAL', 1_000, upTo(60_000), 'a duration up to 60s'),
+  };
+  if (tokens.refreshIdleMs < tokens.accessTtlMs) {
+    problems.push('REFRESH_TOKEN_TTL must not be shorter than ACCESS_TOKEN_TTL.');
+  }
+  const downloads: DownloadsConfig = {
+    directory: read('HEIMDALL_DOWNLOADS_DIR', BUNDLED_DOWNLOADS_DIR, (r) => r, 'a directory path'),
+    linkTtlSeconds: read('DOWNLOAD_LINK_TTL', 15 * 60_000, upTo(MAX_DOWNLOAD_TTL_MS), 'a duration up to 2h') / 1000,
+  };
   const config: Config = {
     port,
     host: read('HOST', '127.0.0.1', (r) => r, 'a host name or address'),
@@ -121,6 +235,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     redisUrl,
     redisClusterNodes,
+    redis,
+    sqliteCache: read('SQLITE_CACHE', true, bool, 'true or false'),
     dataDir: read('HEIMDALL_DATA_DIR', './data', (r) => r, 'a directory path'),
     secret,
     origins: read(
@@ -167,6 +283,27 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    oidc: readOidcConfig(env, problems),
+    anomaly: {
+      countries: read('ANOMALY_COUNTRIES', 3, int(2, 50), 'a whole number from 2 to 50'),
+      action: read(
+        'ANOMALY_ACTION',
+        'warn' as AnomalyPolicy['action'],
+        (r) => (r === 'warn' || r === 'revoke' ? r : null),
+        'warn or revoke',
+      ),
+    },
+    geoip: read('HEIMDALL_GEOIP', true, bool, 'true or false'),
+    auditRetentionMs: read('AUDIT_RETENTION', 90 * 86_400_000, duration, DURATION),
+    limits: {
+      loginAccountIp: read('LOGIN_LIMIT_ACCOUNT_IP', 5, int(1, 1_000), 'a whole number from 1 to 1000'),
+      loginAccount: read('LOGIN_LIMIT_ACCOUNT', 10, int(1, 99), 'a whole number from 1 to 99 (NIST: under 100)'),
+      loginIp: read('LOGIN_LIMIT_IP', 100, int(1, 100_000), 'a whole number from 1 to 100000'),
+      registerIp: read('REGISTER_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
+      tokensIp: read('TOKENS_LIMIT_IP', 60, int(1, 100_000), 'a whole number from 1 to 100000'),
+    },
+    tokens,
+    downloads,
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs)
     problems.push('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

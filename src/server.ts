@@ -27,14 +27,19 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const config: Config = { ...loaded, secret: secret.secret };
-  const services = await buildServices(config);
+  const services = await buildServices(config, {
+    logger: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
+  });
   const app = await buildApp(services, config, { logger });
+  services.audit.onError = (error) => logger.error({ err: error }, 'recording an audit event failed');
   const pruning = setInterval(() => {
     services.sessions
       .pruneExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'pruning expired sessions failed'));
+    services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning the audit log failed'));
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
+  services.startTokenMaintenance(logger);
 
   try {
     await app.listen({

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { HeimdallError } from '../core/errors.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/signing-key.js';
 import { ADMIN_ROLE } from '../core/user-service.js';
 import { buildServices, type Services } from '../services.js';
 import { openDatabase } from '../stores/db/database.js';
 import { migrateToLatest } from '../stores/db/migrator.js';
+import { formatKeyTable } from './key-table.js';
 import { readPassword } from './read-password.js';
 
 export interface CommandIo {
@@ -116,6 +118,35 @@ export const COMMANDS: Command[] = [
         const user = await requireUserByEmail(services, values.user!);
         const { revoked } = await services.sessions.revokeAll(user.id);
         io.out(`Signed ${user.email} out everywhere (${revoked} stored session${revoked === 1 ? '' : 's'} deleted).`);
+      });
+    },
+  },
+  {
+    path: ['keys', 'rotate'],
+    usage: 'heimdall keys rotate [--alg EdDSA|ES256]  new active signing key; the old one verifies until retired',
+    async run(args, io) {
+      const { values } = parseArgs({ args, options: { alg: { type: 'string' } } });
+      if (values.alg !== undefined && !SIGNING_ALGORITHMS.includes(values.alg as SigningAlgorithm)) {
+        throw new HeimdallError('invalid_request', `--alg takes ${SIGNING_ALGORITHMS.join(' or ')}.`);
+      }
+      await withServices(io, async (services) => {
+        const before = services.keys.signingKey().kid;
+        const active = await services.keys.rotate(values.alg as SigningAlgorithm | undefined);
+        await services.audit.record('key.rotated', null, {
+          details: { kid: active.kid, alg: active.alg, replaced: before, by: 'cli' },
+        });
+        io.out(`Active signing key: ${active.kid} (${active.alg}); ${before} now verifies only, until retired.`);
+        io.out('Running servers start signing with it within a minute; tokens of either key verify meanwhile.');
+        for (const line of formatKeyTable(await services.keys.list())) io.out(line);
+      });
+    },
+  },
+  {
+    path: ['keys', 'list'],
+    usage: 'heimdall keys list                  signing keys with their state and retirement time',
+    async run(_args, io) {
+      await withServices(io, async (services) => {
+        for (const line of formatKeyTable(await services.keys.list())) io.out(line);
       });
     },
   },

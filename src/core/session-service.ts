@@ -1,3 +1,5 @@
+import type { SessionWatcher } from './anomaly.js';
+import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
 import { generatePublicId } from './ids.js';
@@ -23,6 +25,9 @@ export interface CreateSessionOptions {
   rememberMe?: boolean;
   kind?: SessionKind;
   provider?: string | null;
+  /** Lifetimes other than the cookie policy's (API token families have their own). */
+  idleTimeoutMs?: number;
+  absoluteTimeoutMs?: number;
 }
 
 /** A new session and the secret that proves it; the secret exists only here and in the client's cookie. */
@@ -43,6 +48,17 @@ export interface SessionServiceOptions {
   policy: SessionPolicy;
   random?: RandomSource;
   geo?: GeoLookup;
+  audit?: AuditTrail;
+  /** Told when activity moves a session to another country (anomaly detection). */
+  watcher?: SessionWatcher;
+}
+
+/** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
+export interface Revocation {
+  by: 'logout' | 'user' | 'admin' | 'anomaly' | 'system';
+  /** The user who did it (the owner, or an admin). */
+  actorId?: string | null;
+  client?: ClientInfo | null;
 }
 
 /** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
@@ -56,6 +72,8 @@ export class SessionService {
   readonly #policy: SessionPolicy;
   readonly #random: RandomSource;
   readonly #geo: GeoLookup;
+  readonly #audit: AuditTrail;
+  readonly #watcher: SessionWatcher | undefined;
 
   constructor(options: SessionServiceOptions) {
     this.#store = options.store;
@@ -64,14 +82,19 @@ export class SessionService {
     this.#policy = options.policy;
     this.#random = options.random ?? cryptoRandom;
     this.#geo = options.geo ?? noGeoLookup;
+    this.#audit = options.audit ?? silentAuditTrail(options.clock);
+    this.#watcher = options.watcher;
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
     const now = this.#clock.now();
     const remember = options.rememberMe === true;
-    const idleTimeoutMs = remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs;
+    const idleTimeoutMs =
+      options.idleTimeoutMs ?? (remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs);
     const absoluteExpiresAt =
-      now + (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs);
+      now +
+      (options.absoluteTimeoutMs ??
+        (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs));
     const secret = generateSecret(this.#random);
     const device: DeviceDescription = describeUserAgent(client.userAgent);
     const session: Session = {
@@ -124,6 +147,11 @@ export class SessionService {
     return { session, user };
   }
 
+  /** Records activity on a session validated elsewhere (an API token family at refresh) and slides its idle expiry. */
+  recordActivity(session: Session, client: ClientInfo): Promise<Session> {
+    return this.#touch(session, this.#clock.now(), client);
+  }
+
   async #touch(session: Session, now: number, client: ClientInfo | undefined): Promise<Session> {
     const ip = client?.ip ?? session.ip;
     const activity = {
@@ -133,7 +161,12 @@ export class SessionService {
       country: ip === session.ip ? session.country : this.#geo.countryOf(ip),
     };
     await this.#store.touch(session.tokenHash, activity);
-    return { ...session, ...activity };
+    const moved = { ...session, ...activity };
+    // Only a move between two known countries is an anomaly; private and unknown addresses have no country.
+    if (client && session.country && activity.country && activity.country !== session.country) {
+      await this.#watcher?.countryChanged(moved, session.country, client);
+    }
+    return moved;
   }
 
   /** The user's live sessions, newest first. */
@@ -153,23 +186,50 @@ export class SessionService {
     if (looksLikeSecret(secret)) await this.#store.delete(hashToken(secret));
   }
 
-  /** Deletes one session. */
-  async revoke(session: Session): Promise<void> {
+  /** Deletes one session; with a revocation, records who ended it. */
+  async revoke(session: Session, revocation?: Revocation): Promise<void> {
     await this.#store.delete(session.tokenHash);
+    if (revocation) {
+      await this.#audit.record(
+        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
+        revocation.client ?? null,
+        {
+          userId: session.userId,
+          sessionId: session.id,
+          details: { by: revocation.by, actorId: revocation.actorId ?? null },
+        },
+      );
+    }
   }
 
   /** Deletes every other session of the session's user; returns how many. */
-  async revokeOthers(current: Session): Promise<number> {
-    return this.#store.deleteAllForUser(current.userId, current.tokenHash);
+  async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
+    const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
+    await this.#audit.record('session.revoked', client ?? null, {
+      userId: current.userId,
+      sessionId: current.id,
+      details: { by: 'user', actorId: current.userId, scope: 'others', revoked },
+    });
+    return revoked;
   }
 
   /**
    * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
    * survives a crash before the deletes finish is already refused by validate().
    */
-  async revokeAll(userId: string): Promise<{ revoked: number; user: User | null }> {
+  async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
     const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
     const revoked = await this.#store.deleteAllForUser(userId);
+    if (revocation) {
+      await this.#audit.record(
+        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
+        revocation.client ?? null,
+        {
+          userId,
+          details: { by: revocation.by, actorId: revocation.actorId ?? null, scope: 'all', revoked },
+        },
+      );
+    }
     return { revoked, user };
   }
 
@@ -188,6 +248,9 @@ export class SessionService {
       rememberMe: session.rememberMe,
       kind: session.kind,
       provider: session.provider,
+      // The replacement keeps the lifetimes of what it replaces (an API token family keeps the family's).
+      idleTimeoutMs: session.idleTimeoutMs,
+      absoluteTimeoutMs: session.absoluteExpiresAt - session.createdAt,
     });
   }
 

@@ -1,3 +1,4 @@
+import { type AuditClient, type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import { generateUuidV7 } from './ids.js';
 import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.js';
@@ -37,6 +38,13 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   passwordPolicy: PasswordPolicy;
+  audit?: AuditTrail;
+}
+
+/** Who changed something about an account, for the audit log (null actor: the command line). */
+export interface ChangeActor {
+  actorId: string | null;
+  client: AuditClient | null;
 }
 
 /** Accounts: registration, credential checks, password changes and roles. */
@@ -45,12 +53,14 @@ export class UserService {
   readonly #hasher: PasswordHasher;
   readonly #clock: Clock;
   readonly #policy: PasswordPolicy;
+  readonly #audit: AuditTrail;
 
   constructor(options: UserServiceOptions) {
     this.#users = options.users;
     this.#hasher = options.hasher;
     this.#clock = options.clock;
     this.#policy = options.passwordPolicy;
+    this.#audit = options.audit ?? silentAuditTrail(options.clock);
   }
 
   async register(input: RegisterInput): Promise<RegisterResult> {
@@ -98,7 +108,7 @@ export class UserService {
   }
 
   /** Replaces a user's roles. Refuses to remove the last admin, which would lock everyone out of administration. */
-  async setRoles(userId: string, roles: string[]): Promise<SetRolesResult> {
+  async setRoles(userId: string, roles: string[], actor?: ChangeActor): Promise<SetRolesResult> {
     const target = await this.#users.findById(userId);
     if (!target) return { ok: false, code: 'not_found' };
     const next = [...new Set(roles)].sort();
@@ -106,7 +116,12 @@ export class UserService {
       if ((await this.#users.countWithRole(ADMIN_ROLE)) <= 1) return { ok: false, code: 'last_admin' };
     }
     const user = await this.#users.setRoles(userId, next, this.#clock.now());
-    return user ? { ok: true, user } : { ok: false, code: 'not_found' };
+    if (!user) return { ok: false, code: 'not_found' };
+    await this.#audit.record('roles.changed', actor?.client ?? null, {
+      userId,
+      details: { from: target.roles, to: user.roles, actorId: actor?.actorId ?? null },
+    });
+    return { ok: true, user };
   }
 
   findById(id: string): Promise<User | null> {

@@ -10,12 +10,19 @@ import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
+import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
+import { registerDownloadRoutes } from './routes/download-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerJwksRoutes } from './routes/jwks-routes.js';
+import { registerOidcRoutes } from './routes/oidc-routes.js';
+import { registerProductRoutes } from './routes/product-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerTokenRoutes } from './routes/token-routes.js';
 
 /** API.md: request bodies are at most 16 KiB. */
 export const BODY_LIMIT = 16 * 1024;
@@ -69,6 +76,7 @@ export async function buildApp(
     // HSTS is only meaningful, and only sent, over HTTPS (hook below).
     hsts: false,
   });
+  installRequestHygiene(app);
   app.addHook('onRequest', async (request, reply) => {
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
@@ -96,8 +104,14 @@ export async function buildApp(
       registerAdminRoutes(typed, context);
       registerDemoRoutes(typed, context);
       registerHealthRoutes(typed, context);
+      registerOidcRoutes(typed, context);
+      registerAuditRoutes(typed, context);
+      registerTokenRoutes(typed, context);
+      registerProductRoutes(typed, context);
     },
     { prefix: '/api' },
   );
+  registerJwksRoutes(app as unknown as Api, context);
+  registerDownloadRoutes(app as unknown as Api, context);
   return app;
 }

@@ -10,7 +10,11 @@ export interface SessionStoreFixture {
   cleanup(): Promise<void>;
 }
 
-const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+/**
+ * Sessions are made "now" by the wall clock, whole seconds: stores whose records expire by themselves (Redis
+ * PEXPIREAT) would drop a session whose expiry lies in the past before the test could read it back.
+ */
+const NOW = Math.floor(Date.now() / 1000) * 1000;
 
 export function makeSession(userId: string, overrides: Partial<Session> = {}): Session {
   return {
@@ -44,10 +48,13 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
   describe(`SessionStore contract: ${name}`, () => {
     let fixture: SessionStoreFixture;
     let store: SessionStore;
-    const userA = `user-a-${generatePublicId()}`;
-    const userB = `user-b-${generatePublicId()}`;
+    // Fresh users for every test, so a fixture may share one database or Redis across the suite.
+    let userA: string;
+    let userB: string;
 
     beforeEach(async () => {
+      userA = `user-a-${generatePublicId()}`;
+      userB = `user-b-${generatePublicId()}`;
       fixture = await setup();
       store = fixture.store;
       await fixture.ensureUser(userA);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { buildServices, type Services } from '../../src/services.js';
+import { type BuildServicesOptions, buildServices, type Services } from '../../src/services.js';
 import { FakeClock } from './fake-clock.js';
 import { testConfig } from './test-config.js';
 
@@ -13,11 +13,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A real app over real (in-memory SQLite) stores and a fake clock, driven with inject(). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions extends Omit<BuildServicesOptions, 'clock'> {
+  /**
+   * The fake clock to use. Suites on Redis pass one near the wall clock (`new FakeClock(Date.now())`): Redis expires
+   * session keys by real time (PEXPIREAT), so sessions made in the past would vanish at once.
+   */
+  clock?: FakeClock;
+}
+
+/** A real app over real (in-memory SQLite by default) stores and a fake clock, driven with inject(). */
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(env);
-  const clock = new FakeClock();
-  const services = await buildServices(config, { clock });
+  const { clock: givenClock, ...rest } = options;
+  const clock = givenClock ?? new FakeClock();
+  const services = await buildServices(config, { ...rest, clock });
   const app = await buildApp(services, config, { logger: false });
   await app.ready();
   return {

@@ -11,6 +11,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     HEIMDALL_SECRET: 'test-secret-test-secret-test-secret-0123',
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_ITERATIONS: '1',
+    // Suites register many accounts from one inject() address; the registration limit has its own tests.
+    REGISTER_LIMIT_IP: '10000',
     ...env,
   });
   return config;

@@ -30,7 +30,16 @@ function byStatus(status: number | undefined): ErrorCode | null {
   }
 }
 
+/** 429 `rate_limited` with the wait in whole seconds, as both `Retry-After` and a body field. */
+export function rateLimitedError(retryAfterMs: number | undefined): HeimdallError {
+  return new HeimdallError('rate_limited', undefined, {
+    details: { retryAfterSeconds: Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000)) },
+  });
+}
+
 export function sendError(reply: FastifyReply, error: HeimdallError): FastifyReply {
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.code === 'rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply
     .code(error.status)
     .type('application/json; charset=utf-8')

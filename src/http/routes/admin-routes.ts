@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import { ADMIN_ROLE } from '../../core/user-service.js';
+import { clientInfo } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam, ListedSessionView, Role, toUserView, UserView } from '../schemas.js';
 import { toListedSessions } from './session-routes.js';
@@ -54,7 +55,10 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
       schema: { params: IdParam, body: RolesBody, response: { 200: Type.Object({ user: UserView }) } },
     },
     async (request) => {
-      const result = await services.users.setRoles(request.params.id, request.body.roles);
+      const result = await services.users.setRoles(request.params.id, request.body.roles, {
+        actorId: request.auth!.user.id,
+        client: clientInfo(request),
+      });
       if (!result.ok && result.code === 'not_found') throw new HeimdallError('not_found', 'No such user.');
       if (!result.ok) throw new HeimdallError('invalid_request', 'At least one admin must remain.');
       return { user: toUserView(result.user) };
@@ -78,7 +82,8 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
     { preHandler: adminOnly, schema: { params: IdParam, response: { 200: Revoked } } },
     async (request) => {
       const user = await requireUser(request.params.id);
-      return { revoked: (await services.sessions.revokeAll(user.id)).revoked };
+      const revocation = { by: 'admin' as const, actorId: request.auth!.user.id, client: clientInfo(request) };
+      return { revoked: (await services.sessions.revokeAll(user.id, revocation)).revoked };
     },
   );
 
@@ -88,7 +93,11 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
     async (request, reply) => {
       const target = await services.sessions.findById(request.params.id);
       if (!target) throw new HeimdallError('not_found', 'No such session.');
-      await services.sessions.revoke(target);
+      await services.sessions.revoke(target, {
+        by: 'admin',
+        actorId: request.auth!.user.id,
+        client: clientInfo(request),
+      });
       return reply.code(204).send(null);
     },
   );

@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
-import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
+import { clientInfo, isBearerRequest, sessionSecret } from '../plugins/auth-plugin.js';
+import { rateLimitedError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
-import { Email, Password, SessionEnvelope, SessionView, toSessionView, toUserView } from '../schemas.js';
+import { Email, Password, SessionEnvelope, SessionView, toSessionView, toUserView, Warning } from '../schemas.js';
+import { TokenPairView, toTokenPairView } from './token-routes.js';
 
 const RegisterBody = Type.Object(
   { email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) },
@@ -13,50 +15,55 @@ const LoginBody = Type.Object(
   { email: Email, password: Password, rememberMe: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
+const SignedIn = Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning) })]);
 const PasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
 
 /** Sign-up, sign-in, sign-out and password change (API.md, "Account and session"). */
 export function registerAuthRoutes(api: Api, { services, config, guards }: RouteContext): void {
   api.post(
     '/auth/register',
-    { schema: { body: RegisterBody, response: { 201: SessionEnvelope } } },
+    { schema: { body: RegisterBody, response: { 201: SignedIn } } },
     async (request, reply) => {
       const result = await services.accounts.register(
         request.body,
         clientInfo(request),
         sessionSecret(request, config),
       );
+      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
       if (!result.ok) throw new HeimdallError(result.code, result.message);
       setSessionCookie(reply, config, result);
       return reply.code(201).send({
         user: toUserView(result.user),
         session: toSessionView(result.session),
         csrfToken: result.session.csrfToken,
+        warnings: result.warnings,
       });
     },
   );
 
-  api.post(
-    '/auth/login',
-    { schema: { body: LoginBody, response: { 200: SessionEnvelope } } },
-    async (request, reply) => {
-      const result = await services.accounts.login(request.body, clientInfo(request), sessionSecret(request, config));
-      if (!result.ok) throw new HeimdallError(result.code);
-      setSessionCookie(reply, config, result);
-      return {
-        user: toUserView(result.user),
-        session: toSessionView(result.session),
-        csrfToken: result.session.csrfToken,
-      };
-    },
-  );
+  api.post('/auth/login', { schema: { body: LoginBody, response: { 200: SignedIn } } }, async (request, reply) => {
+    const result = await services.accounts.login(request.body, clientInfo(request), sessionSecret(request, config));
+    if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
+    if (!result.ok) throw new HeimdallError(result.code);
+    setSessionCookie(reply, config, result);
+    return {
+      user: toUserView(result.user),
+      session: toSessionView(result.session),
+      csrfToken: result.session.csrfToken,
+      warnings: result.warnings,
+    };
+  });
 
   api.post('/auth/logout', { schema: { response: { 204: Type.Null() } } }, async (request, reply) => {
     // Without a live session there is nothing to protect and nothing to end: still 204, cookie cleared.
     const auth = await guards.readSession(request, reply);
     if (auth) {
       await guards.requireSession(request, reply);
-      await services.sessions.revoke(auth.session);
+      await services.sessions.revoke(auth.session, {
+        by: 'logout',
+        actorId: auth.user.id,
+        client: clientInfo(request),
+      });
     }
     clearSessionCookie(reply, config);
     return reply.code(204).send(null);
@@ -66,7 +73,8 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
     '/auth/logout-everywhere',
     { preHandler: guards.requireSession, schema: { response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await services.sessions.revokeAll(request.auth!.user.id);
+      const userId = request.auth!.user.id;
+      await services.sessions.revokeAll(userId, { by: 'logout', actorId: userId, client: clientInfo(request) });
       clearSessionCookie(reply, config);
       return reply.code(204).send(null);
     },
@@ -78,7 +86,13 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       preHandler: guards.requireSession,
       schema: {
         body: PasswordBody,
-        response: { 200: Type.Object({ session: SessionView, csrfToken: Type.String() }) },
+        response: {
+          200: Type.Object({
+            session: SessionView,
+            csrfToken: Type.Union([Type.String(), Type.Null()]),
+            tokens: Type.Optional(TokenPairView),
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -89,7 +103,13 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
         newPassword,
         clientInfo(request),
       );
+      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
       if (!result.ok) throw new HeimdallError(result.code, result.message);
+      if (isBearerRequest(request)) {
+        // The token family was rotated like a cookie session would be; its new pair replaces the dead one.
+        const pair = await services.apiTokens.issueForFamily(result.session, result.user);
+        return { session: toSessionView(result.session), csrfToken: null, tokens: toTokenPairView(pair) };
+      }
       setSessionCookie(reply, config, result);
       return { session: toSessionView(result.session), csrfToken: result.session.csrfToken };
     },

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import type { Session } from '../../core/session.js';
 import { clearSessionCookie } from '../cookies.js';
+import { clientInfo, isBearerRequest } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam, ListedSessionView, SessionEnvelope, toSessionView, toUserView, Warning } from '../schemas.js';
 
@@ -19,7 +20,10 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
     },
     async (request) => {
       const { user, session } = request.auth!;
-      return { user: toUserView(user), session: toSessionView(session), csrfToken: session.csrfToken, warnings: [] };
+      const warnings = await services.anomalies.warningsFor(user.id);
+      // With Bearer the session is the token family, and there is no CSRF token to use (API.md).
+      const csrfToken = isBearerRequest(request) ? null : session.csrfToken;
+      return { user: toUserView(user), session: toSessionView(session), csrfToken, warnings };
     },
   );
 
@@ -43,7 +47,7 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
       const target = await services.sessions.findById(request.params.id);
       // Another user's session id is answered exactly like one that does not exist: no probing by id.
       if (!target || target.userId !== user.id) throw new HeimdallError('not_found', 'No such session.');
-      await services.sessions.revoke(target);
+      await services.sessions.revoke(target, { by: 'user', actorId: user.id, client: clientInfo(request) });
       if (target.id === current.id) clearSessionCookie(reply, config);
       return reply.code(204).send(null);
     },
@@ -52,6 +56,6 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
   api.post(
     '/sessions/revoke-others',
     { preHandler: guards.requireSession, schema: { response: { 200: Type.Object({ revoked: Type.Integer() }) } } },
-    async (request) => ({ revoked: await services.sessions.revokeOthers(request.auth!.session) }),
+    async (request) => ({ revoked: await services.sessions.revokeOthers(request.auth!.session, clientInfo(request)) }),
   );
 }

@@ -12,6 +12,8 @@ export interface SqlDatabase {
   dialect: SqlDialectName;
   /** Where it lives, without credentials. */
   description: string;
+  /** SQLite only: `PRAGMA data_version` of the connection Kysely uses (changes when another connection commits). */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -43,10 +45,12 @@ function openSqlite(path: string): SqlDatabase {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   return {
     db,
     dialect: 'sqlite',
     description: inMemory ? 'sqlite (in memory)' : `sqlite ${resolve(path)}`,
+    dataVersion: () => dataVersion.get() as number,
     close: () => db.destroy(),
   };
 }
@@ -62,6 +66,10 @@ async function openPostgres(url: string): Promise<SqlDatabase> {
         : pg.default.types.getTypeParser(oid, format as 'text')) as typeof pg.default.types.getTypeParser,
   };
   const pool = new pg.default.Pool({ connectionString: url, types, max: 10 });
+  // An idle pooled connection that the server drops (restart, failover, admin kill) is reported as an 'error' event
+  // on the pool; without a listener it would crash the process. The pool discards that client by itself and the next
+  // query opens a new one; queries that fail meanwhile surface as 503 (stores/db/sql-outage.ts).
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   return {

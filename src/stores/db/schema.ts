@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types. Times are epoch milliseconds (BIGINT); booleans are 0/1 integers so one schema fits SQLite and PostgreSQL. */
 export interface UsersTable {
   id: string;
@@ -40,8 +42,107 @@ export interface AppMetaTable {
   created_at: number;
 }
 
+export interface IdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface OidcPendingTable {
+  key_hash: string;
+  provider: string;
+  intent: string;
+  user_id: string | null;
+  session_id: string | null;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Security events (migration 0002-audit). `id` is generated; details is a JSON object. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  country: string | null;
+  details: string;
+}
+
+export interface KnownDevicesTable {
+  user_id: string;
+  family: string;
+  first_seen_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   app_meta: AppMetaTable;
+  identities: IdentitiesTable;
+  oidc_pending: OidcPendingTable;
+  audit_events: AuditEventsTable;
+  known_devices: KnownDevicesTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  denied_families: DeniedFamiliesTable;
+  products: ProductsTable;
+  purchases: PurchasesTable;
+}
+
+/** Signing keys (issue 7). `public_jwk` is JSON; `sealed_private_jwk` is AES-GCM under a key derived from HEIMDALL_SECRET. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  state: string;
+  public_jwk: string;
+  sealed_private_jwk: string | null;
+  created_at: number;
+  retire_after: number | null;
+  retired_at: number | null;
+}
+
+/** Refresh tokens of API token families; only the SHA-256 of each token is stored. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  spent_at: number | null;
+}
+
+/** Revoked API token families whose access JWTs are refused until `denied_until`. */
+export interface DeniedFamiliesTable {
+  session_id: string;
+  denied_until: number;
+}
+
+export interface ProductsTable {
+  id: string;
+  name: string;
+  description: string;
+  price_cents: number;
+  currency: string;
+  file_name: string;
+  media_type: string;
+  created_at: number;
+}
+
+export interface PurchasesTable {
+  id: string;
+  user_id: string;
+  product_id: string;
+  created_at: number;
 }

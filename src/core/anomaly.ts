@@ -1,0 +1,163 @@
+import { UAParser } from 'ua-parser-js';
+import type { AuditClient, AuditTrail } from './audit.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
+import type { Session, SessionStore } from './session.js';
+
+export type AnomalyAction = 'warn' | 'revoke';
+
+export interface AnomalyPolicy {
+  /** Live sessions from this many distinct countries raise `multiple_countries` (ANOMALY_COUNTRIES). */
+  countries: number;
+  /** `revoke` also ends every session but the newest (ANOMALY_ACTION). */
+  action: AnomalyAction;
+}
+
+/** A warning shown in GET /api/session and pushed as `security.warning`. */
+export interface SecurityWarning {
+  code: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** Port: the device families (browser + OS, no versions) each user has signed in from. */
+export interface DeviceHistory {
+  /** Records the family for the user; true when it had never been seen for them. */
+  remember(userId: string, family: string, at: number): Promise<boolean>;
+}
+
+/** Session events the detector wants to hear about; SessionService calls it when activity moves a session. */
+export interface SessionWatcher {
+  countryChanged(session: Session, previousCountry: string, client: AuditClient): Promise<void>;
+}
+
+export interface AnomalyDetectorOptions {
+  store: SessionStore;
+  audit: AuditTrail;
+  clock: Clock;
+  policy: AnomalyPolicy;
+  devices?: DeviceHistory;
+  /** Push, when wired: warnings also go to the user's open event streams. */
+  events?: EventBus;
+}
+
+const WARNINGS_TTL_MS = 5_000;
+const MAX_CACHED_WARNINGS = 10_000;
+
+/** "Browser on OS" without versions, so an update does not count as a new device. */
+export function deviceFamily(userAgent: string): string {
+  const result = new UAParser(userAgent.slice(0, 512)).getResult();
+  return `${result.browser.name ?? 'unknown browser'} on ${result.os.name ?? 'unknown OS'}`;
+}
+
+/**
+ * The seeds' "three sessions from different countries": watches sign-ins and session moves, records anomalies in the
+ * audit log (where the user can read them), warns, and under the `revoke` policy ends all but the newest session.
+ */
+export class AnomalyDetector implements SessionWatcher {
+  readonly #store: SessionStore;
+  readonly #audit: AuditTrail;
+  readonly #clock: Clock;
+  readonly #policy: AnomalyPolicy;
+  readonly #devices: DeviceHistory | undefined;
+  readonly #events: EventBus | undefined;
+  readonly #warnings = new Map<string, { until: number; warnings: SecurityWarning[] }>();
+
+  constructor(options: AnomalyDetectorOptions) {
+    this.#store = options.store;
+    this.#audit = options.audit;
+    this.#clock = options.clock;
+    this.#policy = options.policy;
+    this.#devices = options.devices;
+    this.#events = options.events;
+  }
+
+  /** After a new session: flags a new device (not on registration, the first device) and country spread. */
+  async afterSignIn(session: Session, client: AuditClient, firstSession = false): Promise<SecurityWarning[]> {
+    if (this.#devices) {
+      const family = deviceFamily(client.userAgent);
+      const isNew = await this.#devices.remember(session.userId, family, this.#clock.now());
+      if (isNew && !firstSession) {
+        await this.#audit.record('anomaly.new_device', client, {
+          userId: session.userId,
+          sessionId: session.id,
+          details: { device: family },
+        });
+      }
+    }
+    return this.#checkCountries(session, client);
+  }
+
+  async countryChanged(session: Session, previousCountry: string, client: AuditClient): Promise<void> {
+    await this.#audit.record('anomaly.country_changed', client, {
+      userId: session.userId,
+      sessionId: session.id,
+      details: { from: previousCountry, to: session.country },
+    });
+    await this.#checkCountries(session, client);
+  }
+
+  /**
+   * Warnings that hold for the user (no side effects). They are advisory, so GET /api/session reuses one
+   * computation per user for a few seconds instead of listing every session on every request; a sign-in or a
+   * country change on this instance recomputes at once.
+   */
+  async warningsFor(userId: string): Promise<SecurityWarning[]> {
+    const now = this.#clock.now();
+    const cached = this.#warnings.get(userId);
+    if (cached && cached.until > now) return cached.warnings;
+    const countries = countriesOf(await this.#liveSessions(userId));
+    const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
+    if (this.#warnings.size >= MAX_CACHED_WARNINGS) this.#warnings.delete(this.#warnings.keys().next().value!);
+    this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
+    return warnings;
+  }
+
+  async #checkCountries(trigger: Session, client: AuditClient): Promise<SecurityWarning[]> {
+    this.#warnings.delete(trigger.userId);
+    const sessions = await this.#liveSessions(trigger.userId);
+    const countries = countriesOf(sessions);
+    if (countries.length < this.#policy.countries) return [];
+    const warning = multipleCountries(countries);
+    if (this.#policy.action === 'revoke') {
+      // The session kept is the newest: the one just made or moved, which triggered this check.
+      const older = sessions.filter((s) => s.id !== trigger.id);
+      for (const session of older) await this.#store.delete(session.tokenHash);
+      warning.action = 'revoked';
+      warning.revoked = older.length;
+      warning.message = `${warning.message} Every other session was signed out.`;
+      await this.#audit.record('session.revoked', client, {
+        userId: trigger.userId,
+        sessionId: trigger.id,
+        details: { by: 'anomaly', revoked: older.length, sessionIds: older.map((s) => s.id) },
+      });
+    }
+    await this.#audit.record('anomaly.multiple_countries', client, {
+      userId: trigger.userId,
+      sessionId: trigger.id,
+      details: { countries, action: this.#policy.action },
+    });
+    await this.#events
+      ?.publish({ type: 'security.warning', userId: trigger.userId, data: { ...warning } })
+      .catch(() => {});
+    return [warning];
+  }
+
+  async #liveSessions(userId: string): Promise<Session[]> {
+    const now = this.#clock.now();
+    const sessions = await this.#store.listForUser(userId);
+    return sessions.filter((s) => now < s.idleExpiresAt && now < s.absoluteExpiresAt);
+  }
+}
+
+function countriesOf(sessions: Session[]): string[] {
+  return [...new Set(sessions.map((s) => s.country).filter((c): c is string => c !== null))].sort();
+}
+
+function multipleCountries(countries: string[]): SecurityWarning {
+  return {
+    code: 'multiple_countries',
+    message: `Your account is signed in from ${countries.length} countries (${countries.join(', ')}). If that is not you, sign out everywhere and change your password.`,
+    countries,
+  };
+}

@@ -1,0 +1,199 @@
+import type { Clock } from './clock.js';
+import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
+import { generatePublicId } from './ids.js';
+import { safeReturnTo } from './return-to.js';
+import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
+import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
+import { linkIdentity, resolveSignOnAccount, type SignOnAccounts } from './sign-on-accounts.js';
+import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource, safeEqual } from './tokens.js';
+import type { User, UserRepository } from './user.js';
+
+/** How long a started sign-on may take at the provider (the pre-login cookie lives as long). */
+export const PENDING_SIGN_ON_TTL_MS = 10 * 60_000;
+
+export interface SignOnServiceOptions {
+  providers: SignOnProviders;
+  identities: IdentityRepository;
+  pending: PendingSignOnStore;
+  users: UserRepository;
+  sessions: SessionService;
+  clock: Clock;
+  random?: RandomSource;
+  /** Heimdall's public origin: `returnTo` must resolve inside it. */
+  publicOrigin: string;
+  /** OIDC_LINK_VERIFIED_EMAIL: link a first sign-on to the account with the same, provider-verified email. */
+  linkVerifiedEmail: boolean;
+  allowRegistration: boolean;
+}
+
+export interface StartSignOnInput {
+  provider: string;
+  /** The callback URL registered at the provider for this provider name. */
+  redirectUri: string;
+  returnTo: unknown;
+  /** Present when a signed-in user links a new identity to their account. */
+  link?: Authenticated;
+}
+
+export type StartSignOnResult =
+  | { ok: true; url: string; secret: string; expiresAt: number }
+  | (SignOnFailure & { provider: string });
+
+export interface CompleteSignOnInput {
+  provider: string;
+  /** The full URL the provider sent the browser to, on Heimdall's public origin. */
+  callbackUrl: URL;
+  /** The pre-login cookie's value, if the browser sent one. */
+  preLoginSecret: string | undefined;
+  client: ClientInfo;
+  /** A session cookie sent along, revoked on sign-in (fixation). */
+  presentedSessionSecret?: string;
+}
+
+export type SignOnOutcome =
+  | {
+      ok: true;
+      intent: 'sign-in';
+      provider: string;
+      user: User;
+      issued: IssuedSession;
+      returnTo: string;
+      createdAccount: boolean;
+      linkedIdentity: boolean;
+    }
+  | { ok: true; intent: 'link'; provider: string; user: User; identity: Identity; returnTo: string }
+  | (SignOnFailure & { provider: string; userId: string | null });
+
+export type UnlinkResult = { ok: true; identity: Identity } | { ok: false; code: 'not_found' | 'last_sign_in_method' };
+
+/**
+ * Third-party sign-on (OpenID Connect): starts attempts bound to the browser, turns a verified identity into an
+ * ordinary Heimdall session (or a link on the caller's account), and manages linked identities.
+ */
+export class SignOnService {
+  readonly #providers: SignOnProviders;
+  readonly #pending: PendingSignOnStore;
+  readonly #sessions: SessionService;
+  readonly #accounts: SignOnAccounts;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #publicOrigin: string;
+
+  constructor(options: SignOnServiceOptions) {
+    this.#providers = options.providers;
+    this.#pending = options.pending;
+    this.#sessions = options.sessions;
+    this.#clock = options.clock;
+    this.#random = options.random ?? cryptoRandom;
+    this.#publicOrigin = options.publicOrigin;
+    this.#accounts = {
+      users: options.users,
+      identities: options.identities,
+      clock: options.clock,
+      newId: () => generatePublicId(this.#random),
+      linkVerifiedEmail: options.linkVerifiedEmail,
+      allowRegistration: options.allowRegistration,
+    };
+  }
+
+  /** The configured providers, in configuration order. */
+  listProviders(): { name: string; label: string }[] {
+    return this.#providers.list().map((p) => ({ name: p.name, label: p.label }));
+  }
+
+  /** Label of a provider name, or the name itself when it is no longer configured. */
+  labelOf(name: string): string {
+    return this.#providers.get(name)?.label ?? name;
+  }
+
+  /**
+   * Begins a sign-on: fresh state, nonce and PKCE verifier, stored server-side under the hash of a new random
+   * secret that only the browser's pre-login cookie holds.
+   */
+  async start(input: StartSignOnInput): Promise<StartSignOnResult> {
+    const provider = this.#providers.get(input.provider);
+    if (!provider) return fail('unknown_provider', `no provider named "${input.provider}"`, input.provider);
+    const request = await provider.createAuthorizationRequest(input.redirectUri);
+    if ('ok' in request) return { ...request, provider: provider.name };
+    const now = this.#clock.now();
+    const secret = generateSecret(this.#random);
+    const pending: PendingSignOn = {
+      keyHash: hashToken(secret),
+      provider: provider.name,
+      intent: input.link ? 'link' : 'sign-in',
+      userId: input.link?.user.id ?? null,
+      sessionId: input.link?.session.id ?? null,
+      state: request.state,
+      nonce: request.nonce,
+      codeVerifier: request.codeVerifier,
+      returnTo: safeReturnTo(input.returnTo, this.#publicOrigin),
+      createdAt: now,
+      expiresAt: now + PENDING_SIGN_ON_TTL_MS,
+    };
+    await this.#pending.insert(pending, now);
+    return { ok: true, url: request.url, secret, expiresAt: pending.expiresAt };
+  }
+
+  /** Completes a sign-on from the provider's answer. Every refusal is a value naming a SignOnErrorCode. */
+  async complete(input: CompleteSignOnInput): Promise<SignOnOutcome> {
+    const name = input.provider;
+    // Taking the attempt deletes it, whatever happens next: a state, nonce or verifier is never accepted twice.
+    const secret = input.preLoginSecret;
+    const pending = secret && looksLikeSecret(secret) ? await this.#pending.take(hashToken(secret)) : null;
+    if (!pending)
+      return fail('invalid_state', secret ? 'unknown or spent pre-login cookie' : 'no pre-login cookie', name);
+    const userId = pending.userId;
+    if (this.#clock.now() >= pending.expiresAt) return fail('invalid_state', 'sign-on attempt expired', name, userId);
+    if (pending.provider !== name) {
+      return fail('provider_mismatch', `started with "${pending.provider}", answered at "${name}"`, name, userId);
+    }
+    // openid-client checks state too; checking here first names the failure precisely.
+    const state = input.callbackUrl.searchParams.get('state');
+    if (!state || !safeEqual(state, pending.state)) {
+      return fail('invalid_state', state ? 'state does not match the pre-login cookie' : 'no state', name, userId);
+    }
+    const provider = this.#providers.get(name);
+    if (!provider) return fail('unknown_provider', `provider "${name}" is no longer configured`, name, userId);
+    const verified = await provider.handleCallback(input.callbackUrl, pending);
+    if (!verified.ok) return { ...verified, provider: name, userId };
+
+    if (pending.intent === 'link') {
+      const linked = await linkIdentity(this.#accounts, this.#sessions, pending, name, verified.identity);
+      if (!linked.ok) return { ...linked, provider: name, userId };
+      const { user, identity } = linked;
+      return { ok: true, intent: 'link', provider: name, user, identity, returnTo: pending.returnTo };
+    }
+    const account = await resolveSignOnAccount(this.#accounts, name, verified.identity);
+    if (!account.ok) return { ...account, provider: name };
+    if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
+    const issued = await this.#sessions.create(account.user, input.client, { provider: name });
+    return {
+      ok: true,
+      intent: 'sign-in',
+      provider: name,
+      user: account.user,
+      issued,
+      returnTo: pending.returnTo,
+      createdAccount: account.created,
+      linkedIdentity: account.linked,
+    };
+  }
+
+  listIdentities(userId: string): Promise<Identity[]> {
+    return this.#accounts.identities.listForUser(userId);
+  }
+
+  /** Removes a linked identity, unless it is the account's last way to sign in (no password, no other identity). */
+  async unlink(user: User, identityId: string): Promise<UnlinkResult> {
+    const identities = await this.#accounts.identities.listForUser(user.id);
+    const identity = identities.find((i) => i.id === identityId);
+    if (!identity) return { ok: false, code: 'not_found' };
+    const outcome = await this.#accounts.identities.delete(user.id, identityId, { keepOne: !user.passwordHash });
+    if (outcome === 'last') return { ok: false, code: 'last_sign_in_method' };
+    return outcome === 'deleted' ? { ok: true, identity } : { ok: false, code: 'not_found' };
+  }
+}
+
+function fail(code: SignOnErrorCode, reason: string, provider: string, userId: string | null = null) {
+  return { ok: false as const, code, reason, provider, userId };
+}

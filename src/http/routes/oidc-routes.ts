@@ -1,0 +1,213 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../../config.js';
+import type { AuditEventType, AuditTrail } from '../../core/audit.js';
+import { HeimdallError } from '../../core/errors.js';
+import type { Identity } from '../../core/identity.js';
+import type { SignOnErrorCode } from '../../core/sign-on.js';
+import { setSessionCookie } from '../cookies.js';
+import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
+import { clearPreLoginCookie, readPreLoginCookie, setPreLoginCookie } from '../pre-login-cookie.js';
+import type { Api, RouteContext } from '../route-context.js';
+import { IdParam } from '../schemas.js';
+
+const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Anything but one same-origin path is ignored (API.md), so a repeated or odd value is not a 400. */
+const ReturnToQuery = Type.Object({
+  returnTo: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+});
+/** The provider's authorization response (code, state, iss or error…), validated by openid-client. */
+const CallbackQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+const Redirect = { 302: Type.Null() };
+const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
+const IdentityView = Type.Object({
+  id: Type.String(),
+  provider: Type.String(),
+  label: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  lastUsedAt: Type.String(),
+});
+
+function providerPath(config: Config, name: string, action: 'start' | 'callback'): string {
+  return `${config.publicUrl}/api/oidc/${encodeURIComponent(name)}/${action}`;
+}
+
+/** Failures land on the SPA with a code from a closed list: nothing from the request is reflected. */
+function errorUrl(config: Config, code: SignOnErrorCode): string {
+  return `${config.publicUrl}/?error=${code}`;
+}
+
+/**
+ * Security events of sign-on: into the audit log (where users and admins read them) and the request log. Failures
+ * carry the library's reason, which is for operators and never reaches the browser.
+ */
+async function recordEvent(
+  audit: AuditTrail,
+  request: FastifyRequest,
+  type: AuditEventType,
+  fields: Record<string, unknown>,
+  failed = false,
+): Promise<void> {
+  const { userId, sessionId, ...details } = fields;
+  await audit.record(type, clientInfo(request), {
+    userId: typeof userId === 'string' ? userId : null,
+    sessionId: typeof sessionId === 'string' ? sessionId : null,
+    details: { method: 'oidc', ...details },
+  });
+  const entry = { audit: { type, method: 'oidc', ip: request.ip, ...fields } };
+  if (failed) request.log.warn(entry, `${type}: ${String(fields.code)}`);
+  else request.log.info(entry, type);
+}
+
+/** Sign-on with a third party (API.md, "Sign-on with a third party (OIDC)"). */
+export function registerOidcRoutes(api: Api, { services, config, guards }: RouteContext): void {
+  const signOn = services.signOn;
+
+  api.get(
+    '/oidc/providers',
+    { schema: { response: { 200: Type.Object({ providers: Type.Array(ProviderView) }) } } },
+    async () => ({
+      providers: signOn.listProviders().map((p) => ({ ...p, startUrl: providerPath(config, p.name, 'start') })),
+    }),
+  );
+
+  api.get(
+    '/oidc/:provider/start',
+    { schema: { params: ProviderParams, querystring: ReturnToQuery, response: Redirect } },
+    async (request, reply) => {
+      const { provider } = request.params;
+      const started = await signOn.start({
+        provider,
+        redirectUri: providerPath(config, provider, 'callback'),
+        returnTo: request.query.returnTo,
+      });
+      if (!started.ok) {
+        await recordEvent(services.audit, request, 'auth.login_failed', { stage: 'start', ...started }, true);
+        return reply.redirect(errorUrl(config, started.code));
+      }
+      setPreLoginCookie(reply, config, started.secret);
+      return reply.redirect(started.url);
+    },
+  );
+
+  api.get(
+    '/oidc/:provider/callback',
+    { schema: { params: ProviderParams, querystring: CallbackQuery, response: Redirect } },
+    async (request, reply) => {
+      const { provider } = request.params;
+      const preLoginSecret = readPreLoginCookie(request, config);
+      if (preLoginSecret) clearPreLoginCookie(reply, config);
+      // The redirect URI sent to the token endpoint must be the registered one: rebuild it from the public URL.
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+      const outcome = await signOn.complete({
+        provider,
+        callbackUrl: new URL(`${providerPath(config, provider, 'callback')}${query}`),
+        preLoginSecret,
+        client: clientInfo(request),
+        presentedSessionSecret: sessionSecret(request, config),
+      });
+      if (!outcome.ok) {
+        const { code, reason, userId } = outcome;
+        await recordEvent(
+          services.audit,
+          request,
+          'auth.login_failed',
+          { stage: 'callback', provider, code, reason, userId },
+          true,
+        );
+        return reply.redirect(errorUrl(config, outcome.code));
+      }
+      if (outcome.intent === 'sign-in') {
+        setSessionCookie(reply, config, outcome.issued);
+        await recordEvent(services.audit, request, 'auth.login', {
+          provider,
+          userId: outcome.user.id,
+          sessionId: outcome.issued.session.id,
+          createdAccount: outcome.createdAccount,
+          linkedIdentity: outcome.linkedIdentity,
+        });
+      } else {
+        await recordEvent(services.audit, request, 'identity.linked', {
+          provider,
+          userId: outcome.user.id,
+          identityId: outcome.identity.id,
+        });
+      }
+      return reply.redirect(`${config.publicUrl}${outcome.returnTo}`);
+    },
+  );
+
+  api.post(
+    '/oidc/:provider/link',
+    {
+      preHandler: guards.requireSession,
+      schema: {
+        params: ProviderParams,
+        querystring: ReturnToQuery,
+        response: { 200: Type.Object({ url: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const { provider } = request.params;
+      const started = await signOn.start({
+        provider,
+        redirectUri: providerPath(config, provider, 'callback'),
+        returnTo: request.query.returnTo,
+        link: request.auth!,
+      });
+      if (!started.ok) {
+        if (started.code === 'unknown_provider') throw new HeimdallError('not_found', 'No such provider.');
+        request.log.warn({ provider, reason: started.reason }, 'identity provider unavailable');
+        throw new HeimdallError('service_unavailable', 'The identity provider cannot be reached; try again shortly.');
+      }
+      setPreLoginCookie(reply, config, started.secret);
+      return { url: started.url };
+    },
+  );
+
+  const toIdentityView = (identity: Identity) => ({
+    id: identity.id,
+    provider: identity.provider,
+    label: signOn.labelOf(identity.provider),
+    email: identity.email,
+    createdAt: new Date(identity.createdAt).toISOString(),
+    lastUsedAt: new Date(identity.lastUsedAt).toISOString(),
+  });
+
+  api.get(
+    '/oidc/identities',
+    {
+      preHandler: guards.requireSession,
+      schema: {
+        response: { 200: Type.Object({ identities: Type.Array(IdentityView), hasPassword: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const { user } = request.auth!;
+      const identities = await signOn.listIdentities(user.id);
+      return { identities: identities.map(toIdentityView), hasPassword: user.passwordHash !== null };
+    },
+  );
+
+  api.delete(
+    '/oidc/identities/:id',
+    { preHandler: guards.requireSession, schema: { params: IdParam, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const { user } = request.auth!;
+      const result = await signOn.unlink(user, request.params.id);
+      if (!result.ok && result.code === 'not_found') throw new HeimdallError('not_found', 'No such identity.');
+      if (!result.ok) {
+        throw new HeimdallError(
+          'invalid_request',
+          'This is the only way to sign in to this account; link another provider before removing it.',
+        );
+      }
+      await recordEvent(services.audit, request, 'identity.unlinked', {
+        provider: result.identity.provider,
+        userId: user.id,
+      });
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,107 @@
+import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
+import type { TrackedCache } from './tracked-cache.js';
+
+export interface SessionCaches {
+  /** Sessions by token hash. */
+  sessions: TrackedCache<Session>;
+  /** Each user's session list (devices list, anomaly checks on every GET /api/session). */
+  lists: TrackedCache<Session[]>;
+  /** The coherence key of a session (Redis: `hd:s:{tokenHash}`). */
+  sessionKey: (tokenHash: string) => string;
+  /** The coherence key of a user's session index (Redis: `hd:us:{userId}`). */
+  listKey: (userId: string) => string;
+}
+
+/**
+ * SessionStore decorator: serves findByTokenHash (every authenticated request) and listForUser (every GET
+ * /api/session, for the anomaly warning) from memory while the caches' coherence says entries are current. A list
+ * depends on its user's index and on each listed session, so adding, touching or deleting any of them drops it.
+ * Writes go to the inner store first and then drop what they changed; entries are refilled by the next read,
+ * never written from our side, because with Redis only a read makes the server track a key for us.
+ */
+export class CachedSessionStore implements SessionStore {
+  readonly #inner: SessionStore;
+  readonly #caches: SessionCaches;
+
+  constructor(inner: SessionStore, caches: SessionCaches) {
+    this.#inner = inner;
+    this.#caches = caches;
+  }
+
+  async insert(session: Session): Promise<void> {
+    await this.#inner.insert(session);
+    this.#drop(this.#caches.sessionKey(session.tokenHash), this.#caches.listKey(session.userId));
+  }
+
+  findByTokenHash(tokenHash: string): Promise<Session | null> {
+    return this.#caches.sessions.get(this.#caches.sessionKey(tokenHash), () => this.#inner.findByTokenHash(tokenHash));
+  }
+
+  findById(id: string): Promise<Session | null> {
+    return this.#inner.findById(id);
+  }
+
+  async touch(tokenHash: string, activity: SessionActivity): Promise<void> {
+    await this.#inner.touch(tokenHash, activity);
+    this.#drop(this.#caches.sessionKey(tokenHash));
+  }
+
+  async delete(tokenHash: string): Promise<boolean> {
+    const key = this.#caches.sessionKey(tokenHash);
+    this.#drop(key);
+    try {
+      return await this.#inner.delete(tokenHash);
+    } finally {
+      this.#drop(key);
+    }
+  }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    const { lists, sessionKey, listKey } = this.#caches;
+    const listed = await lists.getComposite(listKey(userId), async () => {
+      const sessions = await this.#inner.listForUser(userId);
+      return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
+    });
+    // A copy: callers may sort or filter what they get.
+    return [...(listed ?? [])];
+  }
+
+  async deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    const drop = () => {
+      this.#caches.sessions.invalidateWhere((s) => s.userId === userId && s.tokenHash !== exceptTokenHash);
+      this.#drop(this.#caches.listKey(userId));
+    };
+    drop();
+    try {
+      return await this.#inner.deleteAllForUser(userId, exceptTokenHash);
+    } finally {
+      drop();
+    }
+  }
+
+  async pruneExpired(now: number): Promise<number> {
+    const pruned = await this.#inner.pruneExpired(now);
+    if (pruned > 0) {
+      this.#caches.sessions.invalidateWhere((s) => now >= s.idleExpiresAt || now >= s.absoluteExpiresAt);
+      this.#caches.lists.flush();
+    }
+    return pruned;
+  }
+
+  ping(): Promise<void> {
+    return this.#inner.ping();
+  }
+
+  async close(): Promise<void> {
+    this.#caches.sessions.close();
+    this.#caches.lists.close();
+    await this.#inner.close();
+  }
+
+  #drop(...keys: string[]): void {
+    for (const key of keys) {
+      this.#caches.sessions.invalidate(key);
+      this.#caches.lists.invalidate(key);
+    }
+  }
+}

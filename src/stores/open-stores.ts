@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { EventBus, StreamPresence } from '../core/events.js';
+import type { Session, SessionStore } from '../core/session.js';
+import type { User, UserRepository } from '../core/user.js';
+import { RedisEventBus } from './bus/redis-event-bus.js';
+import { RedisStreamPresence } from './bus/redis-stream-presence.js';
+import { CachedSessionStore } from './cache/cached-session-store.js';
+import { CachedUserRepository } from './cache/cached-user-repository.js';
+import { SqliteDataVersion } from './cache/sqlite-data-version.js';
+import { type CacheStats, TrackedCache } from './cache/tracked-cache.js';
+import type { SqlDatabase } from './db/database.js';
+import { failClosedOnOutage } from './db/sql-outage.js';
+import { SqlUserRepository } from './db/sql-user-repository.js';
+import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
+import { RedisUserCache, userKey } from './redis/redis-user-cache.js';
+import { RedisSessionStore, sessionKey, userSessionsKey } from './session/redis-session-store.js';
+import { SqlSessionStore } from './session/sql-session-store.js';
+
+/** The session and user ports as configured, plus what health checks and shutdown need. */
+export interface OpenStores {
+  sessionStore: SessionStore;
+  userRepository: UserRepository;
+  /** The Redis connection when REDIS_URL or REDIS_CLUSTER_NODES is set. */
+  redis: RedisConnection | null;
+  /** Redis pub/sub (sharded on a cluster) when Redis is configured; null means "use the in-process bus". */
+  eventBus: EventBus | null;
+  /** Open event streams across instances when Redis is configured; null means "use the in-process registry". */
+  streamPresence: StreamPresence | null;
+  /** For the start-up line, e.g. "users in sqlite …, sessions in redis 127.0.0.1:6379 (cached, tracked)". */
+  description: string;
+  /** Counters of the in-process caches in use (none: empty). */
+  cacheStats(): Record<string, CacheStats>;
+  /** Named probes for /api/health; each throws when its store is unreachable. */
+  probes: Record<string, () => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Chooses the stores: sessions in Redis when it is configured, else in SQL; users always in SQL. Caches are
+ * decorators around the ports: with Redis, an in-process cache kept coherent by client tracking (users shared
+ * through `hd:u:{id}`); on SQLite alone, one kept coherent by PRAGMA data_version; on PostgreSQL alone, none.
+ */
+export async function openStores(
+  config: Config,
+  database: SqlDatabase,
+  clock: Clock,
+  logger?: RedisLogger,
+): Promise<OpenStores> {
+  const sqlUsers: UserRepository = failClosedOnOutage(new SqlUserRepository(database.db));
+  const probes: OpenStores['probes'] = {
+    database: async () => {
+      await sql`select 1`.execute(database.db);
+    },
+  };
+  const limits = { maxEntries: config.redis.cacheMaxEntries, maxAgeMs: config.redis.cacheMaxAgeMs };
+
+  if (config.redisUrl || config.redisClusterNodes) {
+    const redis = await RedisConnection.open(
+      {
+        url: config.redisUrl,
+        clusterNodes: config.redisClusterNodes,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        heartbeatMs: config.redis.heartbeatMs,
+      },
+      logger,
+    );
+    let sessionStore: SessionStore = new RedisSessionStore(redis, {
+      waitReplicas: config.redis.waitReplicas,
+      waitTimeoutMs: config.redis.waitTimeoutMs,
+    });
+    let userRepository: UserRepository = new RedisUserCache(sqlUsers, redis, { ttlMs: config.redis.userCacheTtlMs });
+    const caches: Record<string, TrackedCache<unknown>> = {};
+    if (config.redis.clientCache) {
+      const sessionCaches = {
+        sessions: new TrackedCache<Session>(redis, limits),
+        lists: new TrackedCache<Session[]>(redis, limits),
+        sessionKey,
+        listKey: userSessionsKey,
+      };
+      const userCache = new TrackedCache<User>(redis, limits);
+      sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
+      userRepository = new CachedUserRepository(userRepository, userCache, userKey);
+      Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
+    }
+    probes.redis = async () => {
+      await redis.ping();
+      // With the cache on, a link whose invalidations may have been missed is not healthy until proven live again.
+      if (config.redis.clientCache && !redis.isLive()) throw new Error('invalidation channel not live');
+    };
+    const cache = config.redis.clientCache ? 'in-process cache with RESP3 client tracking' : 'no in-process cache';
+    let eventBus: EventBus;
+    try {
+      eventBus = await RedisEventBus.open(redis);
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
+    const streamPresence = new RedisStreamPresence(redis, { clock });
+    return {
+      sessionStore,
+      userRepository,
+      redis,
+      eventBus,
+      streamPresence,
+      description: `users in ${database.description}, sessions in ${redis.description} (${cache})`,
+      probes,
+      cacheStats: () => statsOf(caches),
+      async close() {
+        await streamPresence.close();
+        await eventBus.close();
+        await redis.close();
+      },
+    };
+  }
+
+  let sessionStore: SessionStore = failClosedOnOutage(new SqlSessionStore(database.db));
+  let userRepository: UserRepository = sqlUsers;
+  let cache = 'no cache';
+  const caches: Record<string, TrackedCache<unknown>> = {};
+  if (database.dataVersion && config.sqliteCache) {
+    const coherence = new SqliteDataVersion(database.dataVersion);
+    const sessionCaches = {
+      sessions: new TrackedCache<Session>(coherence, limits),
+      lists: new TrackedCache<Session[]>(coherence, limits),
+      sessionKey: (tokenHash: string) => `s:${tokenHash}`,
+      listKey: (userId: string) => `us:${userId}`,
+    };
+    const userCache = new TrackedCache<User>(coherence, limits);
+    sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
+    userRepository = new CachedUserRepository(userRepository, userCache, (id) => id);
+    Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
+    cache = 'in-process cache checked against PRAGMA data_version';
+  }
+  return {
+    sessionStore,
+    userRepository,
+    redis: null,
+    eventBus: null,
+    streamPresence: null,
+    description: `users in ${database.description}, sessions in ${database.dialect} (${cache})`,
+    probes,
+    cacheStats: () => statsOf(caches),
+    close: () => sessionStore.close(),
+  };
+}
+
+function statsOf(caches: Record<string, TrackedCache<unknown>>): Record<string, CacheStats> {
+  return Object.fromEntries(Object.entries(caches).map(([name, cache]) => [name, cache.stats()]));
+}

@@ -1,0 +1,93 @@
+import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from '../../core/user.js';
+import type { RedisConnection } from './redis-connection.js';
+import { toUnavailable } from './redis-errors.js';
+
+export const userKey = (userId: string) => `hd:u:{${userId}}`;
+
+export interface RedisUserCacheOptions {
+  /** Bounds how long a copy that missed a write (e.g. a change made directly in SQL) can live. */
+  ttlMs: number;
+}
+
+/**
+ * UserRepository decorator that keeps `hd:u:{userId}` in Redis as a shared copy of each user record, so every
+ * instance's tracked in-process cache can be told when a user changes. The SQL database stays the source of truth:
+ * every change made through Heimdall deletes the copy before the SQL write (a failed Redis leaves SQL untouched)
+ * and writes the new record after it, which invalidates it on every instance that cached it.
+ */
+export class RedisUserCache implements UserRepository {
+  readonly #inner: UserRepository;
+  readonly #redis: RedisConnection;
+  readonly #ttlMs: number;
+
+  constructor(inner: UserRepository, redis: RedisConnection, options: RedisUserCacheOptions) {
+    this.#inner = inner;
+    this.#redis = redis;
+    this.#ttlMs = options.ttlMs;
+  }
+
+  create(user: NewUser): Promise<CreateUserResult> {
+    return this.#inner.create(user);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const key = userKey(id);
+    const raw = await this.#redisCall(() => this.#redis.commands.get(key));
+    if (raw !== null) return JSON.parse(raw) as User;
+    const user = await this.#inner.findById(id);
+    if (!user) return null;
+    // NX: a fill must never overwrite the record a concurrent change just wrote.
+    await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options('NX')));
+    // Read it back: our own write made Redis forget that this connection tracks the key (NOLOOP or not), and only a
+    // tracked read lets the in-process copy be told about the next change. It also returns a concurrent writer's
+    // newer record rather than our SQL read.
+    const current = await this.#redisCall(() => this.#redis.commands.get(key));
+    return current === null ? user : (JSON.parse(current) as User);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.#inner.findByEmail(email);
+  }
+
+  list(options: ListUsersOptions): Promise<UserPage> {
+    return this.#inner.list(options);
+  }
+
+  setRoles(id: string, roles: string[], now: number): Promise<User | null> {
+    return this.#change(id, () => this.#inner.setRoles(id, roles, now));
+  }
+
+  setPassword(id: string, passwordHash: string, now: number): Promise<User | null> {
+    return this.#change(id, () => this.#inner.setPassword(id, passwordHash, now));
+  }
+
+  bumpSessionVersion(id: string, now: number): Promise<User | null> {
+    return this.#change(id, () => this.#inner.bumpSessionVersion(id, now));
+  }
+
+  countWithRole(role: string): Promise<number> {
+    return this.#inner.countWithRole(role);
+  }
+
+  async #change(id: string, write: () => Promise<User | null>): Promise<User | null> {
+    const key = userKey(id);
+    await this.#redisCall(() => this.#redis.commands.del(key));
+    const user = await write();
+    if (user) {
+      await this.#redisCall(() => this.#redis.commands.set(key, JSON.stringify(user), this.#options()));
+    }
+    return user;
+  }
+
+  #options(condition?: 'NX') {
+    return { expiration: { type: 'PX' as const, value: this.#ttlMs }, ...(condition ? { condition } : {}) };
+  }
+
+  async #redisCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toUnavailable(error);
+    }
+  }
+}

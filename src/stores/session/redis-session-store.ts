@@ -1,0 +1,163 @@
+import { HeimdallError } from '../../core/errors.js';
+import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
+import { toUnavailable } from '../redis/redis-errors.js';
+import { decodeSession, encodeSession, INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-codec.js';
+
+/** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
+export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
+export const userSessionsKey = (userId: string) => `hd:us:{${userId}}`;
+export const sessionIdKey = (id: string) => `hd:sid:{${id}}`;
+
+export interface RedisSessionStoreOptions {
+  /**
+   * After deleting sessions, wait until this many replicas hold the delete (Redis WAIT), so that a failover cannot
+   * bring a revoked session back. 0 (default) does not wait.
+   */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Sessions in Redis or Redis Cluster. No command spans two keys, so any key layout across slots works. Writes that
+ * touch several keys are ordered so that a crash between them can only leave a dangling index entry (pruned on
+ * read once past their absolute expiry), never a live session that should be dead: indexes are written before the
+ * session on insert, and the session is deleted before its indexes.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly #redis: RedisConnection;
+  readonly #waitReplicas: number;
+  readonly #waitTimeoutMs: number;
+
+  constructor(redis: RedisConnection, options: RedisSessionStoreOptions = {}) {
+    this.#redis = redis;
+    this.#waitReplicas = options.waitReplicas ?? 0;
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 500;
+  }
+
+  insert(session: Session): Promise<void> {
+    return this.#run(async (r) => {
+      const expiresAt = Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+      await Promise.all([
+        r.eval(INDEX_ADD_SCRIPT, {
+          keys: [userSessionsKey(session.userId)],
+          arguments: [session.tokenHash, String(session.absoluteExpiresAt)],
+        }),
+        r.set(sessionIdKey(session.id), session.tokenHash, {
+          expiration: { type: 'PXAT', value: session.absoluteExpiresAt },
+        }),
+      ]);
+      await r.set(sessionKey(session.tokenHash), encodeSession(session), {
+        expiration: { type: 'PXAT', value: expiresAt },
+      });
+    });
+  }
+
+  findByTokenHash(tokenHash: string): Promise<Session | null> {
+    return this.#run(async (r) => {
+      const raw = await r.get(sessionKey(tokenHash));
+      return raw === null ? null : decodeSession(tokenHash, raw);
+    });
+  }
+
+  findById(id: string): Promise<Session | null> {
+    return this.#run(async (r) => {
+      const tokenHash = await r.get(sessionIdKey(id));
+      if (tokenHash === null) return null;
+      const session = await this.findByTokenHash(tokenHash);
+      return session?.id === id ? session : null;
+    });
+  }
+
+  touch(tokenHash: string, activity: SessionActivity): Promise<void> {
+    return this.#run(async (r) => {
+      await r.eval(TOUCH_SCRIPT, {
+        keys: [sessionKey(tokenHash)],
+        arguments: [
+          String(activity.lastSeenAt),
+          String(activity.idleExpiresAt),
+          activity.ip,
+          JSON.stringify(activity.country),
+        ],
+      });
+    });
+  }
+
+  delete(tokenHash: string): Promise<boolean> {
+    return this.#run(async () => (await this.#deleteOne(tokenHash)) !== null);
+  }
+
+  listForUser(userId: string): Promise<Session[]> {
+    return this.#run(async () => {
+      const members = await this.#indexMembers(userId);
+      const found = await Promise.all(members.map((hash) => this.findByTokenHash(hash)));
+      return found.filter((s): s is Session => s !== null && s.userId === userId);
+    });
+  }
+
+  deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    return this.#run(async (r) => {
+      const doomed = (await this.#indexMembers(userId)).filter((hash) => hash !== exceptTokenHash);
+      const deleted = await Promise.all(doomed.map((hash) => this.#deleteOne(hash, false)));
+      if (doomed.length > 0) await r.zRem(userSessionsKey(userId), doomed);
+      return deleted.filter((s) => s !== null).length;
+    });
+  }
+
+  /**
+   * The user's indexed token hashes, after pruning the members past their absolute expiry. A member whose session
+   * is merely missing is kept: it may be an insert in progress (index written, session not yet), and unlinking it
+   * would hide a live session from sign-out-everywhere. Such members go when their absolute expiry passes.
+   */
+  async #indexMembers(userId: string): Promise<string[]> {
+    const r = this.#redis.commands;
+    const key = userSessionsKey(userId);
+    await r.zRemRangeByScore(key, '-inf', Date.now());
+    return r.zRange(key, 0, -1);
+  }
+
+  async pruneExpired(): Promise<number> {
+    // Session keys expire by themselves (PEXPIREAT); stale index members are pruned when read.
+    return 0;
+  }
+
+  ping(): Promise<void> {
+    return this.#run(() => this.#redis.ping());
+  }
+
+  async close(): Promise<void> {
+    // The connection belongs to the composition root.
+  }
+
+  /** GETDEL first (that is the revocation), then the indexes. Returns the deleted session, if there was one. */
+  async #deleteOne(tokenHash: string, removeFromUserIndex = true): Promise<Session | null> {
+    const r = this.#redis.commands;
+    const key = sessionKey(tokenHash);
+    const raw = await r.getDel(key);
+    const session = raw === null ? null : decodeSession(tokenHash, raw);
+    if (session) {
+      await this.#awaitReplicas(key);
+      await Promise.all([
+        r.del(sessionIdKey(session.id)),
+        removeFromUserIndex ? r.zRem(userSessionsKey(session.userId), tokenHash) : Promise.resolve(0),
+      ]);
+    }
+    return session;
+  }
+
+  async #awaitReplicas(key: string): Promise<void> {
+    if (this.#waitReplicas <= 0) return;
+    const acknowledged = await this.#redis.waitForReplicas(key, this.#waitReplicas, this.#waitTimeoutMs);
+    if (acknowledged < this.#waitReplicas) {
+      throw new HeimdallError('service_unavailable', 'The revocation could not be replicated; try again.');
+    }
+  }
+
+  async #run<T>(work: (r: RedisConnection['commands']) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.#redis.commands);
+    } catch (error) {
+      throw toUnavailable(error);
+    }
+  }
+}

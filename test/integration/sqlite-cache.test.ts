@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session, SessionStore } from '../../src/core/session.js';
+import { SessionService } from '../../src/core/session-service.js';
+import type { User, UserRepository } from '../../src/core/user.js';
+import { CachedSessionStore } from '../../src/stores/cache/cached-session-store.js';
+import { CachedUserRepository } from '../../src/stores/cache/cached-user-repository.js';
+import { SqliteDataVersion } from '../../src/stores/cache/sqlite-data-version.js';
+import { TrackedCache } from '../../src/stores/cache/tracked-cache.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
+import { migrateToLatest } from '../../src/stores/db/migrator.js';
+import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
+import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { createTestApp, signedUpClient, type TestApp } from '../helpers/test-app.js';
+
+const execFileAsync = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../dist/cli/heimdall.js', import.meta.url));
+
+/** Counts the calls that reach a port, i.e. the SQL queries the cache did not save. */
+function counted<T extends object>(inner: T): { port: T; calls: () => number } {
+  let calls = 0;
+  const port = new Proxy(inner, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { port, calls: () => calls };
+}
+
+describe('the in-process cache on the embedded SQLite default', () => {
+  let dir: string;
+  const opened: SqlDatabase[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'heimdall-sqlite-cache-'));
+  });
+  afterAll(async () => {
+    for (const database of opened) await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(file: string): Promise<SqlDatabase> {
+    const database = await openDatabase(`sqlite:${join(dir, file)}`);
+    await migrateToLatest(database.db);
+    opened.push(database);
+    return database;
+  }
+
+  it('validates a cached session with no SQL query, and sees a role change committed by another connection', async () => {
+    const database = await open('ports.db');
+    const other = await open('ports.db');
+    const clock = new FakeClock();
+    const coherence = new SqliteDataVersion(database.dataVersion!);
+    const sqlSessions = counted<SessionStore>(new SqlSessionStore(database.db));
+    const sqlUsers = counted<UserRepository>(new SqlUserRepository(database.db));
+    const store = new CachedSessionStore(sqlSessions.port, {
+      sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
+      lists: new TrackedCache<Session[]>(coherence, { maxEntries: 100 }),
+      sessionKey: (h) => `s:${h}`,
+      listKey: (u) => `us:${u}`,
+    });
+    const users = new CachedUserRepository(
+      sqlUsers.port,
+      new TrackedCache<User>(coherence, { maxEntries: 100 }),
+      (i) => i,
+    );
+    const sessions = new SessionService({
+      store,
+      users,
+      clock,
+      policy: {
+        idleTimeoutMs: 1_800_000,
+        absoluteTimeoutMs: 43_200_000,
+        rememberIdleTimeoutMs: 1_800_000,
+        rememberAbsoluteTimeoutMs: 43_200_000,
+      },
+    });
+    const created = await users.create({
+      id: 'u1',
+      email: 'odin@example.test',
+      name: 'Odin',
+      passwordHash: null,
+      createdAt: 0,
+    });
+    if (!created.ok) throw new Error('setup');
+    const { secret } = await sessions.create(created.user, { ip: '127.0.0.1', userAgent: '' });
+    await sessions.validate(secret);
+    const before = sqlSessions.calls() + sqlUsers.calls();
+    for (let i = 0; i < 20; i++) expect((await sessions.validate(secret))?.user.roles).toEqual(['admin']);
+    expect(sqlSessions.calls() + sqlUsers.calls()).toBe(before);
+
+    await new SqlUserRepository(other.db).setRoles('u1', ['god'], 1);
+    expect((await sessions.validate(secret))?.user.roles).toEqual(['god']);
+    await other.db.deleteFrom('sessions').execute();
+    expect(await sessions.validate(secret)).toBeNull();
+  });
+
+  describe('with the heimdall CLI changing things from another process while the app runs', () => {
+    let app: TestApp;
+    const file = () => join(dir, 'cli.db');
+    const env = () => ({
+      ...process.env,
+      DATABASE_URL: `sqlite:${file()}`,
+      HEIMDALL_SECRET: 'test-secret-test-secret-test-secret-0123',
+      LOG_LEVEL: 'silent',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_ITERATIONS: '1',
+    });
+    const cli = (...args: string[]) => execFileAsync(process.execPath, [CLI, ...args], { env: env(), timeout: 30_000 });
+
+    beforeAll(async () => {
+      app = await createTestApp({ DATABASE_URL: `sqlite:${file()}` });
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('a role granted and taken away by `heimdall user roles` applies on the next request', async () => {
+      await signedUpClient(app.app, 'admin@example.test');
+      const odin = await signedUpClient(app.app, 'odin@example.test');
+      expect((await odin.get('/api/demo/valhalla')).statusCode).toBe(403);
+      expect((await odin.get('/api/demo/valhalla')).statusCode).toBe(403);
+      await cli('user', 'roles', 'odin@example.test', 'god', 'user');
+      expect((await odin.get('/api/demo/valhalla')).statusCode).toBe(200);
+      await cli('user', 'roles', 'odin@example.test', 'user');
+      expect((await odin.get('/api/demo/valhalla')).statusCode).toBe(403);
+      expect((await odin.get('/api/session')).statusCode).toBe(200);
+    });
+
+    it('`heimdall sessions revoke` signs the user out of the running app on the next request', async () => {
+      const thor = await signedUpClient(app.app, 'thor@example.test');
+      expect((await thor.get('/api/session')).statusCode).toBe(200);
+      await cli('sessions', 'revoke', '--user', 'thor@example.test');
+      expect((await thor.get('/api/session')).statusCode).toBe(401);
+    });
+  });
+});
