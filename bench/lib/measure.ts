@@ -22,9 +22,9 @@ export interface MeasureOptions {
 }
 
 /** A round during which other processes used more than this share of the server's CPU is repeated… */
-const DISTURBED = 0.1;
+export const DISTURBED = 0.1;
 /** …at most this many times per measurement (then it is kept, and its share recorded). */
-const MAX_REPEATS = 5;
+export const MAX_REPEATS = 2;
 
 export function loadSpec(ctx: BenchContext, request: MeasureTarget['request'], extra: Partial<LoadSpec> = {}) {
   const { connections, warmupSec, durationSec, amount } = ctx.options;

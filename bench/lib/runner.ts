@@ -4,6 +4,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Environment, RunResults, ScenarioResult } from '../report/results.js';
 import { type BenchContext, type BenchOptions, type Scenario, ScenarioSkipped } from '../scenarios/types.js';
+import { DISTURBED, MAX_REPEATS } from './measure.js';
 import { repoRoot } from './paths.js';
 import { ensurePeersInstalled, peerVersions } from './peers.js';
 import { canPin, LOAD_CPU, SERVER_CPU, stopAllProcesses } from './proc.js';
@@ -128,6 +129,8 @@ export async function runBench(options: BenchOptions, scenarios: Scenario[], pro
       sameLoadRate: options.sameLoadRate,
       serverCpu: canPin() ? SERVER_CPU : null,
       loadCpu: canPin() ? LOAD_CPU : null,
+      disturbedShare: DISTURBED,
+      maxRepeats: options.quick ? 0 : MAX_REPEATS,
     },
     environment: {
       ...env,

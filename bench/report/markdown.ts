@@ -117,10 +117,12 @@ export function interferenceLine(d: Derived): string {
   });
   const shares = rounds.map((r) => r.otherLoadOnServerCpu).filter((v): v is number => v !== undefined);
   if (!shares.length) return '';
-  const disturbed = shares.filter((v) => v > 0.1).length;
+  const threshold = d.results.settings.disturbedShare ?? 0.1;
+  const repeats = d.results.settings.maxRepeats ?? 5;
+  const disturbed = shares.filter((v) => v > threshold).length;
   return (
-    `Other processes on this shared machine used the server's CPU too: a round in which they took more than 10 % of it ` +
-    `was repeated (up to 5 times per measurement); ${int(disturbed)} of the ${int(shares.length)} kept rounds still ` +
+    `Other processes on this shared machine used the server's CPU too: a round in which they took more than ${fixed(threshold * 100, 0)} % of it ` +
+    `was repeated (up to ${int(repeats)} times per measurement); ${int(disturbed)} of the ${int(shares.length)} kept rounds still ` +
     `exceeded that (worst ${fixed(Math.max(...shares) * 100, 0)} %). CPU µs per request moves far less with such ` +
     `interference than req/s and latencies, which it can dominate.`
   );

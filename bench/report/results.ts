@@ -20,6 +20,10 @@ export interface RunSettings {
   sameLoadRate: number;
   serverCpu: number | null;
   loadCpu: number | null;
+  /** A round in which other processes took more than this share of the server's CPU was repeated… */
+  disturbedShare?: number;
+  /** …at most this many times per measurement. */
+  maxRepeats?: number;
 }
 
 export interface Environment {

@@ -9,6 +9,7 @@ import {
   heimdallSessionRedisCached,
   heimdallSessionSqlite,
 } from './heimdall-reads.js';
+import { heimdallRedisStorage } from './heimdall-redis-storage.js';
 import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-revocation.js';
 import { heimdallLookupScale, heimdallSqliteStorage } from './heimdall-storage.js';
 import {
@@ -22,7 +23,7 @@ import {
   joseEs256,
   joseHs256,
 } from './peer-reads.js';
-import { heimdallCacheMemory, heimdallRedisStorage } from './pending.js';
+import { heimdallCacheMemory } from './pending.js';
 import type { Scenario } from './types.js';
 
 /** Every scenario, in the order a run measures them (the floor first). Add new ones here. */
