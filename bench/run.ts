@@ -48,7 +48,12 @@ progress.log(
   `${values.quick ? 'quick' : 'full'} run: ${scenarios.length} scenarios, ${options.rounds} round(s) of ` +
     `${options.warmupSec} s warm-up + ${options.durationSec} s, ${options.connections} connections`,
 );
-const results = await runBench(options, scenarios, progress);
+// A partial record after every scenario, so a crash late in a long run still leaves what was measured.
+const partial = fromRoot('bench', 'results', 'tmp', 'partial.json');
+mkdirSync(fromRoot('bench', 'results', 'tmp'), { recursive: true });
+const results = await runBench(options, scenarios, progress, (soFar) =>
+  writeFileSync(partial, `${JSON.stringify(soFar, null, 2)}\n`),
+);
 
 // Only a complete full run becomes the committed record; quick and partial runs go to the ignored tmp folder.
 const official = !values.quick && !only;

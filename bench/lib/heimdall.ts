@@ -38,8 +38,23 @@ export interface StartHeimdallOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * One HEIMDALL_SECRET per data directory: Heimdall encrypts its signing keys with it, so a restart over the same
+ * database (the lookup-scale scenario) must present the same secret.
+ */
+const secrets = new Map<string, string>();
+
 export function heimdallBuilt(): boolean {
   return existsSync(fromRoot('dist', 'main.js'));
+}
+
+function secretFor(dataDir: string): string {
+  let secret = secrets.get(dataDir);
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url');
+    secrets.set(dataDir, secret);
+  }
+  return secret;
 }
 
 export async function startHeimdall(options: StartHeimdallOptions): Promise<HeimdallInstance> {
@@ -52,7 +67,7 @@ export async function startHeimdall(options: StartHeimdallOptions): Promise<Heim
     HOST: '127.0.0.1',
     DATABASE_URL: `sqlite:${dbPath}`,
     HEIMDALL_DATA_DIR: options.dataDir,
-    HEIMDALL_SECRET: randomBytes(32).toString('base64url'),
+    HEIMDALL_SECRET: secretFor(options.dataDir),
     LOG_LEVEL: 'warn',
     ...options.env,
   };

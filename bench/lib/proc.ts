@@ -68,9 +68,14 @@ export interface SpawnOptions {
 
 const live = new Set<ManagedProcess>();
 
-/** Stops every process the harness started and has not stopped yet (on Ctrl-C, or after a failure). */
-export async function stopAllProcesses(): Promise<void> {
-  await Promise.all([...live].map((p) => p.stop(1_000)));
+/** Stops every process the harness started and has not stopped yet, except those in `keep` (Ctrl-C, failures). */
+export async function stopAllProcesses(keep: ReadonlySet<ManagedProcess> = new Set()): Promise<void> {
+  await Promise.all([...live].filter((p) => !keep.has(p)).map((p) => p.stop(1_000)));
+}
+
+/** The processes running right now (a scenario's failure stops only those it started itself). */
+export function liveProcesses(): ReadonlySet<ManagedProcess> {
+  return new Set(live);
 }
 
 /** A child process the harness started and must stop; keeps the tail of its output for error messages. */

@@ -7,7 +7,7 @@ import { type BenchContext, type BenchOptions, type Scenario, ScenarioSkipped } 
 import { DISTURBED, MAX_REPEATS } from './measure.js';
 import { repoRoot } from './paths.js';
 import { ensurePeersInstalled, peerVersions } from './peers.js';
-import { canPin, LOAD_CPU, SERVER_CPU, stopAllProcesses } from './proc.js';
+import { canPin, LOAD_CPU, liveProcesses, SERVER_CPU, stopAllProcesses } from './proc.js';
 import type { Progress } from './progress.js';
 import { type RedisServer, startRedis } from './redis.js';
 
@@ -63,7 +63,13 @@ function environment(): Omit<Environment, 'loadAvgEnd'> {
 }
 
 /** Runs the scenarios one after another (never two servers at once), each in its own scratch directory. */
-export async function runBench(options: BenchOptions, scenarios: Scenario[], progress: Progress): Promise<RunResults> {
+export async function runBench(
+  options: BenchOptions,
+  scenarios: Scenario[],
+  progress: Progress,
+  /** Called after every scenario with the results so far (the command keeps a partial file). */
+  onScenario?: (results: ScenarioResult[]) => void,
+): Promise<RunResults> {
   const startedAt = new Date().toISOString();
   const env = environment();
   const root = mkdtempSync(join(tmpdir(), 'heimdall-bench-'));
@@ -90,13 +96,10 @@ export async function runBench(options: BenchOptions, scenarios: Scenario[], pro
           return peersReady;
         },
       };
-      const reason = (await scenario.unavailable?.(ctx)) ?? null;
-      if (reason) {
-        progress.log(`skipped: ${reason}`);
-        results.push({ kind: 'skipped', id: scenario.id, title: scenario.title, reason });
-        continue;
-      }
+      const running = liveProcesses();
       try {
+        const reason = (await scenario.unavailable?.(ctx)) ?? null;
+        if (reason) throw new ScenarioSkipped(reason);
         results.push(await scenario.run(ctx));
       } catch (error) {
         if (error instanceof ScenarioSkipped) {
@@ -108,7 +111,12 @@ export async function runBench(options: BenchOptions, scenarios: Scenario[], pro
         const message = error instanceof Error ? error.message : String(error);
         progress.log(`FAILED: ${message}`);
         results.push({ kind: 'failed', id: scenario.id, title: scenario.title, error: message.slice(0, 2000) });
-        await stopAllProcesses();
+        // Only what this scenario started: the run's shared Redis stays up for the scenarios after it.
+        const keep = new Set(running);
+        if (redis) keep.add((await redis).process);
+        await stopAllProcesses(keep);
+      } finally {
+        onScenario?.(results);
       }
       rmSync(tmpDir, { recursive: true, force: true });
     }
