@@ -1,0 +1,174 @@
+import type { LatencyMs } from '../lib/load.js';
+
+/** The JSON a bench run writes to bench/results/: everything the docs show is read from here. */
+export interface RunResults {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  settings: RunSettings;
+  environment: Environment;
+  scenarios: ScenarioResult[];
+}
+
+export interface RunSettings {
+  connections: number;
+  warmupSec: number;
+  durationSec: number;
+  rounds: number;
+  /** Fixed request rate of the "same load" latency runs. */
+  sameLoadRate: number;
+  serverCpu: number | null;
+  loadCpu: number | null;
+  /** A round in which other processes took more than this share of the server's CPU was repeated… */
+  disturbedShare?: number;
+  /** …at most this many times per measurement. */
+  maxRepeats?: number;
+}
+
+export interface Environment {
+  node: string;
+  cpuModel: string;
+  cpus: number;
+  memoryGiB: number;
+  kernel: string;
+  heimdallCommit: string;
+  /** 1-minute load average when the run started and ended: other work on the machine shows here. */
+  loadAvgStart: number;
+  loadAvgEnd: number;
+  peers: Record<string, string>;
+}
+
+/** One measured round: a warm-up, then a measured window with the server's CPU time read around it. */
+export interface Round {
+  reqPerSec: number;
+  requests: number;
+  /** Server CPU time (user + system) over the measured window ÷ successful requests. */
+  cpuUsPerReq: number;
+  /** The same for Redis, for stacks that use it. */
+  redisCpuUsPerReq?: number;
+  latencyMs: LatencyMs;
+  non2xx: number;
+  errors: number;
+  /** Share of the server's CPU that other processes on the machine used during the window (0–1). */
+  otherLoadOnServerCpu?: number;
+}
+
+/** Medians over the rounds (p99 is the median of the rounds' p99s). */
+export interface Throughput {
+  rounds: Round[];
+  reqPerSec: number;
+  cpuUsPerReq: number;
+  redisCpuUsPerReq?: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export type Family = 'heimdall' | 'peer';
+
+/** How a stack answers "is this credential still good?" — the axis the seeds argue along. */
+export type Approach = 'none' | 'stateful-sql' | 'stateful-redis' | 'stateful-cached' | 'stateless-token' | 'hybrid';
+
+export interface Revocation {
+  /** True when a revoked or demoted session is refused on its next request. */
+  immediate: boolean;
+  /** Otherwise, how long a revoked credential keeps working (token lifetime, cache age), in seconds. */
+  staleForSec?: number;
+  note: string;
+}
+
+interface Base {
+  id: string;
+  title: string;
+}
+
+/** An authenticated read (or the unauthenticated floor) at saturation, optionally also at a fixed rate. */
+export interface ReadResult extends Base {
+  kind: 'read';
+  stack: string;
+  family: Family;
+  approach: Approach;
+  /** The floor every ratio is taken against. */
+  floor: boolean;
+  revocation?: Revocation;
+  credential: { header: 'cookie' | 'authorization' | 'none'; bytes: number };
+  responseBytes: number;
+  saturation: Throughput;
+  sameLoad?: Throughput & { rate: number };
+}
+
+export interface LoginResult extends Base {
+  kind: 'login';
+  argon2: { memoryKiB: number; iterations: number; parallelism: number };
+  saturation: Throughput;
+}
+
+export interface LoginStormResult extends Base {
+  kind: 'login-storm';
+  readRate: number;
+  calm: Throughput;
+  storm: Throughput;
+  stormLoginsPerSec: number;
+}
+
+export interface StorageResult extends Base {
+  kind: 'storage';
+  store: 'sqlite' | 'redis';
+  sessions: number;
+  bytesPerSession: number;
+  method: string;
+}
+
+export interface LookupScaleResult extends Base {
+  kind: 'lookup-scale';
+  /** Distinct sessions the load rotates through at each size. */
+  activeSessions: number;
+  points: Array<{
+    stored: number;
+    seedSeconds: number;
+    saturation: Throughput;
+    /** The bare SQL lookup by token hash, in process, without HTTP. */
+    sqlLookupUs: { p50: number; p99: number };
+  }>;
+}
+
+export interface RevocationResult extends Base {
+  kind: 'revocation';
+  store: string;
+  trials: number;
+  /** From the revoking instance's answer to the other instance's first refusal. */
+  latencyMs: { p50: number; p99: number; max: number };
+  /** Requests sent to the other instance after the revocation was acknowledged, and still let in (must be 0). */
+  staleAccepts: number;
+}
+
+/** Where the server's CPU goes on one route, from a V8 CPU profile taken under load (idle time left out). */
+export interface ProfileResult extends Base {
+  kind: 'profile';
+  route: string;
+  /** Busy (non-idle) profile time, ms. */
+  busyMs: number;
+  /** Share of busy time per component (a package, garbage collection, Node's own http, …), largest first. */
+  components: Array<{ name: string; share: number }>;
+}
+
+export interface SkippedResult extends Base {
+  kind: 'skipped';
+  reason: string;
+}
+
+export interface FailedResult extends Base {
+  kind: 'failed';
+  error: string;
+}
+
+export type ScenarioResult =
+  | ReadResult
+  | LoginResult
+  | LoginStormResult
+  | StorageResult
+  | LookupScaleResult
+  | RevocationResult
+  | ProfileResult
+  | SkippedResult
+  | FailedResult;

@@ -1,0 +1,73 @@
+// npm run bench [-- --quick] [-- --only id,id] [-- --list]
+// Measures every scenario in bench/scenarios (server on CPU 0, load on CPU 1), writes the results JSON and, for a
+// full run, regenerates docs/benchmarks.md, docs/evidence.md, docs/charts/*.svg and the README's figures.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { heimdallBuilt } from './lib/heimdall.js';
+import { fromRoot, repoRoot } from './lib/paths.js';
+import { stopAllProcesses } from './lib/proc.js';
+import { Progress } from './lib/progress.js';
+import { FULL, QUICK, runBench } from './lib/runner.js';
+import { generateDocs } from './report/generate.js';
+import { SCENARIOS } from './scenarios/index.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+if (values.list) {
+  for (const s of SCENARIOS) process.stdout.write(`${s.id.padEnd(34)} ${s.title}\n`);
+  process.exit(0);
+}
+
+const only = values.only?.split(',').map((id) => id.trim());
+const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
+if (unknown.length) {
+  process.stderr.write(`unknown scenario(s): ${unknown.join(', ')} (see --list)\n`);
+  process.exit(2);
+}
+if (!heimdallBuilt()) {
+  process.stderr.write('dist/main.js is missing: run `npm run build` first (npm run bench does)\n');
+  process.exit(2);
+}
+
+process.once('SIGINT', () => {
+  process.stderr.write('\ninterrupted: stopping the servers\n');
+  void stopAllProcesses().finally(() => process.exit(130));
+});
+
+const options = values.quick ? QUICK : FULL;
+const progress = new Progress();
+progress.log(
+  `${values.quick ? 'quick' : 'full'} run: ${scenarios.length} scenarios, ${options.rounds} round(s) of ` +
+    `${options.warmupSec} s warm-up + ${options.durationSec} s, ${options.connections} connections`,
+);
+// A partial record after every scenario, so a crash late in a long run still leaves what was measured.
+const partial = fromRoot('bench', 'results', 'tmp', 'partial.json');
+mkdirSync(fromRoot('bench', 'results', 'tmp'), { recursive: true });
+const results = await runBench(options, scenarios, progress, (soFar) =>
+  writeFileSync(partial, `${JSON.stringify(soFar, null, 2)}\n`),
+);
+
+// Only a complete full run becomes the committed record; quick and partial runs go to the ignored tmp folder.
+const official = !values.quick && !only;
+const stamp = results.startedAt.replace(/[:.]/g, '-').slice(0, 19);
+const dir = official ? fromRoot('bench', 'results') : fromRoot('bench', 'results', 'tmp');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${stamp}${values.quick ? '-quick' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+progress.log(`results: ${relative(repoRoot(), file)}`);
+
+const docs = await generateDocs(file, official ? undefined : join(dir, `${stamp}-docs`));
+for (const written of docs) progress.log(`wrote ${relative(repoRoot(), written)}`);
+const failed = results.scenarios.filter((s) => s.kind === 'failed');
+if (failed.length) {
+  progress.log(`${failed.length} scenario(s) failed: ${failed.map((s) => s.id).join(', ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,56 @@
+import { heimdallLogin, heimdallLoginStorm } from './heimdall-login.js';
+import { heimdallSessionProfile } from './heimdall-profile.js';
+import {
+  heimdallBearer,
+  heimdallForwardAuth,
+  heimdallHealth,
+  heimdallRole,
+  heimdallSessionRedis,
+  heimdallSessionRedisCached,
+  heimdallSessionSqlite,
+} from './heimdall-reads.js';
+import { heimdallRedisStorage } from './heimdall-redis-storage.js';
+import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-revocation.js';
+import { heimdallLookupScale, heimdallSqliteStorage } from './heimdall-storage.js';
+import {
+  bareExpress,
+  bareFastify,
+  betterAuth,
+  betterAuthCookieCache,
+  expressSessionRedis,
+  fastifySessionRedis,
+  joseEdDsa,
+  joseEs256,
+  joseHs256,
+} from './peer-reads.js';
+import { heimdallCacheMemory } from './pending.js';
+import type { Scenario } from './types.js';
+
+/** Every scenario, in the order a run measures them (the floor first). Add new ones here. */
+export const SCENARIOS: Scenario[] = [
+  bareFastify,
+  bareExpress,
+  heimdallHealth,
+  heimdallSessionSqlite,
+  heimdallRole,
+  heimdallSessionRedisCached,
+  heimdallSessionRedis,
+  heimdallBearer,
+  heimdallForwardAuth,
+  expressSessionRedis,
+  fastifySessionRedis,
+  betterAuth,
+  betterAuthCookieCache,
+  joseHs256,
+  joseEdDsa,
+  joseEs256,
+  heimdallSessionProfile,
+  heimdallLogin,
+  heimdallLoginStorm,
+  heimdallSqliteStorage,
+  heimdallRedisStorage,
+  heimdallLookupScale,
+  heimdallRevocationSqlite,
+  heimdallRevocationRedis,
+  heimdallCacheMemory,
+];

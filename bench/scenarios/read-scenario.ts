@@ -1,0 +1,86 @@
+import { measureThroughput } from '../lib/measure.js';
+import { request } from '../lib/net.js';
+import type { ManagedProcess } from '../lib/proc.js';
+import type { Approach, Family, ReadResult, Revocation } from '../report/results.js';
+import type { BenchContext, Scenario } from './types.js';
+
+export { ScenarioSkipped } from './types.js';
+
+/** A started server and the one authenticated request to load it with. */
+export interface ReadTarget {
+  server: ManagedProcess;
+  redis?: ManagedProcess;
+  url: string;
+  /** Headers of the measured request, the credential included. */
+  headers: Record<string, string>;
+  /** Checks one answer before measuring, so a stack that refuses the credential is never timed. */
+  accept(status: number, body: string): boolean;
+  stop(): Promise<void>;
+}
+
+export interface ReadScenarioDefinition {
+  id: string;
+  title: string;
+  stack: string;
+  family: Family;
+  approach: Approach;
+  revocation?: Revocation;
+  floor?: boolean;
+  /** Also measure latency at the fixed "same load" rate (for the p99 comparison). */
+  sameLoad?: boolean;
+  unavailable?: Scenario['unavailable'];
+  launch(ctx: BenchContext): Promise<ReadTarget>;
+}
+
+/** The bytes a client sends to prove who it is on every request: the Cookie or Authorization header's value. */
+export function credentialOf(headers: Record<string, string>): ReadResult['credential'] {
+  if (headers.cookie) return { header: 'cookie', bytes: Buffer.byteLength(headers.cookie) };
+  if (headers.authorization) return { header: 'authorization', bytes: Buffer.byteLength(headers.authorization) };
+  return { header: 'none', bytes: 0 };
+}
+
+/** Builds the scenario for an authenticated read: saturation rounds, then (optionally) the fixed-rate rounds. */
+export function readScenario(definition: ReadScenarioDefinition): Scenario {
+  return {
+    id: definition.id,
+    title: definition.title,
+    ...(definition.unavailable ? { unavailable: definition.unavailable } : {}),
+    async run(ctx) {
+      const target = await definition.launch(ctx);
+      try {
+        const probe = await request(target.url, { headers: target.headers });
+        if (!target.accept(probe.status, probe.body)) {
+          throw new Error(`${definition.id}: the check request got ${probe.status} ${probe.body.slice(0, 300)}`);
+        }
+        const load = { url: target.url, headers: target.headers };
+        const measureTarget = {
+          server: target.server,
+          request: load,
+          ...(target.redis ? { redis: target.redis } : {}),
+        };
+        const { alongside: _a, ...saturation } = await measureThroughput(ctx, 'saturation', measureTarget);
+        const result: ReadResult = {
+          kind: 'read',
+          id: definition.id,
+          title: definition.title,
+          stack: definition.stack,
+          family: definition.family,
+          approach: definition.approach,
+          floor: definition.floor === true,
+          ...(definition.revocation ? { revocation: definition.revocation } : {}),
+          credential: credentialOf(target.headers),
+          responseBytes: Buffer.byteLength(probe.body),
+          saturation,
+        };
+        if (definition.sameLoad) {
+          const rate = ctx.options.sameLoadRate;
+          const { alongside: _b, ...fixed } = await measureThroughput(ctx, `${rate} req/s`, measureTarget, { rate });
+          result.sameLoad = { ...fixed, rate };
+        }
+        return result;
+      } finally {
+        await target.stop();
+      }
+    },
+  };
+}
