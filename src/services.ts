@@ -7,6 +7,7 @@ import { type GeoLookup, noGeoLookup } from './core/device.js';
 import type { EventBus, StreamPresence } from './core/events.js';
 import { FamilyRevokingSessionStore } from './core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from './core/login-throttle.js';
+import { memoizeFor } from './core/memoize-for.js';
 import { MessageService } from './core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from './core/passwords.js';
 import { SessionService } from './core/session-service.js';
@@ -33,6 +34,9 @@ import { openStores } from './stores/open-stores.js';
 import type { RedisLogger } from './stores/redis/redis-connection.js';
 import { countLiveSqlSessions } from './stores/session/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './token-services.js';
+
+/** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
+const HEALTH_PROBE_MAX_AGE_MS = 250;
 
 export interface HealthReport {
   ok: boolean;
@@ -221,6 +225,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
     throw error;
   }
 
+  const checkHealth = memoizeFor(HEALTH_PROBE_MAX_AGE_MS, async (): Promise<HealthReport> => {
+    const names = Object.keys(stores.probes);
+    const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
+    const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  });
+
   return {
     ...tokens,
     clock,
@@ -239,12 +250,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     messages,
     cacheStats: () => stores.cacheStats(),
     storesDescription: stores.description,
-    async checkHealth() {
-      const names = Object.keys(stores.probes);
-      const results = await Promise.all(names.map((name) => probe(stores.probes[name]!)));
-      const checks: HealthReport['checks'] = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-      return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
-    },
+    checkHealth,
     pendingMigrations: () => pendingMigrations(database.db),
     async close() {
       await streams.closeAll(0);

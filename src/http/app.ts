@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createRequestAuthenticator } from '../adapters/request-authenticator-factory.js';
@@ -15,6 +14,7 @@ import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import { installLifecycle } from './plugins/lifecycle-plugin.js';
 import { installMetrics } from './plugins/metrics-plugin.js';
 import { installOpenApi } from './plugins/openapi-plugin.js';
+import { installSecurityHeaders } from './plugins/security-headers-plugin.js';
 import { installWebApp } from './plugins/web-app-plugin.js';
 import type { Api, RouteContext } from './route-context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
@@ -71,30 +71,8 @@ export async function buildApp(
   installMetrics(app, services.metrics, config);
   const lifecycle = installLifecycle(app);
   await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-    // HSTS is only meaningful, and only sent, over HTTPS (hook below).
-    hsts: false,
-  });
+  installSecurityHeaders(app);
   installRequestHygiene(app);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-  });
   const corsOrigins = new Set(config.origins);
   await app.register(cors, {
     origin: (origin, callback) => callback(null, origin !== undefined && corsOrigins.has(origin)),
