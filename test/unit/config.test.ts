@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig, parseDuration } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 describe('loadConfig()', () => {
   it('runs with no settings at all on the embedded defaults', () => {
@@ -46,7 +37,7 @@ describe('loadConfig()', () => {
   });
 
   it('names every bad variable and what it accepts, one line each', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       PORT: 'eighty',
       SESSION_IDLE_TIMEOUT: 'soon',
       HEIMDALL_ORIGINS: 'https://app.example.com/path',
@@ -70,9 +61,9 @@ describe('loadConfig()', () => {
   });
 
   it('refuses an insecure cookie under a __Host- name, and idle timeouts longer than absolute ones', () => {
-    expect(problemsOf({ HEIMDALL_COOKIE_SECURE: 'false' })[0]).toMatch(/HEIMDALL_COOKIE_SECURE=false/);
-    expect(problemsOf({ HEIMDALL_COOKIE_SECURE: 'false', HEIMDALL_COOKIE_NAME: 'heimdall' })).toEqual([]);
-    expect(problemsOf({ SESSION_IDLE_TIMEOUT: '2d', SESSION_ABSOLUTE_TIMEOUT: '1d' })[0]).toMatch(
+    expect(configProblems({ HEIMDALL_COOKIE_SECURE: 'false' })[0]).toMatch(/HEIMDALL_COOKIE_SECURE=false/);
+    expect(configProblems({ HEIMDALL_COOKIE_SECURE: 'false', HEIMDALL_COOKIE_NAME: 'heimdall' })).toEqual([]);
+    expect(configProblems({ SESSION_IDLE_TIMEOUT: '2d', SESSION_ABSOLUTE_TIMEOUT: '1d' })[0]).toMatch(
       /SESSION_IDLE_TIMEOUT/,
     );
   });
@@ -84,6 +75,8 @@ describe('loadConfig()', () => {
   });
 
   it('refuses REDIS_URL and REDIS_CLUSTER_NODES together', () => {
-    expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toHaveLength(1);
+    expect(configProblems({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toHaveLength(
+      1,
+    );
   });
 });

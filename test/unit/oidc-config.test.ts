@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 describe('OIDC configuration', () => {
   it('has no providers and no email linking by default', () => {
@@ -58,7 +49,7 @@ describe('OIDC configuration', () => {
   });
 
   it('names the variable and what it accepts for every mistake', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       OIDC_PROVIDERS: '{not json',
       OIDC_PLAIN_ISSUER: 'http://sso.example.com',
       OIDC_PLAIN_CLIENT_ID: 'c',
@@ -86,13 +77,13 @@ describe('OIDC configuration', () => {
 
   it('allows plain-HTTP issuers only on loopback', () => {
     for (const issuer of ['http://localhost:8080/realms/dev', 'http://127.0.0.1:9000']) {
-      expect(problemsOf({ OIDC_DEV_ISSUER: issuer, OIDC_DEV_CLIENT_ID: 'c' })).toEqual([]);
+      expect(configProblems({ OIDC_DEV_ISSUER: issuer, OIDC_DEV_CLIENT_ID: 'c' })).toEqual([]);
     }
-    expect(problemsOf({ OIDC_DEV_ISSUER: 'http://10.0.0.5', OIDC_DEV_CLIENT_ID: 'c' })).toHaveLength(1);
+    expect(configProblems({ OIDC_DEV_ISSUER: 'http://10.0.0.5', OIDC_DEV_CLIENT_ID: 'c' })).toHaveLength(1);
   });
 
   it('refuses the same provider name twice', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       OIDC_PROVIDERS: JSON.stringify([{ name: 'idp', issuer: 'https://a.example', clientId: 'c' }]),
       OIDC_IDP_ISSUER: 'https://b.example',
       OIDC_IDP_CLIENT_ID: 'c',

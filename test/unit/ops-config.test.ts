@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 describe('operations settings', () => {
   it('serve no metrics and drain for a second by default', () => {
@@ -20,7 +11,7 @@ describe('operations settings', () => {
 
   it('take a metrics token of at least 32 characters, and nothing shorter', () => {
     expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));
-    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([
+    expect(configProblems({ METRICS_TOKEN: 'short' })).toEqual([
       'METRICS_TOKEN="short" is not valid: expected at least 32 characters (e.g. `openssl rand -base64 32`).',
     ]);
   });
@@ -31,7 +22,7 @@ describe('operations settings', () => {
       drainDelayMs: 0,
       timeoutMs: 120_000,
     });
-    expect(problemsOf({ SHUTDOWN_DRAIN_DELAY: '5m', SHUTDOWN_TIMEOUT: '1h' })).toEqual([
+    expect(configProblems({ SHUTDOWN_DRAIN_DELAY: '5m', SHUTDOWN_TIMEOUT: '1h' })).toEqual([
       'SHUTDOWN_DRAIN_DELAY="5m" is not valid: expected a duration from 0s to 60s.',
       'SHUTDOWN_TIMEOUT="1h" is not valid: expected a duration up to 10m.',
     ]);
