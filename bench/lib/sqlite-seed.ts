@@ -122,3 +122,31 @@ export class SessionSeeder {
     this.#db.close();
   }
 }
+
+/**
+ * Adds `count` copies of the newest user (unique ids and emails) to a Heimdall SQLite file, for sessions seeded
+ * elsewhere (Redis) to belong to; returns their ids. The copies share the template's password hash and roles.
+ */
+export function seedUsers(dbPath: string, count: number): string[] {
+  const db = new SQLite(dbPath);
+  try {
+    db.pragma('busy_timeout = 5000');
+    const template = db.prepare('select * from users order by created_at desc limit 1').get() as Row | undefined;
+    if (!template) throw new Error('seeding users needs one real user made by a sign-up first');
+    const columns = Object.keys(template);
+    const insert = db.prepare(
+      `insert into users (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+    );
+    const ids: string[] = [];
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const id = `seed-${randomBytes(12).toString('hex')}`;
+        insert.run({ ...template, id, email: `${id}@bench.example` });
+        ids.push(id);
+      }
+    })();
+    return ids;
+  } finally {
+    db.close();
+  }
+}

@@ -128,14 +128,69 @@ export function interferenceLine(d: Derived): string {
   );
 }
 
+/** RSS per 100k sessions in the client-side cache, phase by phase. */
+function cacheMemorySection(d: Derived): string {
+  const c = d.cacheMemory!;
+  const caches = [...new Set(c.phases.flatMap((p) => Object.keys(p.entries)))];
+  return (
+    `## Memory for sessions in the client-side cache (Redis)\n\n` +
+    `${int(c.sessions)} sessions (${c.sessionsPerUser} per user) written to Redis as sign-ins write them, then each read ` +
+    `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`; memory is read after full garbage ` +
+    `collections. Holding them grew the server's RSS by **${fixed(c.rssPer100kMiB)} MiB per 100k sessions** ` +
+    `(${int(c.bytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added; the JavaScript heap by ` +
+    `${fixed(c.heapPer100kMiB)} MiB per 100k, ${int(c.heapBytesPerSession)} bytes each): the decoded ` +
+    `session, its copy in the user's cached session list (read for the anomaly warnings), the user record shared by ` +
+    `the user's sessions, and the maps' own overhead.\n\n` +
+    table(
+      ['after', 'RSS', 'heap used', ...caches.map((name) => `${name} entries`), 'server CPU µs/req'],
+      c.phases.map((p) => [
+        p.label,
+        `${fixed(p.rssBytes / 2 ** 20)} MiB`,
+        `${fixed(p.heapUsedBytes / 2 ** 20)} MiB`,
+        ...caches.map((name) => int(p.entries[name] ?? 0)),
+        p.cpuUsPerReq === null ? '—' : fixed(p.cpuUsPerReq),
+      ]),
+      ['l', 'r', 'r', ...caches.map(() => 'r' as const), 'r'],
+    )
+  );
+}
+
+/** Redis `MEMORY USAGE` per key kind, and how it relates to the used_memory figure above it. */
+function keyUsageSection(d: Derived): string {
+  const usage = d.redisStorage?.keyUsage;
+  if (!usage?.length) return '';
+  const sum = usage.reduce((total, k) => total + k.bytesPerSession, 0);
+  return (
+    `\n\nThe same Redis afterwards, key by key (\`MEMORY USAGE … SAMPLES 0\` of every key Heimdall keeps for sessions; ` +
+    `issue 4's figure is the session record's):\n\n` +
+    table(
+      ['key', 'what', 'keys', 'median bytes', 'max bytes', 'bytes per session'],
+      usage.map((k) => [
+        `\`${k.key}\``,
+        k.what,
+        int(k.keys),
+        int(k.medianBytes),
+        int(k.maxBytes),
+        fixed(k.bytesPerSession),
+      ]),
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+    ) +
+    `\n\nThe keys add up to ${fixed(sum)} bytes per session. The used_memory figure (${int(d.redisStorage!.bytesPerSession)}) is ` +
+    `larger because it also counts Redis' own bookkeeping, which \`MEMORY USAGE\` leaves out: each expiring key's entry ` +
+    `in the expiry table (the record and its id key), the hash tables' slots (grown in powers of two), allocator rounding, ` +
+    `and the client-tracking table${d.redisStorage!.trackedKeys ? ` (${int(d.redisStorage!.trackedKeys)} keys that Heimdall has read, and must be told about when they change)` : ''}.`
+  );
+}
+
 export function targetsTable(d: Derived): string {
   const note =
     'Throughput targets are judged on CPU capacity (10⁶ ÷ server CPU µs per request: what one core can answer), the ' +
     'figure the method trusts; the req/s ratio, capped by the load generator and moved by other work on the machine, ' +
     'is shown beside it.';
   return `${table(
-    ['target', 'goal', 'measured', 'verdict', 'gap'],
+    ['issue', 'target', 'goal', 'measured', 'verdict', 'gap'],
     d.targets.map((t) => [
+      String(t.issue),
       t.name,
       t.goal,
       t.measured,
@@ -219,9 +274,11 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
           ['store', 'bytes per session', 'sessions measured', 'how'],
           storage.map((s) => [s.store, int(s.bytesPerSession), int(s.sessions), s.method]),
           ['l', 'r', 'r', 'l'],
-        ),
+        ) +
+        keyUsageSection(d),
     );
   }
+  if (d.cacheMemory) parts.push(cacheMemorySection(d));
   if (d.scale) {
     parts.push(
       `## Lookup at scale (SQLite)\n\nThe same ${int(d.scale.activeSessions)} sessions read in rotation, with more or fewer stored.\n\n` +
@@ -257,7 +314,7 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
         ),
     );
   }
-  parts.push(`## Targets (issue 6)\n\n${targetsTable(d)}`);
+  parts.push(`## Targets (issues 4 and 6)\n\n${targetsTable(d)}`);
   if (d.notMeasured.length) {
     parts.push(
       `## Not measured in this run\n\n${d.notMeasured

@@ -117,6 +117,21 @@ export interface StorageResult extends Base {
   sessions: number;
   bytesPerSession: number;
   method: string;
+  /** Redis: `MEMORY USAGE` of each kind of key Heimdall keeps per session, over every such key after the run. */
+  keyUsage?: KeyUsage[];
+  /** Redis: keys in its client-tracking table afterwards (read by Heimdall, so Redis must tell it of changes). */
+  trackedKeys?: number;
+}
+
+export interface KeyUsage {
+  /** The key pattern, e.g. `hd:s:{tokenHash}`. */
+  key: string;
+  what: string;
+  keys: number;
+  medianBytes: number;
+  maxBytes: number;
+  /** Their total ÷ the sessions stored (a per-user key is shared by that user's sessions). */
+  bytesPerSession: number;
 }
 
 export interface LookupScaleResult extends Base {
@@ -152,6 +167,37 @@ export interface ProfileResult extends Base {
   components: Array<{ name: string; share: number }>;
 }
 
+/** One step of the cache-memory scenario: the server's RSS and cache sizes after it, and its CPU per read. */
+export interface CacheMemoryPhase {
+  label: string;
+  /** After full garbage collections. */
+  rssBytes: number;
+  /** V8 heap in use after full garbage collections: what the process holds in JavaScript objects. */
+  heapUsedBytes: number;
+  /** Entries per in-process cache (sessions, sessionLists, users), from /metrics. */
+  entries: Record<string, number>;
+  cpuUsPerReq: number | null;
+}
+
+/** Server memory for sessions held in the client-side cache (Redis), and the cache's bound. */
+export interface CacheMemoryResult extends Base {
+  kind: 'cache-memory';
+  /** Sessions read into the cache (= CACHE_MAX_ENTRIES). */
+  sessions: number;
+  /** Sessions the cache gained over the baseline (which already held the warm-up's); the per-session figures' divisor. */
+  addedSessions: number;
+  sessionsPerUser: number;
+  maxEntries: number;
+  route: string;
+  /** RSS growth from filling the cache, scaled to 100k sessions. */
+  rssPer100kMiB: number;
+  /** The V8 heap's growth, scaled the same way. */
+  heapPer100kMiB: number;
+  bytesPerSession: number;
+  heapBytesPerSession: number;
+  phases: CacheMemoryPhase[];
+}
+
 export interface SkippedResult extends Base {
   kind: 'skipped';
   reason: string;
@@ -170,5 +216,6 @@ export type ScenarioResult =
   | LookupScaleResult
   | RevocationResult
   | ProfileResult
+  | CacheMemoryResult
   | SkippedResult
   | FailedResult;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { loginUser, registerUser, startHeimdall } from '../lib/heimdall.js';
+import type { RedisServer } from '../lib/redis.js';
 import { round } from '../lib/stats.js';
-import type { StorageResult } from '../report/results.js';
+import type { KeyUsage, StorageResult } from '../report/results.js';
 import { heimdallRedisUnsupported } from './redis-probe.js';
 import type { Scenario } from './types.js';
 
@@ -14,10 +15,44 @@ async function inBatches(count: number, width: number, work: (i: number) => Prom
   }
 }
 
+/** MEMORY USAGE of every key matching a pattern, in one script: count, total, median, max. */
+const USAGE_SCRIPT = `
+local keys = redis.call('KEYS', ARGV[1])
+local sizes = {}
+local total = 0
+for i, key in ipairs(keys) do
+  local bytes = redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')
+  sizes[i] = bytes
+  total = total + bytes
+end
+table.sort(sizes)
+local n = #sizes
+if n == 0 then return {0, 0, 0, 0} end
+return {n, total, sizes[math.floor((n + 1) / 2)], sizes[n]}
+`;
+
+/** The keys Heimdall writes for sessions (docs/deploy/redis.md, "What lives where"). */
+const SESSION_KEYS = [
+  { key: 'hd:s:{tokenHash}', pattern: 'hd:s:*', what: 'the session record' },
+  { key: 'hd:sid:{sessionId}', pattern: 'hd:sid:*', what: 'id → token hash (revoke by id)' },
+  { key: 'hd:us:{userId}', pattern: 'hd:us:*', what: "the user's index (shared by the user's sessions)" },
+];
+
+async function keyUsage(redis: RedisServer, sessions: number): Promise<KeyUsage[]> {
+  const usage: KeyUsage[] = [];
+  for (const { key, pattern, what } of SESSION_KEYS) {
+    const out = await redis.command('EVAL', USAGE_SCRIPT, '0', pattern);
+    const [keys, total, medianBytes, maxBytes] = out.split('\n').map(Number) as [number, number, number, number];
+    usage.push({ key, what, keys, medianBytes, maxBytes, bytesPerSession: round(total / sessions, 1) });
+  }
+  return usage;
+}
+
 /**
- * Bytes per session in Redis: register users (one session each), read Redis' used_memory, sign each in
- * SESSIONS_PER_USER more times, read it again, divide by the sessions added. Counts everything a session costs there:
- * its record, its id index, its member in the user's index, and Redis' own per-key overhead.
+ * Bytes per session in Redis, two ways. (1) Redis' used_memory before and after signing every user in
+ * SESSIONS_PER_USER more times, ÷ sessions added: everything a session costs there — its record, its id key, its
+ * member in the user's index, the expiry entries, and the allocator's and hash tables' own overhead. (2) `MEMORY
+ * USAGE` of each key afterwards: the record alone is issue 4's figure (goal ≤ 400 B).
  */
 export const heimdallRedisStorage: Scenario = {
   id: 'heimdall-storage-redis',
@@ -41,7 +76,14 @@ export const heimdallRedisStorage: Scenario = {
       const after = await usedMemory();
       const sessions = users * SESSIONS_PER_USER;
       const bytesPerSession = round((after - before) / sessions, 1);
-      ctx.progress.log(`${sessions.toLocaleString('en-US')} sessions: ${bytesPerSession} bytes each in Redis`);
+      // Every user now holds 1 + SESSIONS_PER_USER sessions (the sign-up's and the sign-ins').
+      const usage = await keyUsage(redis, users * (1 + SESSIONS_PER_USER));
+      const record = usage[0]!;
+      const trackedKeys = Number(/tracking_total_keys:(\d+)/.exec(await redis.command('INFO', 'stats'))?.[1] ?? 0);
+      ctx.progress.log(
+        `${sessions.toLocaleString('en-US')} sessions: ${bytesPerSession} bytes each in Redis (used_memory); ` +
+          `the record ${record.medianBytes} bytes (MEMORY USAGE, median of ${record.keys.toLocaleString('en-US')})`,
+      );
       return {
         kind: 'storage',
         id: this.id,
@@ -50,6 +92,8 @@ export const heimdallRedisStorage: Scenario = {
         sessions,
         bytesPerSession,
         method: `Redis used_memory before and after ${SESSIONS_PER_USER} more sign-ins per user, ÷ sessions added`,
+        keyUsage: usage,
+        trackedKeys,
       };
     } finally {
       await heimdall.stop();

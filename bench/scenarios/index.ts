@@ -1,3 +1,4 @@
+import { heimdallCacheMemory } from './heimdall-cache-memory.js';
 import { heimdallLogin, heimdallLoginStorm } from './heimdall-login.js';
 import { heimdallSessionProfile } from './heimdall-profile.js';
 import {
@@ -23,7 +24,6 @@ import {
   joseEs256,
   joseHs256,
 } from './peer-reads.js';
-import { heimdallCacheMemory } from './pending.js';
 import type { Scenario } from './types.js';
 
 /** Every scenario, in the order a run measures them (the floor first). Add new ones here. */

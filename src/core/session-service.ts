@@ -5,7 +5,14 @@ import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup 
 import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
 import type { Session, SessionKind, SessionStore } from './session.js';
-import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
+import {
+  CSRF_TOKEN_BYTES,
+  cryptoRandom,
+  generateSecret,
+  hashToken,
+  looksLikeSecret,
+  type RandomSource,
+} from './tokens.js';
 import type { User, UserRepository } from './user.js';
 
 /** Session lifetimes, in milliseconds. */
@@ -147,7 +154,7 @@ export class SessionService {
       browser: device.browser,
       os: device.os,
       country: this.#geo.countryOf(client.ip),
-      csrfToken: generateSecret(this.#random),
+      csrfToken: generateSecret(this.#random, CSRF_TOKEN_BYTES),
       provider: options.provider ?? null,
     };
     await this.#store.insert(session);

@@ -22,6 +22,7 @@ export interface Session {
   rememberMe: boolean;
   ip: string;
   userAgent: string;
+  /** Browser and OS as describeUserAgent(userAgent) gives them: a store may derive them rather than store them. */
   browser: string | null;
   os: string | null;
   country: string | null;

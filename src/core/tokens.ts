@@ -1,7 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Bytes of entropy in every secret Heimdall hands out (session cookies, refresh tokens, CSRF tokens). */
+/** Bytes of entropy in every secret Heimdall hands out that is looked up (session cookies, refresh tokens). */
 export const SECRET_BYTES = 32;
+
+/**
+ * Bytes of entropy in a CSRF token: 128 bits from the CSPRNG (twice OWASP's 64-bit floor for session ids). A CSRF
+ * token is never a lookup key, only compared in constant time with its own session's, and dies with the session: a
+ * forged request must guess one live session's token, 2^-128 per try. Half a cookie secret's length keeps the
+ * session record in Redis small (22 characters instead of 43).
+ */
+export const CSRF_TOKEN_BYTES = 16;
 
 /** Source of random bytes; injected so that services never reach for a global. */
 export type RandomSource = (size: number) => Buffer;

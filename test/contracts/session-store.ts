@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeUserAgent } from '../../src/core/device.js';
 import { generatePublicId } from '../../src/core/ids.js';
 import type { Session, SessionStore } from '../../src/core/session.js';
 import { generateSecret, hashToken } from '../../src/core/tokens.js';
@@ -16,7 +17,16 @@ export interface SessionStoreFixture {
  */
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 
+/** A desktop Chrome user agent, as most sessions have one. */
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/**
+ * A session as SessionService makes them. Browser and OS are always those parsed from the user agent (a store may
+ * derive them rather than store them), so an override of `userAgent` brings its own.
+ */
 export function makeSession(userId: string, overrides: Partial<Session> = {}): Session {
+  const userAgent = overrides.userAgent ?? CHROME_UA;
   return {
     id: generatePublicId(),
     tokenHash: hashToken(generateSecret()),
@@ -30,11 +40,10 @@ export function makeSession(userId: string, overrides: Partial<Session> = {}): S
     idleTimeoutMs: 30 * 60_000,
     rememberMe: false,
     ip: '203.0.113.7',
-    userAgent: 'Mozilla/5.0 contract',
-    browser: 'Chrome 156',
-    os: 'Linux',
+    userAgent,
+    ...describeUserAgent(userAgent),
     country: 'SE',
-    csrfToken: generateSecret(),
+    csrfToken: generateSecret(undefined, 16),
     provider: null,
     ...overrides,
   };
@@ -66,9 +75,24 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
     });
 
     it('insert() then findByTokenHash() returns the same session, field for field', async () => {
-      const session = makeSession(userA, { rememberMe: true, provider: 'keycloak', country: null, browser: null });
+      const session = makeSession(userA, { rememberMe: true, provider: 'keycloak', country: null, kind: 'api' });
       await store.insert(session);
       expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+    });
+
+    it('keeps sessions without a user agent, with unusual ones, and with an idle expiry capped by the absolute one', async () => {
+      const sessions = [
+        makeSession(userA, { userAgent: '' }),
+        makeSession(userA, { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) ☃ "quoted" \\ back\\/slash/ \u0100' }),
+        makeSession(userA, { userAgent: 'curl/8.5.0', ip: '2001:db8:85a3::8a2e:370:7334' }),
+        makeSession(userA, {
+          idleExpiresAt: NOW + 3_600_000,
+          absoluteExpiresAt: NOW + 3_600_000,
+          idleTimeoutMs: 2 * 3_600_000,
+        }),
+      ];
+      for (const s of sessions) await store.insert(s);
+      for (const s of sessions) expect(await store.findByTokenHash(s.tokenHash)).toEqual(s);
     });
 
     it('findById() finds by the public id and never by the token hash', async () => {

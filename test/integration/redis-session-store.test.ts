@@ -8,6 +8,7 @@ import {
 } from '../../src/stores/session/redis-session-store.js';
 import { describeSessionStoreContract, makeSession } from '../contracts/session-store.js';
 import { REDIS_TOPOLOGIES, TOPOLOGY_LABELS, useRedis } from '../helpers/redis-topologies.js';
+import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';
 
 const HOUR = 3_600_000;
 
@@ -115,22 +116,88 @@ for (const topology of REDIS_TOPOLOGIES) {
       expect(await r.commands.get(sessionIdKey(session.id))).toBeNull();
     });
 
-    it('keeps a typical session record within 512 bytes of Redis memory (MEMORY USAGE; measured 488 B)', async () => {
-      const r = await connect();
-      const store = new RedisSessionStore(r);
-      const session = makeSession('0196f0b6-7a1c-7c3e-9d2a-3f5e8b1c2d4e', {
-        idleExpiresAt: Date.now() + HOUR,
-        userAgent:
-          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
-      });
-      await store.insert(session);
-      const bytes = Number(
+    const memoryUsage = async (r: RedisConnection, tokenHash: string) =>
+      Number(
         await r.commands.eval("return redis.call('MEMORY', 'USAGE', KEYS[1], 'SAMPLES', '0')", {
-          keys: [sessionKey(session.tokenHash)],
+          keys: [sessionKey(tokenHash)],
           arguments: [],
         }),
       );
-      expect(bytes).toBeLessThanOrEqual(512);
+
+    it('keeps a session of any common browser within 400 bytes of Redis memory (MEMORY USAGE), also after activity', async () => {
+      const r = await connect();
+      const store = new RedisSessionStore(r);
+      const now = Date.now();
+      for (const userAgent of COMMON_USER_AGENTS) {
+        for (const ip of ['203.0.113.250', '2001:db8:85a3::8a2e:370:7334']) {
+          const session = makeSession('0196f0b6-7a1c-7c3e-9d2a-3f5e8b1c2d4e', {
+            createdAt: now,
+            lastSeenAt: now,
+            idleExpiresAt: now + HOUR,
+            absoluteExpiresAt: now + 12 * HOUR,
+            userAgent,
+            ip,
+          });
+          await store.insert(session);
+          expect(await memoryUsage(r, session.tokenHash), userAgent).toBeLessThanOrEqual(400);
+          // Eleven hours on: the largest activity offset a 12-hour session gets.
+          const later = now + 11 * HOUR;
+          await store.touch(session.tokenHash, { lastSeenAt: later, idleExpiresAt: later + HOUR, ip, country: 'NO' });
+          expect(await memoryUsage(r, session.tokenHash), userAgent).toBeLessThanOrEqual(400);
+        }
+      }
+    });
+
+    it('touch() keeps every field exact through Lua, whatever the user agent holds', async () => {
+      const r = await connect();
+      const store = new RedisSessionStore(r);
+      const now = Date.now();
+      for (const userAgent of ['Mozilla/5.0 (X11) \\/ "q" ☃ \u0100 a/b\\', ...COMMON_USER_AGENTS.slice(0, 2)]) {
+        const session = makeSession('u-exact', {
+          userAgent,
+          idleExpiresAt: now + HOUR,
+          absoluteExpiresAt: now + 2 * HOUR,
+        });
+        await store.insert(session);
+        const activity = { lastSeenAt: now + 7, idleExpiresAt: now + 2 * HOUR, ip: '::1', country: null };
+        await store.touch(session.tokenHash, activity);
+        expect(await store.findByTokenHash(session.tokenHash)).toEqual({ ...session, ...activity });
+      }
+    });
+
+    it('reads, touches and revokes sessions stored in format 1 before an upgrade', async () => {
+      const r = await connect();
+      const store = new RedisSessionStore(r);
+      const userId = `u-v1-${Date.now()}`;
+      const now = Date.now();
+      const s = makeSession(userId, {
+        idleExpiresAt: now + HOUR,
+        absoluteExpiresAt: now + 2 * HOUR,
+        browser: 'Browser as stored',
+        csrfToken: 'C'.repeat(43),
+      });
+      // Written the way format 1 wrote it: the indexes, then the record.
+      const v1 = [1, s.id, s.userId, s.kind, s.userVersion, s.createdAt, s.lastSeenAt, s.idleExpiresAt];
+      const record = [...v1, s.absoluteExpiresAt, s.idleTimeoutMs, 0, s.ip, s.userAgent, s.browser, s.os];
+      await r.commands.zAdd(userSessionsKey(userId), [{ score: s.absoluteExpiresAt, value: s.tokenHash }]);
+      await r.commands.set(sessionIdKey(s.id), s.tokenHash);
+      await r.commands.set(sessionKey(s.tokenHash), JSON.stringify([...record, s.country, s.csrfToken, s.provider]), {
+        expiration: { type: 'PXAT', value: s.idleExpiresAt },
+      });
+      expect(await store.findByTokenHash(s.tokenHash)).toEqual(s);
+      expect(await store.findById(s.id)).toEqual(s);
+      const activity = {
+        lastSeenAt: now + 1_000,
+        idleExpiresAt: now + 1_000 + HOUR,
+        ip: '198.51.100.4',
+        country: 'DK',
+      };
+      await store.touch(s.tokenHash, activity);
+      expect(JSON.parse((await r.commands.get(sessionKey(s.tokenHash)))!)[0]).toBe(1);
+      expect(await store.listForUser(userId)).toEqual([{ ...s, ...activity }]);
+      expect(await store.deleteAllForUser(userId)).toBe(1);
+      expect(await store.findByTokenHash(s.tokenHash)).toBeNull();
+      expect(await r.commands.get(sessionIdKey(s.id))).toBeNull();
     });
   });
 }

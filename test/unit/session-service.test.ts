@@ -31,6 +31,13 @@ describe('SessionService', () => {
     expect(session.os).toBe('Windows 10');
   });
 
+  it('create() gives every session its own CSRF token of 128 random bits', async () => {
+    const tokens = new Set<string>();
+    for (let i = 0; i < 20; i++) tokens.add((await f.sessions.create(user, CLIENT)).session.csrfToken);
+    expect(tokens.size).toBe(20);
+    for (const token of tokens) expect(Buffer.from(token, 'base64url').length).toBe(16);
+  });
+
   it('validate() returns the session and the user as the database has them now', async () => {
     const { secret } = await f.sessions.create(user, CLIENT);
     await f.userRepository.setRoles(user.id, ['god'], f.clock.now());

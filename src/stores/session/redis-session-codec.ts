@@ -1,10 +1,42 @@
+import { BoundedMemo } from '../../core/bounded-memo.js';
+import { type DeviceDescription, describeUserAgent } from '../../core/device.js';
 import type { Session, SessionKind } from '../../core/session.js';
+import { packUserAgent, unpackUserAgent } from './user-agent-packing.js';
 
 /**
- * A session as a JSON array by position (no field names: ~40 % fewer bytes per session in Redis). The token hash
- * is the key, so it is not repeated. Field 1 is the format version; Lua scripts index the array 1-based.
+ * Format 2 of a session record in Redis: a JSON array by position (no field names), the token hash being the key.
+ * Field 1 is the format version; the Lua scripts index the array 1-based. Against format 1 (488 bytes of Redis memory
+ * for a typical record) it leaves out what can be derived and writes the rest shorter, all exactly:
+ * - browser and OS are not stored: they are parsed from the user agent when a record is read (memoized per distinct
+ *   user agent, so neither a cache fill nor an uncached read parses one per request);
+ * - the user agent is packed with a static dictionary (user-agent-packing.ts), or stored as `[ua]` when it cannot be;
+ * - times are milliseconds relative to createdAt, and the idle expiry relative to lastSeenAt + idleTimeoutMs (0 unless
+ *   the absolute expiry caps it);
+ * - the kind is a number.
  */
-type Encoded = [
+export const FORMAT = 2;
+
+type EncodedV2 = [
+  2,
+  string, // 2 id
+  string, // 3 userId
+  0 | 1, // 4 kind: 0 cookie, 1 api
+  number, // 5 userVersion
+  number, // 6 createdAt (epoch ms)
+  number, // 7 lastSeenAt − createdAt
+  number, // 8 idleExpiresAt − (lastSeenAt + idleTimeoutMs)
+  number, // 9 absoluteExpiresAt − createdAt
+  number, // 10 idleTimeoutMs
+  0 | 1, // 11 rememberMe
+  string, // 12 ip
+  string | [string], // 13 userAgent, packed (or as it is, in an array)
+  string | null, // 14 country
+  string, // 15 csrfToken
+  string | null, // 16 provider
+];
+
+/** Format 1, still read: records written before the upgrade live until they expire (at most the absolute timeout). */
+type EncodedV1 = [
   1,
   string, // 2 id
   string, // 3 userId
@@ -25,40 +57,106 @@ type Encoded = [
   string | null, // 18 provider
 ];
 
-export function encodeSession(s: Session): string {
-  const encoded: Encoded = [
-    1,
-    s.id,
-    s.userId,
-    s.kind,
-    s.userVersion,
-    s.createdAt,
-    s.lastSeenAt,
-    s.idleExpiresAt,
-    s.absoluteExpiresAt,
-    s.idleTimeoutMs,
-    s.rememberMe ? 1 : 0,
-    s.ip,
-    s.userAgent,
-    s.browser,
-    s.os,
-    s.country,
-    s.csrfToken,
-    s.provider,
-  ];
-  return JSON.stringify(encoded);
+const KINDS: readonly SessionKind[] = ['cookie', 'api'];
+
+interface Device extends DeviceDescription {
+  userAgent: string;
 }
 
-/** The session stored under `tokenHash`, or null for anything that is not a version-1 record. */
-export function decodeSession(tokenHash: string, raw: string): Session | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
+export interface RedisSessionCodecOptions {
+  /** Parses browser and OS from a user agent (default: describeUserAgent; tests count the calls). */
+  describe?: (userAgent: string) => DeviceDescription;
+  /** Distinct user agents remembered with their browser and OS (default 1024; a deployment sees a few hundred). */
+  memoEntries?: number;
+}
+
+/** Encodes and decodes session records; one per store, holding the memo of parsed user agents. */
+export class RedisSessionCodec {
+  readonly #packed: BoundedMemo<string, Device>;
+  readonly #unpacked: BoundedMemo<string, Device>;
+
+  constructor(options: RedisSessionCodecOptions = {}) {
+    const describe = options.describe ?? describeUserAgent;
+    const entries = options.memoEntries ?? 1024;
+    const deviceOf = (userAgent: string): Device => ({ userAgent, ...describe(userAgent) });
+    this.#packed = new BoundedMemo((packed) => deviceOf(unpackUserAgent(packed)), entries);
+    this.#unpacked = new BoundedMemo(deviceOf, entries);
+  }
+
+  encode(s: Session): string {
+    const kind = KINDS.indexOf(s.kind);
+    if (kind === -1) throw new TypeError(`unknown session kind: ${s.kind}`);
+    const packed = packUserAgent(s.userAgent);
+    const encoded: EncodedV2 = [
+      FORMAT,
+      s.id,
+      s.userId,
+      kind as 0 | 1,
+      s.userVersion,
+      s.createdAt,
+      s.lastSeenAt - s.createdAt,
+      s.idleExpiresAt - (s.lastSeenAt + s.idleTimeoutMs),
+      s.absoluteExpiresAt - s.createdAt,
+      s.idleTimeoutMs,
+      s.rememberMe ? 1 : 0,
+      s.ip,
+      packed ?? [s.userAgent],
+      s.country,
+      s.csrfToken,
+      s.provider,
+    ];
+    return JSON.stringify(encoded);
+  }
+
+  /** The session stored under `tokenHash`, or null for anything that is not a record of a known format. */
+  decode(tokenHash: string, raw: string): Session | null {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(value)) return null;
+    if (value[0] === 2 && value.length === 16) return this.#decodeV2(tokenHash, value as EncodedV2);
+    if (value[0] === 1 && value.length === 18) return decodeV1(tokenHash, value as EncodedV1);
     return null;
   }
-  if (!Array.isArray(value) || value[0] !== 1 || value.length !== 18) return null;
-  const e = value as Encoded;
+
+  #decodeV2(tokenHash: string, e: EncodedV2): Session | null {
+    const kind = KINDS[e[3]];
+    const ua = e[12];
+    if (kind === undefined) return null;
+    let device: Device;
+    if (typeof ua === 'string') device = this.#packed.get(ua);
+    else if (Array.isArray(ua) && typeof ua[0] === 'string') device = this.#unpacked.get(ua[0]);
+    else return null;
+    const createdAt = e[5];
+    const lastSeenAt = createdAt + e[6];
+    return {
+      id: e[1],
+      tokenHash,
+      userId: e[2],
+      kind,
+      userVersion: e[4],
+      createdAt,
+      lastSeenAt,
+      idleExpiresAt: lastSeenAt + e[9] + e[7],
+      absoluteExpiresAt: createdAt + e[8],
+      idleTimeoutMs: e[9],
+      rememberMe: e[10] === 1,
+      ip: e[11],
+      // The memo's strings: every cached session from the same browser shares one copy.
+      userAgent: device.userAgent,
+      browser: device.browser,
+      os: device.os,
+      country: e[13],
+      csrfToken: e[14],
+      provider: e[15],
+    };
+  }
+}
+
+function decodeV1(tokenHash: string, e: EncodedV1): Session {
   return {
     id: e[1],
     tokenHash,
@@ -80,33 +178,3 @@ export function decodeSession(tokenHash: string, raw: string): Session | null {
     provider: e[17],
   };
 }
-
-/**
- * Touch in one atomic step that never resurrects a deleted session: rewrite activity fields of an existing record
- * and move its expiry to the earlier of idle and absolute expiry. cjson prints numbers with 14 significant digits,
- * exact for epoch milliseconds until the year 5138.
- */
-export const TOUCH_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local s = cjson.decode(raw)
-if s[1] ~= 1 then return 0 end
-s[7] = tonumber(ARGV[1])
-s[8] = tonumber(ARGV[2])
-s[12] = ARGV[3]
-s[16] = cjson.decode(ARGV[4])
-local expiry = math.min(s[8], s[9])
-redis.call('SET', KEYS[1], cjson.encode(s), 'PXAT', string.format('%.0f', expiry))
-return 1
-`;
-
-/**
- * Adds a session to its user's index, a sorted set scored by the session's absolute expiry, and makes the index
- * outlive its longest-lived session.
- */
-export const INDEX_ADD_SCRIPT = `
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-local current = redis.call('PEXPIRETIME', KEYS[1])
-if current < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
-return 1
-`;

@@ -2,7 +2,8 @@ import { HeimdallError } from '../../core/errors.js';
 import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { toUnavailable } from '../redis/redis-errors.js';
-import { decodeSession, encodeSession, INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-codec.js';
+import { RedisSessionCodec } from './redis-session-codec.js';
+import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-scripts.js';
 
 /** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
 export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
@@ -28,6 +29,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #redis: RedisConnection;
   readonly #waitReplicas: number;
   readonly #waitTimeoutMs: number;
+  readonly #codec = new RedisSessionCodec();
 
   constructor(redis: RedisConnection, options: RedisSessionStoreOptions = {}) {
     this.#redis = redis;
@@ -47,7 +49,7 @@ export class RedisSessionStore implements SessionStore {
           expiration: { type: 'PXAT', value: session.absoluteExpiresAt },
         }),
       ]);
-      await r.set(sessionKey(session.tokenHash), encodeSession(session), {
+      await r.set(sessionKey(session.tokenHash), this.#codec.encode(session), {
         expiration: { type: 'PXAT', value: expiresAt },
       });
     });
@@ -56,7 +58,7 @@ export class RedisSessionStore implements SessionStore {
   findByTokenHash(tokenHash: string): Promise<Session | null> {
     return this.#run(async (r) => {
       const raw = await r.get(sessionKey(tokenHash));
-      return raw === null ? null : decodeSession(tokenHash, raw);
+      return raw === null ? null : this.#codec.decode(tokenHash, raw);
     });
   }
 
@@ -134,7 +136,7 @@ export class RedisSessionStore implements SessionStore {
     const r = this.#redis.commands;
     const key = sessionKey(tokenHash);
     const raw = await r.getDel(key);
-    const session = raw === null ? null : decodeSession(tokenHash, raw);
+    const session = raw === null ? null : this.#codec.decode(tokenHash, raw);
     if (session) {
       await this.#awaitReplicas(key);
       await Promise.all([

@@ -1,0 +1,31 @@
+/**
+ * Remembers a pure function's results for the few distinct inputs that recur (user agents: a deployment sees a few
+ * hundred, every request repeats one of them). At most `maxEntries` are kept, the oldest dropped first, so inputs an
+ * attacker makes up cost one computation each and never grow memory.
+ */
+export class BoundedMemo<K, V> {
+  readonly #compute: (key: K) => V;
+  readonly #maxEntries: number;
+  readonly #entries = new Map<K, V>();
+
+  constructor(compute: (key: K) => V, maxEntries: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
+    this.#compute = compute;
+    this.#maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: K): V {
+    if (this.#entries.has(key)) return this.#entries.get(key) as V;
+    const value = this.#compute(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, value);
+    return value;
+  }
+}
