@@ -4,7 +4,8 @@ import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
 import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
-import type { Session, SessionKind, SessionStore } from './session.js';
+import { type Revocation, RevocationAnnouncer, reasonFor, recordRevocation } from './revocation.js';
+import type { ClientInfo, Session, SessionKind, SessionStore } from './session.js';
 import {
   CSRF_TOKEN_BYTES,
   cryptoRandom,
@@ -15,18 +16,15 @@ import {
 } from './tokens.js';
 import type { User, UserRepository } from './user.js';
 
+export type { Revocation, RevocationReason } from './revocation.js';
+export type { ClientInfo } from './session.js';
+
 /** Session lifetimes, in milliseconds. */
 export interface SessionPolicy {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   rememberIdleTimeoutMs: number;
   rememberAbsoluteTimeoutMs: number;
-}
-
-/** Where a request comes from, recorded on the session for the devices list and anomaly checks. */
-export interface ClientInfo {
-  ip: string;
-  userAgent: string;
 }
 
 export interface CreateSessionOptions {
@@ -63,39 +61,6 @@ export interface SessionServiceOptions {
   events?: EventBus;
 }
 
-/** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
-export interface Revocation {
-  by: 'logout' | 'user' | 'admin' | 'anomaly' | 'system';
-  /** The user who did it (the owner, or an admin). */
-  actorId?: string | null;
-  client?: ClientInfo | null;
-}
-
-/** Why sessions ended, sent with `session.revoked` so the client can say what happened. */
-export type RevocationReason =
-  | 'signed_out'
-  | 'revoked'
-  | 'signed_out_everywhere'
-  | 'password_changed'
-  | 'replaced'
-  | 'admin'
-  | 'anomaly'
-  | 'expired';
-
-/** What a client is told about a revocation: who ended it, and whether it was one session or all of them. */
-function reasonFor(revocation: Revocation | undefined, scope: 'one' | 'all'): RevocationReason {
-  switch (revocation?.by) {
-    case 'logout':
-      return scope === 'all' ? 'signed_out_everywhere' : 'signed_out';
-    case 'admin':
-      return 'admin';
-    case 'anomaly':
-      return 'anomaly';
-    default:
-      return 'revoked';
-  }
-}
-
 /** A re-check of a session already in hand, without sliding its idle expiry (see SessionService.recheck). */
 export type RecheckResult = { live: true; auth: Authenticated } | { live: false; reason: 'expired' | 'revoked' };
 
@@ -112,7 +77,7 @@ export class SessionService {
   readonly #geo: GeoLookup;
   readonly #audit: AuditTrail;
   readonly #watcher: SessionWatcher | undefined;
-  readonly #events: EventBus | undefined;
+  readonly #announcer: RevocationAnnouncer;
 
   constructor(options: SessionServiceOptions) {
     this.#store = options.store;
@@ -123,7 +88,7 @@ export class SessionService {
     this.#geo = options.geo ?? noGeoLookup;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#watcher = options.watcher;
-    this.#events = options.events;
+    this.#announcer = new RevocationAnnouncer(options.store, options.events);
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
@@ -238,38 +203,28 @@ export class SessionService {
   async revokeBySecret(secret: string): Promise<void> {
     if (!looksLikeSecret(secret)) return;
     const tokenHash = hashToken(secret);
-    const session = this.#events ? await this.#store.findByTokenHash(tokenHash) : null;
+    const session = this.#announcer.listening ? await this.#store.findByTokenHash(tokenHash) : null;
     if ((await this.#store.delete(tokenHash)) && session)
-      await this.#announce(session.userId, [session.id], 'replaced');
+      await this.#announcer.announce(session.userId, [session.id], 'replaced');
   }
 
   /** Deletes one session; with a revocation, records who ended it. */
   async revoke(session: Session, revocation?: Revocation): Promise<void> {
     await this.#store.delete(session.tokenHash);
-    await this.#announce(session.userId, [session.id], reasonFor(revocation, 'one'));
-    if (revocation) {
-      await this.#audit.record(
-        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
-        revocation.client ?? null,
-        {
-          userId: session.userId,
-          sessionId: session.id,
-          details: { by: revocation.by, actorId: revocation.actorId ?? null },
-        },
-      );
-    }
+    await this.#announcer.announce(session.userId, [session.id], reasonFor(revocation, 'one'));
+    if (revocation) await recordRevocation(this.#audit, revocation, { userId: session.userId, sessionId: session.id });
   }
 
   /** Deletes every other session of the session's user; returns how many. */
   async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
-    const ended = await this.#idsToAnnounce(current.userId, current.id);
+    const ended = await this.#announcer.idsToEnd(current.userId, current.id);
     const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
-    await this.#announce(current.userId, ended, 'revoked');
-    await this.#audit.record('session.revoked', client ?? null, {
-      userId: current.userId,
-      sessionId: current.id,
-      details: { by: 'user', actorId: current.userId, scope: 'others', revoked },
-    });
+    await this.#announcer.announce(current.userId, ended, 'revoked');
+    await recordRevocation(
+      this.#audit,
+      { by: 'user', actorId: current.userId, client: client ?? null },
+      { userId: current.userId, sessionId: current.id, details: { scope: 'others', revoked } },
+    );
     return revoked;
   }
 
@@ -279,19 +234,10 @@ export class SessionService {
    */
   async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
     const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
-    const ended = await this.#idsToAnnounce(userId);
+    const ended = await this.#announcer.idsToEnd(userId);
     const revoked = await this.#store.deleteAllForUser(userId);
-    await this.#announce(userId, ended, reasonFor(revocation, 'all'));
-    if (revocation) {
-      await this.#audit.record(
-        revocation.by === 'logout' ? 'auth.logout' : 'session.revoked',
-        revocation.client ?? null,
-        {
-          userId,
-          details: { by: revocation.by, actorId: revocation.actorId ?? null, scope: 'all', revoked },
-        },
-      );
-    }
+    await this.#announcer.announce(userId, ended, reasonFor(revocation, 'all'));
+    if (revocation) await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
     return { revoked, user };
   }
 
@@ -301,9 +247,9 @@ export class SessionService {
    * being rotated by the same request, left unannounced as in rotate().
    */
   async dropStored(userId: string, rotatingId?: string): Promise<number> {
-    const ended = await this.#idsToAnnounce(userId, rotatingId);
+    const ended = await this.#announcer.idsToEnd(userId, rotatingId);
     const dropped = await this.#store.deleteAllForUser(userId);
-    await this.#announce(userId, ended, 'password_changed');
+    await this.#announcer.announce(userId, ended, 'password_changed');
     return dropped;
   }
 
@@ -326,25 +272,6 @@ export class SessionService {
 
   async pruneExpired(): Promise<number> {
     return this.#store.pruneExpired(this.#clock.now());
-  }
-
-  /**
-   * Ids of the sessions about to end. Events name them one by one rather than "all of the user's streams", so a
-   * late delivery can never close a stream of a session made after the revocation (a fresh sign-in).
-   */
-  async #idsToAnnounce(userId: string, exceptId?: string): Promise<string[]> {
-    if (!this.#events) return [];
-    const sessions = await this.#store.listForUser(userId);
-    return sessions.map((s) => s.id).filter((id) => id !== exceptId);
-  }
-
-  async #announce(userId: string, sessionIds: string[], reason: RevocationReason): Promise<void> {
-    if (!this.#events || sessionIds.length === 0) return;
-    try {
-      await this.#events.publish({ type: 'session.revoked', userId, sessionIds, data: { reason } });
-    } catch {
-      // Best effort: the session is already gone, and each stream's heartbeat re-check closes it if this was lost.
-    }
   }
 }
 

@@ -61,3 +61,9 @@ export interface SessionStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where a request comes from, recorded on the session for the devices list and anomaly checks. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
