@@ -63,6 +63,8 @@ export interface Config {
   session: SessionPolicy;
   trustProxy: TrustProxy;
   logLevel: LogLevel;
+  /** LOG_REQUESTS: a log line as each request comes in and as it is answered (at info). */
+  logRequests: boolean;
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
       (raw) => (LOG_LEVELS.includes(raw as LogLevel) ? (raw as LogLevel) : null),
       LOG_LEVELS.join(', '),
     ),
+    logRequests: r.read('LOG_REQUESTS', false, bool, 'true or false'),
     allowRegistration: r.read('HEIMDALL_ALLOW_REGISTRATION', true, bool, 'true or false'),
     passwordMinLength: Math.min(
       r.read('PASSWORD_MIN_LENGTH', 8, int(8, 64), 'a whole number from 8 to 64'),

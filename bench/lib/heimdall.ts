@@ -68,7 +68,6 @@ export async function startHeimdall(options: StartHeimdallOptions): Promise<Heim
     DATABASE_URL: `sqlite:${dbPath}`,
     HEIMDALL_DATA_DIR: options.dataDir,
     HEIMDALL_SECRET: secretFor(options.dataDir),
-    LOG_LEVEL: 'warn',
     ...options.env,
   };
   const proc = new ManagedProcess('node', [...(options.nodeArgs ?? []), fromRoot('dist', 'main.js')], {

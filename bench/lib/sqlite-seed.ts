@@ -31,26 +31,36 @@ export class SessionSeeder {
     this.#userIds.push(String(user.id));
   }
 
-  /** Adds users (copies of the template user with unique ids and emails) for the seeded sessions to belong to. */
-  addUsers(count: number): void {
+  /**
+   * Adds users (copies of the template user with unique ids and emails) for the seeded sessions to belong to;
+   * returns their ids.
+   */
+  addUsers(count: number): string[] {
     const columns = Object.keys(this.#userTemplate);
     const insert = this.#db.prepare(
       `insert into users (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
     );
+    const added: string[] = [];
     this.#db.transaction(() => {
       for (let i = 0; i < count; i++) {
         const id = `seed-${randomBytes(12).toString('hex')}`;
         insert.run({ ...this.#userTemplate, id, email: `${id}@bench.example` });
-        this.#userIds.push(id);
+        added.push(id);
       }
     })();
+    this.#userIds.push(...added);
+    return added;
   }
 
   /**
-   * Inserts `count` sessions; returns the secrets (cookie values) of those whose index `keep` selects, so the load
-   * can present them.
+   * Inserts `count` sessions, spread in turn over `owners` (by default every user so far); returns the secrets
+   * (cookie values) of those whose index `keep` selects, so the load can present them.
    */
-  addSessions(count: number, keep: (index: number) => boolean = () => false): string[] {
+  addSessions(
+    count: number,
+    keep: (index: number) => boolean = () => false,
+    owners: readonly string[] = this.#userIds,
+  ): string[] {
     const columns = Object.keys(this.#template);
     const insert = this.#db.prepare(
       `insert into sessions (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
@@ -66,7 +76,7 @@ export class SessionSeeder {
             ...this.#template,
             token_hash: tokenHashOf(secret),
             id: randomBytes(16).toString('base64url'),
-            user_id: this.#userIds[i % this.#userIds.length],
+            user_id: owners[i % owners.length],
             csrf_token: randomBytes(32).toString('base64url'),
             created_at: now,
             last_seen_at: now,

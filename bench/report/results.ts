@@ -138,6 +138,8 @@ export interface LookupScaleResult extends Base {
   kind: 'lookup-scale';
   /** Distinct sessions the load rotates through at each size. */
   activeSessions: number;
+  /** Sessions per seeded user at both sizes (absent in runs before it was held constant: then 1,000 users in all). */
+  sessionsPerUser?: number;
   points: Array<{
     stored: number;
     seedSeconds: number;
@@ -174,6 +176,10 @@ export interface CacheMemoryPhase {
   rssBytes: number;
   /** V8 heap in use after full garbage collections: what the process holds in JavaScript objects. */
   heapUsedBytes: number;
+  /** V8 heap space committed (used or not); absent in runs before it was recorded. */
+  heapTotalBytes?: number;
+  /** Memory outside the V8 heap that JavaScript objects hold (Buffers); absent in runs before it was recorded. */
+  externalBytes?: number;
   /** Entries per in-process cache (sessions, sessionLists, users), from /metrics. */
   entries: Record<string, number>;
   cpuUsPerReq: number | null;

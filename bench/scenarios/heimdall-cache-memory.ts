@@ -5,6 +5,7 @@ import { BROWSER_UA, COOKIE_NAME, registerUser, startHeimdall } from '../lib/hei
 import { runLoads } from '../lib/load.js';
 import { request } from '../lib/net.js';
 import { fromRoot } from '../lib/paths.js';
+import { SESSIONS_PER_USER } from '../lib/population.js';
 import type { ManagedProcess } from '../lib/proc.js';
 import { RedisSessionSeeder } from '../lib/redis-seed.js';
 import { seedUsers } from '../lib/sqlite-seed.js';
@@ -13,8 +14,6 @@ import type { CacheMemoryPhase, CacheMemoryResult } from '../report/results.js';
 import { heimdallRedisUnsupported } from './redis-probe.js';
 import type { BenchContext, Scenario } from './types.js';
 
-/** Sessions per user, as in the Redis storage scenario: each user's session list (read by GET /api/session) stays small. */
-const SESSIONS_PER_USER = 4;
 /** Sessions read first to warm the code paths up, so the baseline already holds the compiled code. */
 const WARM_UP_SESSIONS = 2_000;
 
@@ -36,6 +35,8 @@ async function cacheEntries(baseUrl: string, token: string): Promise<Record<stri
 interface ProcessMemory {
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
 }
 
 /**
@@ -131,11 +132,14 @@ export const heimdallCacheMemory: Scenario = {
           label,
           rssBytes: memory.rss,
           heapUsedBytes: memory.heapUsed,
+          heapTotalBytes: memory.heapTotal,
+          externalBytes: memory.external,
           entries: await cacheEntries(heimdall.baseUrl, metricsToken),
           cpuUsPerReq,
         };
         ctx.progress.log(
           `${label}: RSS ${(result.rssBytes / 2 ** 20).toFixed(1)} MiB, heap ${(result.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, ` +
+            `external ${(result.externalBytes / 2 ** 20).toFixed(1)} MiB, ` +
             `entries ${JSON.stringify(result.entries)}` +
             (cpuUsPerReq === null ? '' : `, ${cpuUsPerReq} µs CPU/req`),
         );

@@ -97,6 +97,19 @@ export const heimdallSessionSqlite = sessionRead(
   false,
 );
 
+/** The default again with LOG_REQUESTS=true: what a log line as each request comes in and one as it leaves cost. */
+export const heimdallSessionSqliteRequestLogs = sessionRead(
+  {
+    id: 'heimdall-session-sqlite-request-logs',
+    title: 'Heimdall GET /api/session, SQLite, with LOG_REQUESTS=true (two pino lines per request to a pipe)',
+    stack: 'Heimdall, SQLite, request logs on',
+    approach: 'stateful-sql',
+    revocation: IMMEDIATE,
+  },
+  { LOG_REQUESTS: 'true' },
+  false,
+);
+
 /** Sessions in Redis, every read served from the client-side cache (invalidated by Redis on change). */
 export const heimdallSessionRedisCached = sessionRead(
   {

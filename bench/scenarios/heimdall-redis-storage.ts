@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { loginUser, registerUser, startHeimdall } from '../lib/heimdall.js';
+import { SESSIONS_PER_USER } from '../lib/population.js';
 import type { RedisServer } from '../lib/redis.js';
 import { round } from '../lib/stats.js';
 import type { KeyUsage, StorageResult } from '../report/results.js';
 import { heimdallRedisUnsupported } from './redis-probe.js';
 import type { Scenario } from './types.js';
-
-/** Sessions per user: a few devices each, so the per-user index stays the size real users give it. */
-const SESSIONS_PER_USER = 4;
 
 async function inBatches(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < count; start += width) {

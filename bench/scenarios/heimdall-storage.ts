@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { registerUser, startHeimdall } from '../lib/heimdall.js';
 import { measureThroughput } from '../lib/measure.js';
+import { SESSIONS_PER_USER } from '../lib/population.js';
 import { SessionSeeder } from '../lib/sqlite-seed.js';
 import { round } from '../lib/stats.js';
 import type { LookupScaleResult, StorageResult } from '../report/results.js';
@@ -62,13 +63,15 @@ export const heimdallLookupScale: Scenario = {
     const seeder = new SessionSeeder(dbPath);
     let secrets: string[] = [];
     try {
-      seeder.addUsers(Math.max(1, Math.round(large / 1000)));
       for (const stored of [small, large]) {
         const started = Date.now();
         const add = stored - seeder.count();
+        // New users for each batch, SESSIONS_PER_USER each: the active users keep as many sessions at both sizes, so
+        // their session lists (read for the anomaly warnings) stay as long and only the table grows.
+        const owners = seeder.addUsers(Math.ceil(add / SESSIONS_PER_USER));
         // The first batch keeps its secrets; later batches only add bulk.
         const every = Math.max(1, Math.floor(add / active));
-        const kept = seeder.addSessions(add, (i) => secrets.length === 0 && i % every === 0);
+        const kept = seeder.addSessions(add, (i) => secrets.length === 0 && i % every === 0, owners);
         if (secrets.length === 0) secrets = kept.slice(0, active);
         const seedSeconds = round((Date.now() - started) / 1000, 1);
         ctx.progress.log(`${stored.toLocaleString('en-US')} sessions stored (${seedSeconds} s to seed)`);
@@ -92,6 +95,13 @@ export const heimdallLookupScale: Scenario = {
     } finally {
       seeder.close();
     }
-    return { kind: 'lookup-scale', id: this.id, title: this.title, activeSessions: secrets.length, points };
+    return {
+      kind: 'lookup-scale',
+      id: this.id,
+      title: this.title,
+      activeSessions: secrets.length,
+      sessionsPerUser: SESSIONS_PER_USER,
+      points,
+    };
   },
 };

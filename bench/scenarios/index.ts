@@ -9,6 +9,7 @@ import {
   heimdallSessionRedis,
   heimdallSessionRedisCached,
   heimdallSessionSqlite,
+  heimdallSessionSqliteRequestLogs,
 } from './heimdall-reads.js';
 import { heimdallRedisStorage } from './heimdall-redis-storage.js';
 import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-revocation.js';
@@ -32,6 +33,7 @@ export const SCENARIOS: Scenario[] = [
   bareExpress,
   heimdallHealth,
   heimdallSessionSqlite,
+  heimdallSessionSqliteRequestLogs,
   heimdallRole,
   heimdallSessionRedisCached,
   heimdallSessionRedis,

@@ -26,7 +26,7 @@ describe('logs never hold credentials (ASVS 16.2.5, 16.4.1)', () => {
         done();
       },
     });
-    const config = testConfig({ LOG_LEVEL: 'trace', METRICS_TOKEN });
+    const config = testConfig({ LOG_LEVEL: 'trace', LOG_REQUESTS: 'true', METRICS_TOKEN });
     const services = await buildServices(config, { clock: new FakeClock() });
     const logger = pino(loggerOptions('trace') as object, sink);
     const app = await buildApp(services, config, { logger });

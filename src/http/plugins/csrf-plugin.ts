@@ -29,8 +29,11 @@ export function requestFacts(request: FastifyRequest, method: string = request.m
  * itself lives in RequestAuthenticator.checkOrigin, shared with forward auth and the embedding adapters.
  */
 export function installOriginChecks(app: FastifyInstance, authenticator: RequestAuthenticator): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one, and nothing to do for a safe method: reads pay nothing here.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!isUnsafeMethod(request.method)) return done();
     const refusal = authenticator.checkOrigin(requestFacts(request));
-    if (refusal) throw refusal;
+    if (refusal) return done(refusal);
+    done();
   });
 }
