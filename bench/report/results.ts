@@ -160,6 +160,9 @@ export interface RevocationResult extends Base {
 }
 
 /** Where the server's CPU goes on one route, from a V8 CPU profile taken under load (idle time left out). */
+/** The profile component for SQLite's `PRAGMA data_version`, read before serving from the in-process cache. */
+export const DATA_VERSION_CHECK = 'SQLite change check (PRAGMA data_version)';
+
 export interface ProfileResult extends Base {
   kind: 'profile';
   route: string;
