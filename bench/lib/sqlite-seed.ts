@@ -48,7 +48,8 @@ export class SessionSeeder {
         added.push(id);
       }
     })();
-    this.#userIds.push(...added);
+    // One by one: spreading hundreds of thousands of arguments overflows the stack.
+    for (const id of added) this.#userIds.push(id);
     return added;
   }
 

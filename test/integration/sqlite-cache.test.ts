@@ -105,6 +105,62 @@ describe('the in-process cache on the embedded SQLite default', () => {
     expect(await sessions.validate(secret)).toBeNull();
   });
 
+  it('holds a session cached on its own and in its user\'s list as one object, and a changed one as its own', async () => {
+    const database = await open('shared.db');
+    const coherence = new SqliteDataVersion(database.dataVersion!);
+    const inner = new SqlSessionStore(database.db);
+    const store = new CachedSessionStore(inner, {
+      sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
+      lists: new TrackedCache<Session[]>(coherence, { maxEntries: 100 }),
+      sessionKey: (h) => `s:${h}`,
+      listKey: (u) => `us:${u}`,
+    });
+    await new SqlUserRepository(database.db).create({
+      id: 'u2',
+      email: 'frigg@example.test',
+      name: 'Frigg',
+      passwordHash: null,
+      createdAt: 0,
+    });
+    const base: Session = {
+      id: 'sid-a',
+      tokenHash: 'hash-a',
+      userId: 'u2',
+      userVersion: 0,
+      kind: 'cookie',
+      createdAt: 1,
+      lastSeenAt: 1,
+      idleExpiresAt: Date.now() + 3_600_000,
+      absoluteExpiresAt: Date.now() + 7_200_000,
+      idleTimeoutMs: 1_800_000,
+      rememberMe: false,
+      ip: '127.0.0.1',
+      userAgent: 'ua',
+      browser: null,
+      os: null,
+      country: null,
+      csrfToken: 'csrf-a',
+      provider: null,
+    };
+    await store.insert(base);
+    await store.insert({ ...base, id: 'sid-b', tokenHash: 'hash-b', csrfToken: 'csrf-b' });
+
+    // Session first, then the list: the list reuses the cached object.
+    const a = await store.findByTokenHash('hash-a');
+    const listed = await store.listForUser('u2');
+    expect(listed.find((s) => s.tokenHash === 'hash-a')).toBe(a);
+    // List first, then the session: the session reuses the listed object.
+    const b = await store.findByTokenHash('hash-b');
+    expect(b).toBe(listed.find((s) => s.tokenHash === 'hash-b'));
+
+    // A touch changes the record: what is read afterwards is the new record, not the old shared object.
+    await store.touch('hash-b', { lastSeenAt: 5, idleExpiresAt: base.idleExpiresAt, ip: '10.0.0.9', country: null });
+    const touched = await store.findByTokenHash('hash-b');
+    expect(touched).not.toBe(b);
+    expect(touched?.ip).toBe('10.0.0.9');
+    expect((await store.listForUser('u2')).find((s) => s.tokenHash === 'hash-b')?.ip).toBe('10.0.0.9');
+  });
+
   describe('with the heimdall CLI changing things from another process while the app runs', () => {
     let app: TestApp;
     const file = () => join(dir, 'cli.db');

@@ -12,6 +12,16 @@ export interface SessionCaches {
   listKey: (userId: string) => string;
 }
 
+/** Whether two session records say the same, field for field (records are never changed in place). */
+export function sameSession(a: Session, b: Session): boolean {
+  const left = a as unknown as Record<string, unknown>;
+  const right = b as unknown as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  for (const key of keys) if (left[key] !== right[key]) return false;
+  return true;
+}
+
 /**
  * SessionStore decorator: serves findByTokenHash (every authenticated request) and listForUser (every GET
  * /api/session, for the anomaly warning) from memory while the caches' coherence says entries are current. A list
@@ -34,7 +44,13 @@ export class CachedSessionStore implements SessionStore {
   }
 
   findByTokenHash(tokenHash: string): Promise<Session | null> {
-    return this.#caches.sessions.get(this.#caches.sessionKey(tokenHash), () => this.#inner.findByTokenHash(tokenHash));
+    const { sessions, lists, sessionKey, listKey } = this.#caches;
+    return sessions.get(sessionKey(tokenHash), async () => {
+      const session = await this.#inner.findByTokenHash(tokenHash);
+      // The same session may already sit in its user's cached list: keep one object for both.
+      const twin = session && lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash);
+      return twin && sameSession(twin, session) ? twin : session;
+    });
   }
 
   findById(id: string): Promise<Session | null> {
@@ -59,7 +75,11 @@ export class CachedSessionStore implements SessionStore {
   async listForUser(userId: string): Promise<Session[]> {
     const { lists, sessionKey, listKey } = this.#caches;
     const listed = await lists.getComposite(listKey(userId), async () => {
-      const sessions = await this.#inner.listForUser(userId);
+      const sessions = (await this.#inner.listForUser(userId)).map((session) => {
+        // Listed sessions already cached on their own are kept as one object in memory, not two.
+        const twin = this.#caches.sessions.peek(sessionKey(session.tokenHash));
+        return twin && sameSession(twin, session) ? twin : session;
+      });
       return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
     });
     // A copy: callers may sort or filter what they get.

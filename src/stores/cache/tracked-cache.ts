@@ -95,6 +95,14 @@ export class TrackedCache<T> {
     });
   }
 
+  /**
+   * The value held under the key, if any, without loading, counting a hit or asking coherence. Only for sharing an
+   * object equal to one just read from the source (so that two caches hold one copy), never for serving.
+   */
+  peek(key: string): T | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
   /** As get(), for a value built from other keys too: a change of any of them drops it. */
   getComposite(key: string, load: () => Promise<Composite<T> | null>): Promise<T | null> {
     return this.#read(key, true, load);
