@@ -141,7 +141,8 @@ function cacheMemorySection(d: Derived): string {
     `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`; memory is read after full garbage ` +
     `collections. What the cache holds is the JavaScript heap in use: **${fixed(c.heapPer100kMiB)} MiB per 100k ` +
     `sessions** (${int(c.heapBytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added): the decoded ` +
-    `session and its response view, its copy in the user's cached session list (read for the anomaly warnings), the ` +
+    `session and its response view, the user's cached session list (read for the anomaly warnings; it shares the ` +
+    `session objects), the ` +
     `user record shared by the user's sessions, and the maps' own overhead. The process's RSS grew more, ` +
     `${fixed(c.rssPer100kMiB)} MiB per 100k (${int(c.bytesPerSession)} bytes each), because it also counts heap space ` +
     `V8 committed while the 100k misses churned through garbage and has not handed back yet (heap committed, not in ` +
