@@ -169,8 +169,9 @@ describe('HEIMDALL_DOWNLOADS_DIR', () => {
 describe('the built server with zero configuration', () => {
   it('serves the bundled sample files through a signed link, over real HTTP, without a cookie', async () => {
     const dir = tempDir();
-    // The country database is irrelevant here and slow to load on a busy machine.
-    const server = await startHeimdallProcess({ HEIMDALL_GEOIP: 'false' }, dir.dir);
+    // The country database is irrelevant here and slow to load on a busy machine. Request logs on: the link's
+    // token must show redacted in them.
+    const server = await startHeimdallProcess({ HEIMDALL_GEOIP: 'false', LOG_REQUESTS: 'true' }, dir.dir);
     try {
       const post = (path: string, body?: object, token?: string) =>
         fetch(`${server.url}${path}`, {
@@ -192,6 +193,9 @@ describe('the built server with zero configuration', () => {
         readFileSync(join(BUNDLED_DOWNLOADS_DIR, 'bifrost-map.png')),
       );
       expect(server.output()).toMatch(/token=\[redacted\]/);
+      const token = new URL(link.url, server.url).searchParams.get('token');
+      expect(token).toBeTruthy();
+      expect(server.output()).not.toContain(token);
     } finally {
       expect(await server.stop()).toBe(0);
       dir.remove();

@@ -105,7 +105,7 @@ describe('the in-process cache on the embedded SQLite default', () => {
     expect(await sessions.validate(secret)).toBeNull();
   });
 
-  it('holds a session cached on its own and in its user\'s list as one object, and a changed one as its own', async () => {
+  it("holds a session cached on its own and in its user's list as one object, and a changed one as its own", async () => {
     const database = await open('shared.db');
     const coherence = new SqliteDataVersion(database.dataVersion!);
     const inner = new SqlSessionStore(database.db);
