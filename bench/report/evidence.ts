@@ -128,9 +128,12 @@ The stateless stacks have nothing to revoke: ${
 ${d.login ? `With argon2id at the defaults (${int(d.login.argon2.memoryKiB)} KiB, ${d.login.argon2.iterations} passes) one core signs in ${fixed(d.login.saturation.reqPerSec)} users per second (${fixed(d.login.saturation.cpuUsPerReq / 1000, 1)} ms of CPU each). ` : ''}While ${d.results.settings.connections} connections signed in as fast as they could (${fixed(d.storm.stormLoginsPerSec)} logins/s), reads paced at
 ${int(d.storm.readRate)} req/s went from p99 ${ms(d.storm.calm.p99Ms)} to ${ms(d.storm.storm.p99Ms)}${
       d.storm.storm.p99Ms > 2 * d.storm.calm.p99Ms
-        ? `: the password hash, not the session lookup, is what a login burst costs everyone else on the same core (argon2
-runs on libuv's worker threads, which share the core with the event loop). Login rate limits and argon2's cost
-settings are the levers.`
+        ? `. Two costs share the core during the storm, and this run does not separate them. One is argon2 itself (it runs on
+libuv's worker threads, which share the core with the event loop). The other is particular to how the storm is made:
+every sign-in is the same account's, and each adds a session to it (at the rate above, ${int(d.storm.stormLoginsPerSec * 60)} more a minute),
+so the account's session list, which the anomaly check reads again after every sign-in and the next
+GET /api/session re-reads for its warnings, grows all the while. Login rate limits and argon2's cost settings are
+the levers for the first; a cap on live sessions per account would bound the second.`
         : '.'
     }`);
   }
