@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { createRequestAuthenticator } from '../adapters/request-authenticator-factory.js';
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
@@ -54,7 +54,7 @@ export async function buildApp(
         ? { logger: false }
         : { loggerInstance: options.logger }),
     // Two log lines per request cost more CPU than the whole authenticated read (docs/benchmarks.md): opt-in.
-    disableRequestLogging: !config.logRequests,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy as boolean,
     genReqId: () => randomUUID(),
