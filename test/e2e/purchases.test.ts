@@ -1,34 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite } from '../helpers/chromium-suite.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { PageSet, signUpInPage } from '../helpers/web-pages.js';
-import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';
+import { signUpInPage } from '../helpers/web-pages.js';
 
 const SAMPLES = fileURLToPath(new URL('../../assets/downloads/', import.meta.url));
 const MEAD = "Odin's Mead Recipes";
 
-let browser: Browser;
-let pages: PageSet;
-let server: RunningHeimdall | undefined;
-
-beforeAll(async () => {
-  requireBuiltWebApp();
-  browser = await launchChromium();
-  pages = new PageSet(browser);
-});
-
-afterEach(async () => {
-  await pages.closeAll();
-  await server?.close();
-  server = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const suite = chromiumSuite();
 
 /** GET from inside the page, as any script or address bar on that page could: status and error code. */
 function fetchInPage(page: Page, url: string): Promise<{ status: number; code: string | null }> {
@@ -55,8 +36,8 @@ function withExtendedExpiry(link: string): string {
 describe('the purchases page in Chromium', () => {
   it('buys a product, shows when its link expires, and downloads the exact file through the link', async () => {
     const clock = new FakeClock(Date.now());
-    server = await startHeimdall({}, { clock });
-    const { page, problems } = await pages.open();
+    const server = await suite.start({}, { clock });
+    const { page, problems } = await suite.pages.open();
     await signUpInPage(page, server.origin, 'odin@asgard.example');
     await page.getByRole('link', { name: 'Purchases' }).click();
 
@@ -98,8 +79,8 @@ describe('the purchases page in Chromium', () => {
 
   it('refuses a tampered link, a link for another product and an expired link, and says so on the page', async () => {
     const clock = new FakeClock(Date.now());
-    server = await startHeimdall({}, { clock });
-    const { page, problems } = await pages.open();
+    const server = await suite.start({}, { clock });
+    const { page, problems } = await suite.pages.open();
     await signUpInPage(page, server.origin, 'loki@asgard.example');
     await page.getByRole('link', { name: 'Purchases' }).click();
     const mead = page.getByRole('region', { name: MEAD });

@@ -1,8 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
-import { PageSet, signInOverHttp, signUpInPage } from '../helpers/web-pages.js';
-import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite } from '../helpers/chromium-suite.js';
+import { signInOverHttp, signUpInPage } from '../helpers/web-pages.js';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 /** Addresses geoip-country places in the United Kingdom and Sweden (as in test/security/attack-helpers.ts). */
@@ -10,31 +8,13 @@ const GB = '81.2.69.142';
 const SE = '89.160.20.112';
 const EMAIL = 'odin@asgard.example';
 
-let browser: Browser;
-let pages: PageSet;
-let server: RunningHeimdall | undefined;
-
-beforeAll(async () => {
-  requireBuiltWebApp();
-  browser = await launchChromium();
-  pages = new PageSet(browser);
-});
-
-afterEach(async () => {
-  await pages.closeAll();
-  await server?.close();
-  server = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const suite = chromiumSuite();
 
 describe('the security activity page in Chromium', () => {
   it('shows a failed sign-in and a new-device sign-in with device and country, and pages back with the cursor', async () => {
     // Behind a trusted proxy on loopback, so the test can say which country each request comes from.
-    server = await startHeimdall({ TRUST_PROXY: 'loopback' });
-    const { page, problems } = await pages.open();
+    const server = await suite.start({ TRUST_PROXY: 'loopback' });
+    const { page, problems } = await suite.pages.open();
     await signUpInPage(page, server.origin, EMAIL);
     const ownBrowser = await page.evaluate(
       () => (globalThis as { navigator?: { userAgent: string } }).navigator!.userAgent,
