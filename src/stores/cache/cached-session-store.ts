@@ -12,14 +12,19 @@ export interface SessionCaches {
   listKey: (userId: string) => string;
 }
 
-/** Whether two session records say the same, field for field (records are never changed in place). */
-export function sameSession(a: Session, b: Session): boolean {
-  const left = a as unknown as Record<string, unknown>;
-  const right = b as unknown as Record<string, unknown>;
+/**
+ * The session already held in memory when it says the same as the one just read, field for field (records are
+ * never changed in place), else the one just read: so a session cached on its own and in its user's list is one
+ * object, not two.
+ */
+function oneCopy(held: Session | undefined, fresh: Session): Session {
+  if (!held) return fresh;
+  const left = held as unknown as Record<string, unknown>;
+  const right = fresh as unknown as Record<string, unknown>;
   const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) if (left[key] !== right[key]) return false;
-  return true;
+  if (keys.length !== Object.keys(right).length) return fresh;
+  for (const key of keys) if (left[key] !== right[key]) return fresh;
+  return held;
 }
 
 /**
@@ -47,9 +52,11 @@ export class CachedSessionStore implements SessionStore {
     const { sessions, lists, sessionKey, listKey } = this.#caches;
     return sessions.get(sessionKey(tokenHash), async () => {
       const session = await this.#inner.findByTokenHash(tokenHash);
-      // The same session may already sit in its user's cached list: keep one object for both.
-      const twin = session && lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash);
-      return twin && sameSession(twin, session) ? twin : session;
+      if (!session) return null;
+      return oneCopy(
+        lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash),
+        session,
+      );
     });
   }
 
@@ -75,11 +82,9 @@ export class CachedSessionStore implements SessionStore {
   async listForUser(userId: string): Promise<Session[]> {
     const { lists, sessionKey, listKey } = this.#caches;
     const listed = await lists.getComposite(listKey(userId), async () => {
-      const sessions = (await this.#inner.listForUser(userId)).map((session) => {
-        // Listed sessions already cached on their own are kept as one object in memory, not two.
-        const twin = this.#caches.sessions.peek(sessionKey(session.tokenHash));
-        return twin && sameSession(twin, session) ? twin : session;
-      });
+      const sessions = (await this.#inner.listForUser(userId)).map((session) =>
+        oneCopy(this.#caches.sessions.peek(sessionKey(session.tokenHash)), session),
+      );
       return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
     });
     // A copy: callers may sort or filter what they get.
