@@ -36,18 +36,7 @@ export class SessionSeeder {
    * returns their ids.
    */
   addUsers(count: number): string[] {
-    const columns = Object.keys(this.#userTemplate);
-    const insert = this.#db.prepare(
-      `insert into users (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
-    );
-    const added: string[] = [];
-    this.#db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const id = `seed-${randomBytes(12).toString('hex')}`;
-        insert.run({ ...this.#userTemplate, id, email: `${id}@bench.example` });
-        added.push(id);
-      }
-    })();
+    const added = insertUserCopies(this.#db, this.#userTemplate, count);
     // One by one: spreading hundreds of thousands of arguments overflows the stack.
     for (const id of added) this.#userIds.push(id);
     return added;
@@ -144,20 +133,25 @@ export function seedUsers(dbPath: string, count: number): string[] {
     db.pragma('busy_timeout = 5000');
     const template = db.prepare('select * from users order by created_at desc limit 1').get() as Row | undefined;
     if (!template) throw new Error('seeding users needs one real user made by a sign-up first');
-    const columns = Object.keys(template);
-    const insert = db.prepare(
-      `insert into users (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
-    );
-    const ids: string[] = [];
-    db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const id = `seed-${randomBytes(12).toString('hex')}`;
-        insert.run({ ...template, id, email: `${id}@bench.example` });
-        ids.push(id);
-      }
-    })();
-    return ids;
+    return insertUserCopies(db, template, count);
   } finally {
     db.close();
   }
+}
+
+/** Inserts `count` copies of a user row with unique ids and emails, in one transaction; returns their ids. */
+function insertUserCopies(db: SQLite.Database, template: Row, count: number): string[] {
+  const columns = Object.keys(template);
+  const insert = db.prepare(
+    `insert into users (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+  );
+  const ids: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = `seed-${randomBytes(12).toString('hex')}`;
+      insert.run({ ...template, id, email: `${id}@bench.example` });
+      ids.push(id);
+    }
+  })();
+  return ids;
 }
