@@ -1,4 +1,5 @@
-import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from '../../core/user.js';
+import type { CreateUserResult, NewUser, User, UserRepository } from '../../core/user.js';
+import { UserCopyDecorator } from '../user-copy-decorator.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 
@@ -26,26 +27,25 @@ export interface RedisUserCacheOptions {
  * every change made through Heimdall deletes the copy before the SQL write (a failed Redis leaves SQL untouched)
  * and writes the new record after it, which invalidates it on every instance that cached it.
  */
-export class RedisUserCache implements UserRepository {
-  readonly #inner: UserRepository;
+export class RedisUserCache extends UserCopyDecorator {
   readonly #redis: RedisConnection;
   readonly #ttlMs: number;
 
   constructor(inner: UserRepository, redis: RedisConnection, options: RedisUserCacheOptions) {
-    this.#inner = inner;
+    super(inner);
     this.#redis = redis;
     this.#ttlMs = options.ttlMs;
   }
 
   create(user: NewUser): Promise<CreateUserResult> {
-    return this.#inner.create(user);
+    return this.inner.create(user);
   }
 
   async findById(id: string): Promise<User | null> {
     const key = userKey(id);
     const raw = await this.#redisCall(() => this.#redis.commands.get(key));
     if (raw !== null) return JSON.parse(raw) as User;
-    const user = await this.#inner.findById(id);
+    const user = await this.inner.findById(id);
     if (!user) return null;
     // NX: a fill must never overwrite the record a concurrent change just wrote.
     await this.#redisCall(() => this.#redis.commands.set(key, toSharedCopy(user), this.#options('NX')));
@@ -56,31 +56,7 @@ export class RedisUserCache implements UserRepository {
     return current === null ? user : (JSON.parse(current) as User);
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.#inner.findByEmail(email);
-  }
-
-  list(options: ListUsersOptions): Promise<UserPage> {
-    return this.#inner.list(options);
-  }
-
-  setRoles(id: string, roles: string[], now: number): Promise<User | null> {
-    return this.#change(id, () => this.#inner.setRoles(id, roles, now));
-  }
-
-  setPassword(id: string, passwordHash: string, now: number): Promise<User | null> {
-    return this.#change(id, () => this.#inner.setPassword(id, passwordHash, now));
-  }
-
-  bumpSessionVersion(id: string, now: number): Promise<User | null> {
-    return this.#change(id, () => this.#inner.bumpSessionVersion(id, now));
-  }
-
-  countWithRole(role: string): Promise<number> {
-    return this.#inner.countWithRole(role);
-  }
-
-  async #change(id: string, write: () => Promise<User | null>): Promise<User | null> {
+  protected async change(id: string, write: () => Promise<User | null>): Promise<User | null> {
     const key = userKey(id);
     await this.#redisCall(() => this.#redis.commands.del(key));
     const user = await write();
