@@ -1,3 +1,3 @@
-import { runServer } from './server.js';
+import { runServer } from './app/server.js';
 
 await runServer();

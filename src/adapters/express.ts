@@ -10,10 +10,10 @@ import {
   judge,
   openEmbeddedHeimdall,
   toHeimdallContext,
-} from './embedded-heimdall.js';
-import type { RequestFacts } from './request-authenticator.js';
+} from '../app/embedded-heimdall.js';
+import type { RequestFacts } from '../auth/request-authenticator.js';
 
-export type { HeimdallContext, HeimdallOptions } from './embedded-heimdall.js';
+export type { HeimdallContext, HeimdallOptions } from '../app/embedded-heimdall.js';
 
 declare global {
   // Express declares its Request in this namespace; this merges `heimdall` into it for apps that use @types/express.

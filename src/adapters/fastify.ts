@@ -11,10 +11,10 @@ import {
   judge,
   openEmbeddedHeimdall,
   toHeimdallContext,
-} from './embedded-heimdall.js';
-import type { RequestFacts } from './request-authenticator.js';
+} from '../app/embedded-heimdall.js';
+import type { RequestFacts } from '../auth/request-authenticator.js';
 
-export type { HeimdallContext, HeimdallOptions } from './embedded-heimdall.js';
+export type { HeimdallContext, HeimdallOptions } from '../app/embedded-heimdall.js';
 
 export type HeimdallHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { buildServices, type Services } from '../app/build-services.js';
+import { loadConfig } from '../config/config.js';
 import { HeimdallError } from '../core/errors.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/signing-key.js';
 import { ADMIN_ROLE } from '../core/user-service.js';
-import { buildServices, type Services } from '../services.js';
-import { openDatabase } from '../stores/db/database.js';
-import { migrateToLatest } from '../stores/db/migrator.js';
+import { openDatabase } from '../stores/sql/database.js';
+import { migrateToLatest } from '../stores/sql/migrator.js';
 import { formatKeyTable } from './key-table.js';
 import { readPassword } from './read-password.js';
 
@@ -48,7 +48,7 @@ export const COMMANDS: Command[] = [
     path: ['start'],
     usage: 'heimdall start                      run the server (same as npm start)',
     async run() {
-      const { runServer } = await import('../server.js');
+      const { runServer } = await import('../app/server.js');
       await runServer();
     },
   },

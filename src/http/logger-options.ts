@@ -1,5 +1,5 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { LogLevel } from '../config.js';
+import type { LogLevel } from '../config/config.js';
 
 /** Query parameters whose values are credentials (signed links, OAuth codes and states). */
 const SECRET_QUERY_KEYS = /([?&](?:token|code|state|refreshToken|access_token|id_token)=)[^&#]*/gi;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { PENDING_SIGN_ON_TTL_MS } from '../core/sign-on-service.js';
 
 /**

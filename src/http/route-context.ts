@@ -6,9 +6,9 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { RequestAuthenticator } from '../adapters/request-authenticator.js';
-import type { Config } from '../config.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/build-services.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import type { Config } from '../config/config.js';
 import type { AuthGuards } from './plugins/auth-plugin.js';
 
 /** A Fastify instance whose route schemas are TypeBox types, so handlers see typed bodies and replies. */

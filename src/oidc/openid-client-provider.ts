@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import type { OidcProviderConfig } from '../config/oidc-config.js';
 import type {
   AuthorizationRequest,
   ExpectedResponse,
@@ -8,7 +9,6 @@ import type {
   SignOnProviders,
   VerifiedIdentity,
 } from '../core/sign-on.js';
-import type { OidcProviderConfig } from './oidc-config.js';
 
 export interface OpenIdClientOptions {
   /** Outbound HTTP for discovery, JWKS, token and userinfo requests (tests inject one that tampers with answers). */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 /** The problems loadConfig() reports for this environment, one line each; empty when it is valid. */
 export function configProblems(env: Record<string, string>): string[] {

@@ -2,10 +2,10 @@ import { Argon2Hasher, type PasswordHasher } from '../../src/core/passwords.js';
 import type { Session, SessionActivity, SessionStore } from '../../src/core/session.js';
 import { type SessionPolicy, SessionService } from '../../src/core/session-service.js';
 import { UserService } from '../../src/core/user-service.js';
-import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
-import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
-import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
+import { SqlSessionStore } from '../../src/stores/sql/sql-session-store.js';
+import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { FakeClock } from './fake-clock.js';
 
 export const TEST_POLICY: SessionPolicy = {

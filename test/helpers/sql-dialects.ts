@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
-import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
 import { PostgresServer } from './postgres-server.js';
 
 export type DialectName = 'sqlite' | 'postgres';

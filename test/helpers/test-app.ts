@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { Config } from '../../src/config.js';
+import { type BuildServicesOptions, buildServices, type Services } from '../../src/app/build-services.js';
+import type { Config } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { type BuildServicesOptions, buildServices, type Services } from '../../src/services.js';
 import { FakeClock } from './fake-clock.js';
 import { testConfig } from './test-config.js';
 

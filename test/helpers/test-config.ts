@@ -1,4 +1,4 @@
-import { type Config, loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 
 /**
  * Config for tests: in-memory SQLite, silent logs, and cheap argon2 parameters (the production parameters are

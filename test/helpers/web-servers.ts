@@ -3,11 +3,11 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../src/config.js';
+import { buildServices, type Services } from '../../src/app/build-services.js';
+import type { Config } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { BUNDLED_WEB_DIR } from '../../src/http/plugins/web-app-plugin.js';
-import { buildServices, type Services } from '../../src/services.js';
 import { testConfig } from './test-config.js';
 
 /** What reached Heimdall: enough to tell whether a browser sent the session cookie along. */

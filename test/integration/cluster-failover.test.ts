@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/tokens.js';
-import { sessionKey } from '../../src/stores/session/redis-session-store.js';
+import { sessionKey } from '../../src/stores/redis/redis-session-store.js';
 import { type HeimdallInstance, startInstance } from '../helpers/heimdall-instances.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { PostgresServer } from '../helpers/postgres-server.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLED_DOWNLOADS_DIR } from '../../src/config.js';
+import { BUNDLED_DOWNLOADS_DIR } from '../../src/config/config.js';
 import { ApiClient, errorCode } from '../helpers/api-client.js';
 import { startHeimdallProcess, tempDir } from '../helpers/heimdall-process.js';
 import { createTestApp, signedUpClient, type TestApp, type TestClient } from '../helpers/test-app.js';

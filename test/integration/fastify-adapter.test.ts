@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbeddedHeimdall } from '../../src/adapters/embedded-heimdall.js';
 import { heimdall } from '../../src/adapters/fastify.js';
-import { buildServices } from '../../src/services.js';
+import { buildServices } from '../../src/app/build-services.js';
+import { openEmbeddedHeimdall } from '../../src/app/embedded-heimdall.js';
 import { ApiClient } from '../helpers/api-client.js';
 import { tempDir } from '../helpers/heimdall-process.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';

@@ -1,4 +1,4 @@
-import { LocalEventBus } from '../../src/stores/bus/local-event-bus.js';
+import { LocalEventBus } from '../../src/stores/memory/local-event-bus.js';
 import { describeEventBusContract } from '../contracts/event-bus.js';
 
 // One process is one instance: every "instance" of the in-process bus is the same bus.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDatabaseOutage } from '../../src/stores/db/sql-outage.js';
+import { isDatabaseOutage } from '../../src/stores/sql/sql-outage.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBus, PushEvent } from '../../src/core/events.js';
 import { SessionService } from '../../src/core/session-service.js';
-import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
-import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
-import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
+import { SqlSessionStore } from '../../src/stores/sql/sql-session-store.js';
+import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 import { ADDRESSES, mustLogin, mustRegister, proxiedApp, RemoteClient } from '../security/attack-helpers.js';

@@ -1,6 +1,6 @@
 import type { EventBus, StreamPresence } from '../../src/core/events.js';
-import { RedisEventBus } from '../../src/stores/bus/redis-event-bus.js';
-import { RedisStreamPresence } from '../../src/stores/bus/redis-stream-presence.js';
+import { RedisEventBus } from '../../src/stores/redis/redis-event-bus.js';
+import { RedisStreamPresence } from '../../src/stores/redis/redis-stream-presence.js';
 import { describeEventBusContract, describeStreamPresenceContract } from '../contracts/event-bus.js';
 import { REDIS_TOPOLOGIES, TOPOLOGY_LABELS, useRedis } from '../helpers/redis-topologies.js';
 

@@ -5,7 +5,7 @@ import {
   sessionIdKey,
   sessionKey,
   userSessionsKey,
-} from '../../src/stores/session/redis-session-store.js';
+} from '../../src/stores/redis/redis-session-store.js';
 import { describeSessionStoreContract, makeSession } from '../contracts/session-store.js';
 import { REDIS_TOPOLOGIES, TOPOLOGY_LABELS, useRedis } from '../helpers/redis-topologies.js';
 import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';

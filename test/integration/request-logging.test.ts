@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildServices } from '../../src/app/build-services.js';
 import { buildApp } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger-options.js';
-import { buildServices } from '../../src/services.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testConfig } from '../helpers/test-config.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_VERIFY_GRACE_MS, maintainKeys } from '../../src/token-services.js';
+import { KEY_VERIFY_GRACE_MS, maintainKeys } from '../../src/app/build-token-services.js';
 import { ApiClient, errorCode } from '../helpers/api-client.js';
 import { createTestApp, signedUpClient, type TestApp } from '../helpers/test-app.js';
 

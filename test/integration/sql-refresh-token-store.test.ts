@@ -1,4 +1,4 @@
-import { SqlRefreshTokenStore } from '../../src/stores/tokens/sql-refresh-token-store.js';
+import { SqlRefreshTokenStore } from '../../src/stores/sql/sql-refresh-token-store.js';
 import { describeRefreshTokenStoreContract } from '../contracts/refresh-token-store.js';
 import { DIALECT_LABELS, DIALECTS, insertUserRow, useSqlDatabases } from '../helpers/sql-dialects.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
+import { SqlSessionStore } from '../../src/stores/sql/sql-session-store.js';
 import { describeSessionStoreContract, makeSession } from '../contracts/session-store.js';
 import { DIALECT_LABELS, DIALECTS, insertUserRow, useSqlDatabases } from '../helpers/sql-dialects.js';
 

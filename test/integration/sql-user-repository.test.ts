@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePublicId } from '../../src/core/ids.js';
 import type { NewUser } from '../../src/core/user.js';
-import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
+import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { DIALECT_LABELS, DIALECTS, useSqlDatabases } from '../helpers/sql-dialects.js';
 
 const databases = useSqlDatabases();

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { BUNDLED_WEB_DIR } from '../../src/http/plugins/web-app-plugin.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { requireBuiltWebApp } from '../helpers/web-servers.js';

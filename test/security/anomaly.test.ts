@@ -4,11 +4,11 @@ import { AuditTrail } from '../../src/core/audit.js';
 import type { EventBus, PushEvent } from '../../src/core/events.js';
 import { SessionService } from '../../src/core/session-service.js';
 import { GeoipCountryLookup } from '../../src/geo/geoip-country-lookup.js';
-import { openDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
-import { SqlAuditLog } from '../../src/stores/db/sql-audit-log.js';
-import { SqlUserRepository } from '../../src/stores/db/sql-user-repository.js';
-import { SqlSessionStore } from '../../src/stores/session/sql-session-store.js';
+import { openDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
+import { SqlAuditLog } from '../../src/stores/sql/sql-audit-log.js';
+import { SqlSessionStore } from '../../src/stores/sql/sql-session-store.js';
+import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import type { TestApp } from '../helpers/test-app.js';
 import {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DenyList } from '../../src/core/deny-list.js';
-import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
-import { SqlDenyListStore } from '../../src/stores/tokens/sql-deny-list-store.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
+import { SqlDenyListStore } from '../../src/stores/sql/sql-deny-list-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const HOLD_MS = 16 * 60_000;

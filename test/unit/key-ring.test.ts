@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/core/key-ring.js';
 import { SecretBox } from '../../src/core/secret-box.js';
 import type { SigningKeyRepository } from '../../src/core/signing-key.js';
-import { openDatabase, type SqlDatabase } from '../../src/stores/db/database.js';
-import { migrateToLatest } from '../../src/stores/db/migrator.js';
-import { SqlSigningKeyRepository } from '../../src/stores/db/sql-signing-key-repository.js';
+import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
+import { migrateToLatest } from '../../src/stores/sql/migrator.js';
+import { SqlSigningKeyRepository } from '../../src/stores/sql/sql-signing-key-repository.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const SECRET = 'key-ring-test-secret-key-ring-test-secret';

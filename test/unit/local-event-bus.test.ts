@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../src/core/events.js';
-import { LocalEventBus } from '../../src/stores/bus/local-event-bus.js';
-import { LocalStreamPresence } from '../../src/stores/bus/local-stream-presence.js';
+import { LocalEventBus } from '../../src/stores/memory/local-event-bus.js';
+import { LocalStreamPresence } from '../../src/stores/memory/local-stream-presence.js';
 
 const event: PushEvent = { type: 'message', userId: 'u1', data: { text: 'hi' } };
 

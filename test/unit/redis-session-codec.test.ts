@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BoundedMemo } from '../../src/core/bounded-memo.js';
 import { describeUserAgent } from '../../src/core/device.js';
 import type { Session } from '../../src/core/session.js';
-import { RedisSessionCodec } from '../../src/stores/session/redis-session-codec.js';
-import { packUserAgent, unpackUserAgent } from '../../src/stores/session/user-agent-packing.js';
+import { RedisSessionCodec } from '../../src/stores/redis/redis-session-codec.js';
+import { packUserAgent, unpackUserAgent } from '../../src/stores/redis/user-agent-packing.js';
 import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';
 
 const NOW = 1_795_000_000_000;

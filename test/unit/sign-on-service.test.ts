@@ -8,8 +8,8 @@ import type {
 } from '../../src/core/sign-on.js';
 import { PENDING_SIGN_ON_TTL_MS, SignOnService } from '../../src/core/sign-on-service.js';
 import { hashToken } from '../../src/core/tokens.js';
-import { SqlIdentityRepository } from '../../src/stores/db/sql-identity-repository.js';
-import { SqlPendingSignOnStore } from '../../src/stores/db/sql-pending-sign-on-store.js';
+import { SqlIdentityRepository } from '../../src/stores/sql/sql-identity-repository.js';
+import { SqlPendingSignOnStore } from '../../src/stores/sql/sql-pending-sign-on-store.js';
 import { type CoreFixture, createCoreFixture } from '../helpers/core-fixture.js';
 
 const ISSUER = 'https://idp.example';

@@ -4,8 +4,8 @@ import type { Session } from '../../src/core/session.js';
 import type { Authenticated, RecheckResult } from '../../src/core/session-service.js';
 import { type EventSink, StreamHub } from '../../src/core/stream-hub.js';
 import type { User } from '../../src/core/user.js';
-import { LocalEventBus } from '../../src/stores/bus/local-event-bus.js';
-import { LocalStreamPresence } from '../../src/stores/bus/local-stream-presence.js';
+import { LocalEventBus } from '../../src/stores/memory/local-event-bus.js';
+import { LocalStreamPresence } from '../../src/stores/memory/local-stream-presence.js';
 import { makeSession } from '../contracts/session-store.js';
 
 class FakeSink implements EventSink {

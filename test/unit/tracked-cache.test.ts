@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CacheCoherence, TrackedCache } from '../../src/stores/cache/tracked-cache.js';
+import { type CacheCoherence, TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 
 class ManualCoherence implements CacheCoherence {
   live = true;

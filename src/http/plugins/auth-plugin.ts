@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthorizeOptions, Identification, RequestAuthenticator } from '../../adapters/request-authenticator.js';
-import type { Config } from '../../config.js';
+import type { AuthorizeOptions, Identification, RequestAuthenticator } from '../../auth/request-authenticator.js';
+import type { Config } from '../../config/config.js';
 import type { ErrorCode } from '../../core/errors.js';
 import type { Authenticated, ClientInfo } from '../../core/session-service.js';
 import { clearSessionCookie } from '../cookies.js';

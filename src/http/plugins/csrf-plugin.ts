@@ -4,7 +4,7 @@ import {
   isUnsafeMethod,
   type RequestAuthenticator,
   type RequestFacts,
-} from '../../adapters/request-authenticator.js';
+} from '../../auth/request-authenticator.js';
 
 export { isUnsafeMethod };
 

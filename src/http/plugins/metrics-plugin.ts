@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { HeimdallError } from '../../core/errors.js';
 import { safeEqual } from '../../core/tokens.js';
 import type { HeimdallMetrics } from '../../metrics/heimdall-metrics.js';

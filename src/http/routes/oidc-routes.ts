@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import type { AuditEventType, AuditTrail } from '../../core/audit.js';
 import { HeimdallError } from '../../core/errors.js';
 import type { Identity } from '../../core/identity.js';

@@ -1,5 +1,5 @@
 import type { CreateUserResult, NewUser, User, UserRepository } from '../../core/user.js';
-import { UserCopyDecorator } from '../user-copy-decorator.js';
+import { UserCopyDecorator } from '../../core/user-copy-decorator.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 

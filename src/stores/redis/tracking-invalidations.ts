@@ -12,7 +12,7 @@ export interface InvalidationListener {
  * node-redis' client-side-cache hook, used only as the source of invalidations: it turns `CLIENT TRACKING ON` on in
  * every (re)connection's handshake, on every cluster node, and hands us each invalidation push and every
  * connection error. It caches nothing itself; Heimdall caches decoded domain objects one layer up (see
- * stores/cache/tracked-cache.ts and docs/deploy/redis.md for why the built-in reply cache is not used).
+ * stores/memory/tracked-cache.ts and docs/deploy/redis.md for why the built-in reply cache is not used).
  *
  * Extends the exported pooled provider because RedisCluster accepts only that kind; a single client accepts any.
  */

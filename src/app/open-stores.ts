@@ -1,22 +1,22 @@
 import { sql } from 'kysely';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
 import type { Session, SessionStore } from '../core/session.js';
 import type { User, UserRepository } from '../core/user.js';
-import { RedisEventBus } from './bus/redis-event-bus.js';
-import { RedisStreamPresence } from './bus/redis-stream-presence.js';
-import { CachedSessionStore } from './cache/cached-session-store.js';
-import { CachedUserRepository } from './cache/cached-user-repository.js';
-import { SqliteDataVersion } from './cache/sqlite-data-version.js';
-import { type CacheStats, TrackedCache } from './cache/tracked-cache.js';
-import type { SqlDatabase } from './db/database.js';
-import { failClosedOnOutage } from './db/sql-outage.js';
-import { SqlUserRepository } from './db/sql-user-repository.js';
-import { RedisConnection, type RedisLogger } from './redis/redis-connection.js';
-import { RedisUserCache, userKey } from './redis/redis-user-cache.js';
-import { RedisSessionStore, sessionKey, userSessionsKey } from './session/redis-session-store.js';
-import { SqlSessionStore } from './session/sql-session-store.js';
+import { CachedSessionStore } from '../stores/memory/cached-session-store.js';
+import { CachedUserRepository } from '../stores/memory/cached-user-repository.js';
+import { type CacheStats, TrackedCache } from '../stores/memory/tracked-cache.js';
+import { RedisConnection, type RedisLogger } from '../stores/redis/redis-connection.js';
+import { RedisEventBus } from '../stores/redis/redis-event-bus.js';
+import { RedisSessionStore, sessionKey, userSessionsKey } from '../stores/redis/redis-session-store.js';
+import { RedisStreamPresence } from '../stores/redis/redis-stream-presence.js';
+import { RedisUserCache, userKey } from '../stores/redis/redis-user-cache.js';
+import type { SqlDatabase } from '../stores/sql/database.js';
+import { failClosedOnOutage } from '../stores/sql/sql-outage.js';
+import { SqlSessionStore } from '../stores/sql/sql-session-store.js';
+import { SqlUserRepository } from '../stores/sql/sql-user-repository.js';
+import { SqliteDataVersion } from '../stores/sql/sqlite-data-version.js';
 
 /** The session and user ports as configured, plus what health checks and shutdown need. */
 export interface OpenStores {

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Session, SessionActivity, SessionKind, SessionStore } from '../../core/session.js';
-import type { Database, SessionsTable } from '../db/schema.js';
+import type { Database, SessionsTable } from './schema.js';
 
 function toSession(row: Selectable<SessionsTable>): Session {
   return {

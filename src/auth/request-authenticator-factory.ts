@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/build-services.js';
+import type { Config } from '../config/config.js';
 import { RequestAuthenticator } from './request-authenticator.js';
 
 /** The request authenticator over the configured stores: the same for Heimdall's routes and for embedding hosts. */

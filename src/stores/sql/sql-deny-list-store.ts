@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DeniedFamily, DenyListStore } from '../../core/deny-list.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from './schema.js';
 
 /** The shared deny list in SQL: each instance reads the active entries on every sync (a handful of rows). */
 export class SqlDenyListStore implements DenyListStore {

@@ -1,4 +1,4 @@
-import type { CacheCoherence } from './tracked-cache.js';
+import type { CacheCoherence } from '../memory/tracked-cache.js';
 
 type Listener = Parameters<CacheCoherence['listen']>[0];
 

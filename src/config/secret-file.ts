@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSecret } from './core/tokens.js';
+import { generateSecret } from '../core/tokens.js';
 
 export interface ResolvedSecret {
   secret: string;

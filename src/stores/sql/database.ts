@@ -68,7 +68,7 @@ async function openPostgres(url: string): Promise<SqlDatabase> {
   const pool = new pg.default.Pool({ connectionString: url, types, max: 10 });
   // An idle pooled connection that the server drops (restart, failover, admin kill) is reported as an 'error' event
   // on the pool; without a listener it would crash the process. The pool discards that client by itself and the next
-  // query opens a new one; queries that fail meanwhile surface as 503 (stores/db/sql-outage.ts).
+  // query opens a new one; queries that fail meanwhile surface as 503 (stores/sql/sql-outage.ts).
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);

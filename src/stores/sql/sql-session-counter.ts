@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SessionKind } from '../../core/session.js';
-import type { Database } from '../db/schema.js';
+import type { Database } from './schema.js';
 
 /** Live sessions in the SQL store by kind (cookie sessions, API token families), for the metrics gauge. */
 export async function countLiveSqlSessions(db: Kysely<Database>, now: number): Promise<Record<SessionKind, number>> {

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { StreamPresence } from '../../core/events.js';
 import { generatePublicId } from '../../core/ids.js';
-import type { RedisConnection } from '../redis/redis-connection.js';
-import { toUnavailable } from '../redis/redis-errors.js';
+import type { RedisConnection } from './redis-connection.js';
+import { toUnavailable } from './redis-errors.js';
 
 export const presenceKey = (userId: string) => `hd:sp:{${userId}}`;
 

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { type Config, loadConfig } from './config.js';
-import { buildApp } from './http/app.js';
-import { loggerOptions } from './http/logger-options.js';
-import { resolveSecret } from './secret-file.js';
-import { buildServices, type Services } from './services.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { resolveSecret } from '../config/secret-file.js';
+import { buildApp } from '../http/app.js';
+import { loggerOptions } from '../http/logger-options.js';
+import { buildServices, type Services } from './build-services.js';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 /** How long a connection accepted just before the listener closed may take to send its request. */

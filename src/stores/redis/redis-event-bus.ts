@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventBus, PushEvent } from '../../core/events.js';
-import type { PubSubClient, RedisConnection } from '../redis/redis-connection.js';
-import { toUnavailable } from '../redis/redis-errors.js';
+import type { PubSubClient, RedisConnection } from './redis-connection.js';
+import { toUnavailable } from './redis-errors.js';
 
 /** On a cluster, events spread over this many sharded channels (by user), so no single shard carries them all. */
 export const CLUSTER_EVENT_SHARDS = 16;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { RefreshTokenRecord, RefreshTokenStore, SpendResult } from '../../core/refresh-token.js';
-import type { Database, RefreshTokensTable } from '../db/schema.js';
+import type { Database, RefreshTokensTable } from './schema.js';
 
 function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {

@@ -1,4 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import type { AnomalyPolicy } from '../core/anomaly.js';
+import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from '../core/passwords.js';
+import type { SessionPolicy } from '../core/session-service.js';
 import {
   bool,
   DURATION,
@@ -12,7 +15,8 @@ import {
   parseOrigins,
   parseTrustProxy,
   type TrustProxy,
-} from './config/env-reader.js';
+} from './env-reader.js';
+import { type OidcConfig, readOidcConfig } from './oidc-config.js';
 import {
   type AbuseLimitsConfig,
   type DownloadsConfig,
@@ -24,20 +28,16 @@ import {
   readTokenConfig,
   type ShutdownConfig,
   type TokenConfig,
-} from './config/sections.js';
-import type { AnomalyPolicy } from './core/anomaly.js';
-import { type Argon2Params, DEFAULT_ARGON2_PARAMS, MAX_PASSWORD_LENGTH } from './core/passwords.js';
-import type { SessionPolicy } from './core/session-service.js';
-import { type OidcConfig, readOidcConfig } from './oidc/oidc-config.js';
+} from './sections.js';
 
-export { ConfigError, parseDuration, type TrustProxy } from './config/env-reader.js';
+export { ConfigError, parseDuration, type TrustProxy } from './env-reader.js';
 export type {
   AbuseLimitsConfig,
   DownloadsConfig,
   RedisTuning,
   ShutdownConfig,
   TokenConfig,
-} from './config/sections.js';
+} from './sections.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -90,7 +90,7 @@ export interface Config {
 }
 
 /** The sample files that ship with Heimdall (assets/downloads, beside src/ and dist/). */
-export const BUNDLED_DOWNLOADS_DIR = fileURLToPath(new URL('../assets/downloads/', import.meta.url));
+export const BUNDLED_DOWNLOADS_DIR = fileURLToPath(new URL('../../assets/downloads/', import.meta.url));
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and validates the environment; throws one ConfigError listing every problem, one line each. */

@@ -1,19 +1,19 @@
-import { type Config, loadConfig } from '../config.js';
-import type { Authenticated } from '../core/session-service.js';
-import { type SessionView, toSessionView, toUserView, type UserView } from '../http/schemas.js';
-import { resolveSecret } from '../secret-file.js';
-import { buildServices, type Services } from '../services.js';
-import { openDatabase } from '../stores/db/database.js';
-import { pendingMigrations } from '../stores/db/migrator.js';
-import type { MaintenanceLog } from '../token-services.js';
 import type {
   AuthScheme,
   Identification,
   RequestAuthenticator,
   RequestFacts,
   Verdict,
-} from './request-authenticator.js';
-import { createRequestAuthenticator } from './request-authenticator-factory.js';
+} from '../auth/request-authenticator.js';
+import { createRequestAuthenticator } from '../auth/request-authenticator-factory.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { resolveSecret } from '../config/secret-file.js';
+import type { Authenticated } from '../core/session-service.js';
+import { type SessionView, toSessionView, toUserView, type UserView } from '../http/schemas.js';
+import { openDatabase } from '../stores/sql/database.js';
+import { pendingMigrations } from '../stores/sql/migrator.js';
+import { buildServices, type Services } from './build-services.js';
+import type { MaintenanceLog } from './build-token-services.js';
 
 /** What an embedding host sees of the signed-in user: the API's views, never a hash or a secret. */
 export interface HeimdallContext {

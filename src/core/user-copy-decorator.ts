@@ -1,4 +1,4 @@
-import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from '../core/user.js';
+import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from './user.js';
 
 /**
  * A UserRepository around the source of truth that keeps copies of user records elsewhere (process memory, Redis).

@@ -1,7 +1,7 @@
 import { HeimdallError } from '../../core/errors.js';
 import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
-import type { RedisConnection } from '../redis/redis-connection.js';
-import { toUnavailable } from '../redis/redis-errors.js';
+import type { RedisConnection } from './redis-connection.js';
+import { toUnavailable } from './redis-errors.js';
 import { RedisSessionCodec } from './redis-session-codec.js';
 import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-scripts.js';
 
