@@ -1,19 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type EmbeddedHeimdall, type HeimdallOptions, openEmbeddedHeimdall } from '../app/embedded-heimdall.js';
 import {
   type Assessment,
   assess,
   clearedCookie,
-  type EmbeddedHeimdall,
   errorBody,
   type HeimdallContext,
-  type HeimdallOptions,
   judge,
-  openEmbeddedHeimdall,
   toHeimdallContext,
-} from '../app/embedded-heimdall.js';
-import type { RequestFacts } from '../auth/request-authenticator.js';
+} from '../auth/assessment.js';
+import type { RequestFacts } from '../auth/request-facts.js';
 
-export type { HeimdallContext, HeimdallOptions } from '../app/embedded-heimdall.js';
+export type { HeimdallOptions } from '../app/embedded-heimdall.js';
+export type { HeimdallContext } from '../auth/assessment.js';
 
 declare global {
   // Express declares its Request in this namespace; this merges `heimdall` into it for apps that use @types/express.

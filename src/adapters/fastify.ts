@@ -1,20 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { type EmbeddedHeimdall, type HeimdallOptions, openEmbeddedHeimdall } from '../app/embedded-heimdall.js';
 import {
   type Assessment,
   assess,
   clearedCookie,
-  type EmbeddedHeimdall,
   errorBody,
   type HeimdallContext,
-  type HeimdallOptions,
   judge,
-  openEmbeddedHeimdall,
   toHeimdallContext,
-} from '../app/embedded-heimdall.js';
-import type { RequestFacts } from '../auth/request-authenticator.js';
+} from '../auth/assessment.js';
+import type { RequestFacts } from '../auth/request-facts.js';
 
-export type { HeimdallContext, HeimdallOptions } from '../app/embedded-heimdall.js';
+export type { HeimdallOptions } from '../app/embedded-heimdall.js';
+export type { HeimdallContext } from '../auth/assessment.js';
 
 export type HeimdallHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 

@@ -16,6 +16,7 @@ import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
 import { GeoipCountryLookup } from '../geo/geoip-country-lookup.js';
+import type { ApiServices, HealthReport } from '../http/api-services.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from '../limits/flexible-login-throttle.js';
 import { memoryLimiters, redisLimiters } from '../limits/limiter-stores.js';
 import { HeimdallMetrics } from '../metrics/heimdall-metrics.js';
@@ -38,42 +39,25 @@ import { openStores } from './open-stores.js';
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
 const HEALTH_PROBE_MAX_AGE_MS = 250;
 
-export interface HealthReport {
-  ok: boolean;
-  checks: Record<string, 'ok' | 'unavailable'>;
-}
-
-/** Everything the HTTP layer and the CLI use, wired once. */
-export interface Services extends TokenServices {
-  clock: Clock;
-  users: UserService;
-  sessions: SessionService;
-  accounts: AccountService;
-  /** Third-party sign-on (OIDC) and linked identities. */
-  signOn: SignOnService;
-  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
-  audit: AuditTrail;
-  anomalies: AnomalyDetector;
+/**
+ * Everything Heimdall's processes use, wired once: what the HTTP layer consumes (ApiServices, declared in src/http),
+ * the token services, and what only the composition, the CLI and the benchmarks see.
+ */
+export interface Services extends ApiServices, TokenServices {
   /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
   limits: ActionLimiter;
   /** Prometheus metrics: counters fed by the audit trail and the HTTP layer, and scrape-time sources (hooks). */
   metrics: HeimdallMetrics;
-  /** Live push: the bus every instance publishes to, who has streams open, and this instance's streams. */
   /** Live push fan-out: Redis pub/sub (sharded on a cluster) when Redis is configured, in-process otherwise. */
   events: EventBus;
   /** Open event streams per user across instances (Redis) or in this process. */
   presence: StreamPresence;
-  streams: StreamHub;
-  messages: MessageService;
   /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
   cacheStats(): Record<string, CacheStats>;
   /** Human-readable description of the stores in use, for the start-up line. */
   storesDescription: string;
-  checkHealth(): Promise<HealthReport>;
-  /** Names of schema migrations not yet applied (readiness; embedding hosts refuse to start on an old schema). */
-  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -92,6 +76,8 @@ export interface BuildServicesOptions {
   metrics?: HeimdallMetrics;
   /** Failures of background work that no request waits for (live push: presence updates, heartbeat re-checks). */
   reportError?: (error: unknown) => void;
+  /** Failures to write an audit event (the event's operation goes on regardless). */
+  reportAuditError?: (error: unknown) => void;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
   logger?: RedisLogger;
 }
@@ -133,7 +119,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
   if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
   metrics.observeCaches(() => stores.cacheStats());
   const auditLog = new MeteredAuditLog(new SqlAuditLog(database.db), metrics);
-  const audit = new AuditTrail({ log: auditLog, clock, geo, retentionMs: config.auditRetentionMs });
+  const audit = new AuditTrail({
+    log: auditLog,
+    clock,
+    geo,
+    retentionMs: config.auditRetentionMs,
+    onError: options.reportAuditError,
+  });
   const anomalies = new AnomalyDetector({
     store: revocableStore,
     audit,

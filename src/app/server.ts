@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { type Config, loadConfig } from '../config/config.js';
-import { resolveSecret } from '../config/secret-file.js';
+import type { Config } from '../config/config.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger-options.js';
 import { buildServices, type Services } from './build-services.js';
+import { resolveConfig } from './open-heimdall.js';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 /** How long a connection accepted just before the listener closed may take to send its request. */
@@ -21,21 +21,19 @@ export interface RunningServer {
 
 /** Loads config, opens stores, builds the app and listens. */
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
-  const loaded = loadConfig(env);
-  const logger = pino(loggerOptions(loaded.logLevel) as object);
-  const secret = resolveSecret(loaded.secret, loaded.dataDir);
-  if (secret.createdAt) {
+  const { config, generatedSecretAt } = resolveConfig(env);
+  const logger = pino(loggerOptions(config.logLevel) as object);
+  if (generatedSecretAt) {
     logger.warn(
-      `HEIMDALL_SECRET is not set: generated one and kept it in ${secret.createdAt}. Set HEIMDALL_SECRET in production.`,
+      `HEIMDALL_SECRET is not set: generated one and kept it in ${generatedSecretAt}. Set HEIMDALL_SECRET in production.`,
     );
   }
-  const config: Config = { ...loaded, secret: secret.secret };
   const services = await buildServices(config, {
     reportError: (error) => logger.warn({ err: error }, 'live push: background work failed'),
     logger: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
+    reportAuditError: (error) => logger.error({ err: error }, 'recording an audit event failed'),
   });
   const app = await buildApp(services, config, { logger });
-  services.audit.onError = (error) => logger.error({ err: error }, 'recording an audit event failed');
   const pruning = setInterval(() => {
     services.sessions
       .pruneExpired()

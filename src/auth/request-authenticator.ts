@@ -1,8 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { BearerResult } from '../core/bearer-authenticator.js';
 import { HeimdallError } from '../core/errors.js';
 import type { Authenticated, ClientInfo } from '../core/session-service.js';
 import { safeEqual } from '../core/tokens.js';
+import { clientOf, hasBearerHeader, isUnsafeMethod, type RequestFacts, readCookie } from './request-facts.js';
+
+export type { RequestFacts } from './request-facts.js';
 
 /**
  * The one request-authentication path. Heimdall's own routes (Fastify guards), forward auth (GET /auth/verify) and
@@ -12,18 +14,6 @@ import { safeEqual } from '../core/tokens.js';
  */
 
 export type AuthScheme = 'cookie' | 'bearer';
-
-/** What any HTTP framework can say about a request: enough to authenticate it and apply the CSRF rules. */
-export interface RequestFacts {
-  /** The method whose rules apply: the request's own, or the original method a forward-auth proxy reports. */
-  method: string;
-  /** Lower-case header names, as Node parses them. */
-  headers: IncomingHttpHeaders;
-  /** The client's address (through TRUST_PROXY). */
-  ip: string;
-  /** The origin the client addressed, `scheme://host[:port]` (through TRUST_PROXY). */
-  ownOrigin: string;
-}
 
 /** Who the request's credential stands for, before any CSRF or role rule. */
 export type Identification =
@@ -62,41 +52,6 @@ export interface RequestAuthenticatorOptions extends CredentialValidators {
   cookieName: string;
   /** Origins other than the request's own that may make changes (HEIMDALL_ORIGINS, HEIMDALL_PUBLIC_URL). */
   allowedOrigins: string[];
-}
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const BEARER = /^bearer\s/i;
-
-export function isUnsafeMethod(method: string): boolean {
-  return !SAFE_METHODS.has(method.toUpperCase());
-}
-
-/** Requests carrying a Bearer token are not cookie-authenticated: a cross-site page cannot make a browser add one. */
-export function hasBearerHeader(headers: IncomingHttpHeaders): boolean {
-  const header = headers.authorization;
-  return typeof header === 'string' && BEARER.test(header);
-}
-
-/** The value of one cookie from a Cookie header; the first occurrence wins, as in the `cookie` package. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const raw = part.slice(eq + 1).trim();
-    const value = raw.startsWith('"') && raw.endsWith('"') && raw.length > 1 ? raw.slice(1, -1) : raw;
-    try {
-      return value.includes('%') ? decodeURIComponent(value) : value || undefined;
-    } catch {
-      return value || undefined;
-    }
-  }
-  return undefined;
-}
-
-function clientOf(facts: Pick<RequestFacts, 'headers' | 'ip'>): ClientInfo {
-  const userAgent = facts.headers['user-agent'];
-  return { ip: facts.ip, userAgent: typeof userAgent === 'string' ? userAgent : '' };
 }
 
 export class RequestAuthenticator {
@@ -185,4 +140,25 @@ export class RequestAuthenticator {
     if (refusal) return { ok: false, error: refusal, staleCookie: false, challenge: null };
     return this.authorize(facts, await this.identify(facts), options);
   }
+}
+
+/** What the authenticator needs of the configuration (Config satisfies it). */
+export interface AuthenticatorSettings {
+  cookieName: string;
+  /** HEIMDALL_ORIGINS. */
+  origins: string[];
+  /** HEIMDALL_PUBLIC_URL: Heimdall's own origin as its users reach it. */
+  publicUrl: string;
+}
+
+/** The request authenticator over the configured validators: the same for Heimdall's routes and embedding hosts. */
+export function createRequestAuthenticator(
+  validators: CredentialValidators,
+  settings: AuthenticatorSettings,
+): RequestAuthenticator {
+  return new RequestAuthenticator({
+    ...validators,
+    cookieName: settings.cookieName,
+    allowedOrigins: [...settings.origins, settings.publicUrl],
+  });
 }

@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
-import { buildServices, type Services } from '../app/build-services.js';
-import { loadConfig } from '../config/config.js';
+import type { Services } from '../app/build-services.js';
+import { migrateDatabase, openHeimdall } from '../app/open-heimdall.js';
 import { HeimdallError } from '../core/errors.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/signing-key.js';
 import { ADMIN_ROLE } from '../core/user-service.js';
-import { openDatabase } from '../stores/sql/database.js';
-import { migrateToLatest } from '../stores/sql/migrator.js';
 import { formatKeyTable } from './key-table.js';
 import { readPassword } from './read-password.js';
 
@@ -29,7 +27,7 @@ export const defaultIo: CommandIo = {
 };
 
 async function withServices<T>(io: CommandIo, work: (services: Services) => Promise<T>): Promise<T> {
-  const services = await buildServices(loadConfig(io.env));
+  const { services } = await openHeimdall(io.env);
   try {
     return await work(services);
   } finally {
@@ -56,13 +54,8 @@ export const COMMANDS: Command[] = [
     path: ['migrate'],
     usage: 'heimdall migrate                    bring the database schema up to date',
     async run(_args, io) {
-      const database = await openDatabase(loadConfig(io.env).databaseUrl);
-      try {
-        const applied = await migrateToLatest(database.db);
-        io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');
-      } finally {
-        await database.close();
-      }
+      const applied = await migrateDatabase(io.env);
+      io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');
     },
   },
   {

@@ -87,6 +87,8 @@ export interface AuditTrailOptions {
   geo?: GeoLookup;
   /** How long events are kept, in milliseconds. */
   retentionMs?: number;
+  /** Where a failure to record goes (the server log); recording itself never throws. */
+  onError?: (error: unknown) => void;
 }
 
 const DEFAULT_RETENTION_MS = 90 * 86_400_000;
@@ -100,13 +102,14 @@ export class AuditTrail {
   readonly #clock: Clock;
   readonly #geo: GeoLookup;
   readonly #retentionMs: number;
-  onError: (error: unknown) => void = () => {};
+  readonly #onError: (error: unknown) => void;
 
   constructor(options: AuditTrailOptions) {
     this.#log = options.log;
     this.#clock = options.clock;
     this.#geo = options.geo ?? noGeoLookup;
     this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.#onError = options.onError ?? (() => {});
   }
 
   async record(type: AuditEventType, client: AuditClient | null, subject: AuditSubject = {}): Promise<void> {
@@ -123,7 +126,7 @@ export class AuditTrail {
     try {
       await this.#log.append(event);
     } catch (error) {
-      this.onError(error);
+      this.#onError(error);
     }
   }
 

@@ -3,9 +3,9 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { Services } from '../app/build-services.js';
-import { createRequestAuthenticator } from '../auth/request-authenticator-factory.js';
+import { createRequestAuthenticator } from '../auth/request-authenticator.js';
 import type { Config } from '../config/config.js';
+import type { ApiServices } from './api-services.js';
 import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
@@ -43,7 +43,7 @@ export interface BuildAppOptions {
 
 /** Builds the HTTP app over ready services; does not listen (tests drive it with inject()). */
 export async function buildApp(
-  services: Services,
+  services: ApiServices,
   config: Config,
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {

@@ -1,7 +1,7 @@
 import type { RouteOptions } from 'fastify';
+import { isUnsafeMethod } from '../auth/request-facts.js';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_CATALOGUE } from '../core/errors.js';
-import { isUnsafeMethod } from './plugins/csrf-plugin.js';
 
 /**
  * Error codes a route answers with beyond those its schema and guards imply: what its handler decides. Keyed

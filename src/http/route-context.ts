@@ -6,9 +6,9 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { Services } from '../app/build-services.js';
 import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import type { Config } from '../config/config.js';
+import type { ApiServices } from './api-services.js';
 import type { AuthGuards } from './plugins/auth-plugin.js';
 
 /** A Fastify instance whose route schemas are TypeBox types, so handlers see typed bodies and replies. */
@@ -22,7 +22,7 @@ export type Api = FastifyInstance<
 
 /** What every route file receives. */
 export interface RouteContext {
-  services: Services;
+  services: ApiServices;
   config: Config;
   guards: AuthGuards;
   /** The one request-authentication path (guards, forward auth and the embedding adapters share it). */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizeOptions, Identification, RequestAuthenticator } from '../../auth/request-authenticator.js';
+import { clientOf } from '../../auth/request-facts.js';
 import type { Config } from '../../config/config.js';
 import type { ErrorCode } from '../../core/errors.js';
 import type { Authenticated, ClientInfo } from '../../core/session-service.js';
@@ -39,17 +40,11 @@ export interface AuthGuards {
 export const SESSION_ERRORS: readonly ErrorCode[] = ['unauthenticated', 'token_expired', 'csrf_failed'];
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : '' };
+  return clientOf(request);
 }
 
 export function sessionSecret(request: FastifyRequest, config: Config): string | undefined {
   return request.cookies[config.cookieName] || undefined;
-}
-
-/** True when the request authenticated with an access token (GET /api/session then shows no CSRF token). */
-export function isBearerRequest(request: FastifyRequest): boolean {
-  return request.authScheme === 'bearer';
 }
 
 /** Heimdall's own guards: thin Fastify glue over the shared RequestAuthenticator. */

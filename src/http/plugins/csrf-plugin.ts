@@ -1,17 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  hasBearerHeader,
-  isUnsafeMethod,
-  type RequestAuthenticator,
-  type RequestFacts,
-} from '../../auth/request-authenticator.js';
-
-export { isUnsafeMethod };
-
-/** Requests carrying a Bearer token are not cookie-authenticated: a cross-site page cannot make a browser add one. */
-export function hasBearer(request: FastifyRequest): boolean {
-  return hasBearerHeader(request.headers);
-}
+import type { RequestAuthenticator } from '../../auth/request-authenticator.js';
+import { isUnsafeMethod, type RequestFacts } from '../../auth/request-facts.js';
 
 /** Heimdall's own origin as the client sees it (through TRUST_PROXY when behind a proxy). */
 export function ownOrigin(request: FastifyRequest): string {

@@ -3,14 +3,14 @@ import { Type } from 'typebox';
 import type { Config } from '../../config/config.js';
 import { HeimdallError } from '../../core/errors.js';
 import { safeEqual } from '../../core/tokens.js';
-import type { HeimdallMetrics } from '../../metrics/heimdall-metrics.js';
+import type { RequestMetrics } from '../api-services.js';
 
 /**
  * GET /metrics for Prometheus, served only when METRICS_TOKEN is set and only to requests bearing it (constant-time
  * compare). Off, nothing is installed: no hook, no per-request cost. On, one histogram observation per request,
  * labelled with the route template, never the raw URL (bounded label sets). Install before the routes.
  */
-export function installMetrics(app: FastifyInstance, metrics: HeimdallMetrics, config: Config): void {
+export function installMetrics(app: FastifyInstance, metrics: RequestMetrics, config: Config): void {
   const token = config.metricsToken;
   if (!token) return;
   metrics.enableProcessMetrics();

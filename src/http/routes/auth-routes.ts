@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { hasBearerHeader } from '../../auth/request-facts.js';
 import { HeimdallError } from '../../core/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
-import { clientInfo, isBearerRequest, sessionSecret } from '../plugins/auth-plugin.js';
+import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { rateLimitedError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password, SessionEnvelope, SessionView, toSessionView, toUserView, Warning } from '../schemas.js';
@@ -105,7 +106,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       );
       if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
       if (!result.ok) throw new HeimdallError(result.code, result.message);
-      if (isBearerRequest(request)) {
+      if (hasBearerHeader(request.headers)) {
         // The token family was rotated like a cookie session would be; its new pair replaces the dead one.
         const pair = await services.apiTokens.issueForFamily(result.session, result.user);
         return { session: toSessionView(result.session), csrfToken: null, tokens: toTokenPairView(pair) };

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { isUnsafeMethod } from '../../auth/request-authenticator.js';
+import { isUnsafeMethod } from '../../auth/request-facts.js';
 import type { User } from '../../core/user.js';
 import { clearSessionCookie } from '../cookies.js';
 import { redactUrl } from '../logger-options.js';

@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
+import { hasBearerHeader } from '../../auth/request-facts.js';
 import { HeimdallError } from '../../core/errors.js';
 import type { Session } from '../../core/session.js';
 import { clearSessionCookie } from '../cookies.js';
-import { clientInfo, isBearerRequest } from '../plugins/auth-plugin.js';
+import { clientInfo } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam, ListedSessionView, SessionEnvelope, toSessionView, toUserView, Warning } from '../schemas.js';
 
@@ -22,7 +23,7 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
       const { user, session } = request.auth!;
       const warnings = await services.anomalies.warningsFor(user.id);
       // With Bearer the session is the token family, and there is no CSRF token to use (API.md).
-      const csrfToken = isBearerRequest(request) ? null : session.csrfToken;
+      const csrfToken = hasBearerHeader(request.headers) ? null : session.csrfToken;
       return { user: toUserView(user), session: toSessionView(session), csrfToken, warnings };
     },
   );

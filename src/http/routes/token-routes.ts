@@ -1,8 +1,8 @@
 import { type Static, Type } from 'typebox';
+import { hasBearerHeader } from '../../auth/request-facts.js';
 import type { IssueResult, TokenPair } from '../../core/api-token-service.js';
 import { HeimdallError } from '../../core/errors.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
-import { hasBearer } from '../plugins/csrf-plugin.js';
 import { rateLimitedError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password } from '../schemas.js';
@@ -39,7 +39,7 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
       result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request));
     } else {
       // A stolen access token must not be able to mint a long-lived refresh token: only a cookie session can.
-      if (hasBearer(request)) {
+      if (hasBearerHeader(request.headers)) {
         throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
       }
       await guards.requireSession(request, reply);

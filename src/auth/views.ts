@@ -1,0 +1,88 @@
+import { type Static, Type } from 'typebox';
+import type { Session } from '../core/session.js';
+import type { User } from '../core/user.js';
+
+/**
+ * What the API and the embedding adapters show of a user and a session: never a hash or a secret. These schemas are
+ * also the HTTP responses' schemas, whose serializers drop any field not listed here.
+ */
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.String(),
+});
+export type UserView = Static<typeof UserView>;
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  createdAt: Type.String(),
+  lastSeenAt: Type.String(),
+  expiresAt: Type.String(),
+  idleExpiresAt: Type.String(),
+  ip: Type.String(),
+  userAgent: Type.String(),
+  browser: Type.Union([Type.String(), Type.Null()]),
+  os: Type.Union([Type.String(), Type.Null()]),
+  country: Type.Union([Type.String(), Type.Null()]),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  rememberMe: Type.Boolean(),
+});
+export type SessionView = Static<typeof SessionView>;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Views of records served from the in-process caches are built once per record: the caches hand out the same
+ * immutable objects request after request (a change makes a new object), and formatting five dates per
+ * authenticated read measured about 2 µs. Views are frozen so no caller can alter a shared one.
+ */
+const userViews = new WeakMap<User, UserView>();
+const sessionViews = new WeakMap<Session, SessionView>();
+
+export function toUserView(user: User): UserView {
+  let view = userViews.get(user);
+  if (!view) {
+    view = Object.freeze({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      createdAt: iso(user.createdAt),
+    });
+    userViews.set(user, view);
+  }
+  return view;
+}
+
+export function toSessionView(session: Session): SessionView {
+  let view = sessionViews.get(session);
+  if (!view) {
+    view = Object.freeze(buildSessionView(session));
+    sessionViews.set(session, view);
+  }
+  return view;
+}
+
+function buildSessionView(session: Session): SessionView {
+  return {
+    id: session.id,
+    kind: session.kind,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(session.absoluteExpiresAt),
+    idleExpiresAt: iso(session.idleExpiresAt),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    browser: session.browser,
+    os: session.os,
+    country: session.country,
+    provider: session.provider,
+    rememberMe: session.rememberMe,
+  };
+}

@@ -1,0 +1,55 @@
+import type { AccountService } from '../core/account-service.js';
+import type { AnomalyDetector } from '../core/anomaly.js';
+import type { ApiTokenService } from '../core/api-token-service.js';
+import type { AuditTrail } from '../core/audit.js';
+import type { BearerAuthenticator } from '../core/bearer-authenticator.js';
+import type { Clock } from '../core/clock.js';
+import type { DownloadService } from '../core/download-service.js';
+import type { KeyRing } from '../core/key-ring.js';
+import type { MessageService } from '../core/message-service.js';
+import type { SessionService } from '../core/session-service.js';
+import type { SignOnService } from '../core/sign-on-service.js';
+import type { StreamHub } from '../core/stream-hub.js';
+import type { UserService } from '../core/user-service.js';
+
+/** Each backing store's answer to a probe, for GET /api/health and /api/ready. */
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, 'ok' | 'unavailable'>;
+}
+
+/** What GET /metrics and the request timing need of the metrics registry. */
+export interface RequestMetrics {
+  enableProcessMetrics(): void;
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/**
+ * What the HTTP layer consumes, declared here from core types only: the composition root (src/app) builds something
+ * that satisfies it, and nothing in src/http knows which stores stand behind these services.
+ */
+export interface ApiServices {
+  clock: Clock;
+  users: UserService;
+  sessions: SessionService;
+  accounts: AccountService;
+  /** Third-party sign-on (OIDC) and linked identities. */
+  signOn: SignOnService;
+  /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
+  audit: AuditTrail;
+  anomalies: AnomalyDetector;
+  keys: KeyRing;
+  apiTokens: ApiTokenService;
+  /** Access-token checks for `Authorization: Bearer`. */
+  bearer: BearerAuthenticator;
+  downloads: DownloadService;
+  /** This instance's open event streams. */
+  streams: StreamHub;
+  messages: MessageService;
+  metrics: RequestMetrics;
+  checkHealth(): Promise<HealthReport>;
+  /** Names of schema migrations not yet applied (readiness). */
+  pendingMigrations(): Promise<string[]>;
+}
