@@ -10,6 +10,7 @@ import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from '../core/passwords.js';
+import { SessionRevoker } from '../core/revocation.js';
 import { SessionService } from '../core/session-service.js';
 import { SignOnService } from '../core/sign-on-service.js';
 import { StreamHub } from '../core/stream-hub.js';
@@ -126,8 +127,11 @@ export async function buildServices(config: Config, options: BuildServicesOption
     retentionMs: config.auditRetentionMs,
     onError: options.reportAuditError,
   });
+  // One revocation path for every caller: routes through SessionService, and the anomaly policy (built before it).
+  const revoker = new SessionRevoker({ store: revocableStore, users: userRepository, clock, audit, events });
   const anomalies = new AnomalyDetector({
     store: revocableStore,
+    revoker,
     audit,
     clock,
     policy: config.anomaly,
@@ -163,7 +167,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     geo,
     audit,
     watcher: anomalies,
-    events,
+    revoker,
   });
   const accounts = new AccountService({
     users,

@@ -2,6 +2,7 @@ import { UAParser } from 'ua-parser-js';
 import type { AuditClient, AuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
+import type { SessionRevoker } from './revocation.js';
 import type { Session, SessionStore } from './session.js';
 
 export type AnomalyAction = 'warn' | 'revoke';
@@ -33,6 +34,8 @@ export interface SessionWatcher {
 
 export interface AnomalyDetectorOptions {
   store: SessionStore;
+  /** Ends sessions under the `revoke` policy (the same path as every other revocation). */
+  revoker: SessionRevoker;
   audit: AuditTrail;
   clock: Clock;
   policy: AnomalyPolicy;
@@ -56,6 +59,7 @@ export function deviceFamily(userAgent: string): string {
  */
 export class AnomalyDetector implements SessionWatcher {
   readonly #store: SessionStore;
+  readonly #revoker: SessionRevoker;
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
   readonly #policy: AnomalyPolicy;
@@ -65,6 +69,7 @@ export class AnomalyDetector implements SessionWatcher {
 
   constructor(options: AnomalyDetectorOptions) {
     this.#store = options.store;
+    this.#revoker = options.revoker;
     this.#audit = options.audit;
     this.#clock = options.clock;
     this.#policy = options.policy;
@@ -122,26 +127,10 @@ export class AnomalyDetector implements SessionWatcher {
     if (this.#policy.action === 'revoke') {
       // The session kept is the newest: the one just made or moved, which triggered this check.
       const older = sessions.filter((s) => s.id !== trigger.id);
-      for (const session of older) await this.#store.delete(session.tokenHash);
+      await this.#revoker.revokeMany(trigger.userId, older, { by: 'anomaly', client }, trigger.id);
       warning.action = 'revoked';
       warning.revoked = older.length;
       warning.message = `${warning.message} Every other session was signed out.`;
-      await this.#audit.record('session.revoked', client, {
-        userId: trigger.userId,
-        sessionId: trigger.id,
-        details: { by: 'anomaly', revoked: older.length, sessionIds: older.map((s) => s.id) },
-      });
-      // Their open pages return to sign-in at once (best effort: heartbeats close any stream this misses).
-      if (older.length > 0) {
-        await this.#events
-          ?.publish({
-            type: 'session.revoked',
-            userId: trigger.userId,
-            sessionIds: older.map((s) => s.id),
-            data: { reason: 'anomaly' },
-          })
-          .catch(() => {});
-      }
     }
     await this.#audit.record('anomaly.multiple_countries', client, {
       userId: trigger.userId,

@@ -40,7 +40,7 @@ export class BearerAuthenticator {
 
   async authenticate(accessToken: string): Promise<BearerResult> {
     const verified = await this.#jwt.verify('access', accessToken);
-    if (!verified.ok) return { ok: false, code: verified.reason === 'expired' ? 'token_expired' : 'unauthenticated' };
+    if (!verified.ok) return { ok: false, code: verified.code === 'expired' ? 'token_expired' : 'unauthenticated' };
     const { sub, sid } = verified.claims;
     if (typeof sid !== 'string' || this.#denyList.isDenied(sid)) return { ok: false, code: 'unauthenticated' };
     const family = await this.#family(sid);

@@ -86,7 +86,7 @@ export class DownloadService {
    */
   async openDownload(productId: string, token: string): Promise<DownloadResult> {
     const verified = await this.#jwt.verify('download', token);
-    if (!verified.ok) return { ok: false, code: verified.reason === 'expired' ? 'token_expired' : 'unauthenticated' };
+    if (!verified.ok) return { ok: false, code: verified.code === 'expired' ? 'token_expired' : 'unauthenticated' };
     const { sub, pid } = verified.claims;
     if (pid !== productId) return { ok: false, code: 'unauthenticated' };
     const [user, product, purchase] = await Promise.all([

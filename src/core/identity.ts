@@ -15,7 +15,7 @@ export interface Identity {
   lastUsedAt: number;
 }
 
-export type LinkIdentityResult = { ok: true; identity: Identity } | { ok: false; reason: 'identity_taken' };
+export type LinkIdentityResult = { ok: true; identity: Identity } | { ok: false; code: 'identity_taken' };
 
 /** Port: where linked identities live (SQL through Kysely). */
 export interface IdentityRepository {

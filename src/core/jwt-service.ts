@@ -35,7 +35,7 @@ export interface IssuedJwt {
 
 export type VerifiedClaims = JWTPayload & { sub: string; jti: string; exp: number; iat: number };
 
-export type JwtVerification = { ok: true; claims: VerifiedClaims } | { ok: false; reason: 'expired' | 'invalid' };
+export type JwtVerification = { ok: true; claims: VerifiedClaims } | { ok: false; code: 'expired' | 'invalid' };
 
 export interface JwtServiceOptions {
   keys: KeyRing;
@@ -91,7 +91,7 @@ export class JwtService {
    * exp (required), nbf and iat, with at most 5 s tolerance. `expired` only for a genuine token past its exp.
    */
   async verify(kind: TokenKind, token: string): Promise<JwtVerification> {
-    if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'invalid' };
+    if (token.length > MAX_TOKEN_LENGTH) return { ok: false, code: 'invalid' };
     const spec = TOKEN_KINDS[kind];
     try {
       const { payload } = await jwtVerify(token, (header) => this.#resolveKey(header), {
@@ -104,10 +104,10 @@ export class JwtService {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: new Date(this.#clock.now()),
       });
-      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return { ok: false, reason: 'invalid' };
+      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return { ok: false, code: 'invalid' };
       return { ok: true, claims: payload as VerifiedClaims };
     } catch (error) {
-      return { ok: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+      return { ok: false, code: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }
   }
 

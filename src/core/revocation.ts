@@ -1,6 +1,9 @@
 import type { AuditTrail } from './audit.js';
+import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
-import type { ClientInfo, SessionStore } from './session.js';
+import type { ClientInfo, Session, SessionStore } from './session.js';
+import { hashToken, looksLikeSecret } from './tokens.js';
+import type { User, UserRepository } from './user.js';
 
 /** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
 export interface Revocation {
@@ -81,5 +84,104 @@ export class RevocationAnnouncer {
     } catch {
       // Best effort: the session is already gone, and each stream's heartbeat re-check closes it if this was lost.
     }
+  }
+}
+
+export interface SessionRevokerOptions {
+  store: SessionStore;
+  users: UserRepository;
+  clock: Clock;
+  audit: AuditTrail;
+  /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
+  events?: EventBus;
+}
+
+/**
+ * The one way sessions end: deleted from the store, announced to their open streams, and written to the audit log.
+ * SessionService offers these to routes; the anomaly policy uses them directly (it is built before SessionService,
+ * which reports to it).
+ */
+export class SessionRevoker {
+  readonly #store: SessionStore;
+  readonly #users: UserRepository;
+  readonly #clock: Clock;
+  readonly #audit: AuditTrail;
+  readonly #announcer: RevocationAnnouncer;
+
+  constructor(options: SessionRevokerOptions) {
+    this.#store = options.store;
+    this.#users = options.users;
+    this.#clock = options.clock;
+    this.#audit = options.audit;
+    this.#announcer = new RevocationAnnouncer(options.store, options.events);
+  }
+
+  /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
+  async revokeBySecret(secret: string): Promise<void> {
+    if (!looksLikeSecret(secret)) return;
+    const tokenHash = hashToken(secret);
+    const session = this.#announcer.listening ? await this.#store.findByTokenHash(tokenHash) : null;
+    if ((await this.#store.delete(tokenHash)) && session)
+      await this.#announcer.announce(session.userId, [session.id], 'replaced');
+  }
+
+  /** Deletes one session; with a revocation, records who ended it. */
+  async revoke(session: Session, revocation?: Revocation): Promise<void> {
+    await this.#store.delete(session.tokenHash);
+    await this.#announcer.announce(session.userId, [session.id], reasonFor(revocation, 'one'));
+    if (revocation) await recordRevocation(this.#audit, revocation, { userId: session.userId, sessionId: session.id });
+  }
+
+  /**
+   * Deletes the listed sessions of one user and records them as one revocation (the anomaly policy); `triggerId` is
+   * the session whose activity caused it, named in the audit entry.
+   */
+  async revokeMany(userId: string, sessions: Session[], revocation: Revocation, triggerId: string): Promise<void> {
+    for (const session of sessions) await this.#store.delete(session.tokenHash);
+    const ids = sessions.map((s) => s.id);
+    await this.#announcer.announce(userId, ids, reasonFor(revocation, 'one'));
+    await recordRevocation(this.#audit, revocation, {
+      userId,
+      sessionId: triggerId,
+      details: { revoked: sessions.length, sessionIds: ids },
+    });
+  }
+
+  /** Deletes every other session of the session's user; returns how many. */
+  async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
+    const ended = await this.#announcer.idsToEnd(current.userId, current.id);
+    const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
+    await this.#announcer.announce(current.userId, ended, 'revoked');
+    await recordRevocation(
+      this.#audit,
+      { by: 'user', actorId: current.userId, client: client ?? null },
+      { userId: current.userId, sessionId: current.id, details: { scope: 'others', revoked } },
+    );
+    return revoked;
+  }
+
+  /**
+   * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
+   * survives a crash before the deletes finish is already refused by validation.
+   */
+  async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
+    const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
+    const ended = await this.#announcer.idsToEnd(userId);
+    const revoked = await this.#store.deleteAllForUser(userId);
+    await this.#announcer.announce(userId, ended, reasonFor(revocation, 'all'));
+    if (revocation) await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
+    return { revoked, user };
+  }
+
+  /**
+   * Deletes the stored records of every session of a user whose sessionVersion was already bumped (password
+   * change): they are refused anyway; this frees them and empties the devices list. `rotatingId` is the session
+   * being rotated by the same request, left unannounced as in SessionService.rotate().
+   */
+  async dropStored(userId: string, rotatingId?: string): Promise<number> {
+    const ended = await this.#announcer.idsToEnd(userId, rotatingId);
+    const dropped = await this.#store.deleteAllForUser(userId);
+    await this.#announcer.announce(userId, ended, 'password_changed');
+    return dropped;
   }
 }

@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
 import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
-import { type Revocation, RevocationAnnouncer, reasonFor, recordRevocation } from './revocation.js';
+import { type Revocation, SessionRevoker } from './revocation.js';
 import type { ClientInfo, Session, SessionKind, SessionStore } from './session.js';
 import {
   CSRF_TOKEN_BYTES,
@@ -59,10 +59,12 @@ export interface SessionServiceOptions {
   watcher?: SessionWatcher;
   /** Where `session.revoked` is announced, so open event streams of ended sessions close at once. */
   events?: EventBus;
+  /** How sessions end (deleted, announced, audited), when shared with the anomaly policy; else one over `store`. */
+  revoker?: SessionRevoker;
 }
 
 /** A re-check of a session already in hand, without sliding its idle expiry (see SessionService.recheck). */
-export type RecheckResult = { live: true; auth: Authenticated } | { live: false; reason: 'expired' | 'revoked' };
+export type RecheckResult = { ok: true; auth: Authenticated } | { ok: false; code: 'expired' | 'revoked' };
 
 /** The most often activity is written back: once a minute, or a third of the idle timeout if that is shorter. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
@@ -77,7 +79,7 @@ export class SessionService {
   readonly #geo: GeoLookup;
   readonly #audit: AuditTrail;
   readonly #watcher: SessionWatcher | undefined;
-  readonly #announcer: RevocationAnnouncer;
+  readonly #revoker: SessionRevoker;
 
   constructor(options: SessionServiceOptions) {
     this.#store = options.store;
@@ -88,7 +90,15 @@ export class SessionService {
     this.#geo = options.geo ?? noGeoLookup;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#watcher = options.watcher;
-    this.#announcer = new RevocationAnnouncer(options.store, options.events);
+    this.#revoker =
+      options.revoker ??
+      new SessionRevoker({
+        store: options.store,
+        users: options.users,
+        clock: options.clock,
+        audit: this.#audit,
+        events: options.events,
+      });
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
@@ -158,11 +168,11 @@ export class SessionService {
    */
   async recheck(session: Session): Promise<RecheckResult> {
     const stored = await this.#store.findByTokenHash(session.tokenHash);
-    if (!stored) return { live: false, reason: 'revoked' };
-    if (isExpired(stored, this.#clock.now())) return { live: false, reason: 'expired' };
+    if (!stored) return { ok: false, code: 'revoked' };
+    if (isExpired(stored, this.#clock.now())) return { ok: false, code: 'expired' };
     const user = await this.#users.findById(stored.userId);
-    if (!user || user.disabled || user.sessionVersion !== stored.userVersion) return { live: false, reason: 'revoked' };
-    return { live: true, auth: { session: stored, user } };
+    if (!user || user.disabled || user.sessionVersion !== stored.userVersion) return { ok: false, code: 'revoked' };
+    return { ok: true, auth: { session: stored, user } };
   }
 
   /** Records activity on a session validated elsewhere (an API token family at refresh) and slides its idle expiry. */
@@ -200,57 +210,28 @@ export class SessionService {
   }
 
   /** Deletes the session a presented secret stands for, if any (sign-in over an old cookie, sign-out). */
-  async revokeBySecret(secret: string): Promise<void> {
-    if (!looksLikeSecret(secret)) return;
-    const tokenHash = hashToken(secret);
-    const session = this.#announcer.listening ? await this.#store.findByTokenHash(tokenHash) : null;
-    if ((await this.#store.delete(tokenHash)) && session)
-      await this.#announcer.announce(session.userId, [session.id], 'replaced');
+  revokeBySecret(secret: string): Promise<void> {
+    return this.#revoker.revokeBySecret(secret);
   }
 
   /** Deletes one session; with a revocation, records who ended it. */
-  async revoke(session: Session, revocation?: Revocation): Promise<void> {
-    await this.#store.delete(session.tokenHash);
-    await this.#announcer.announce(session.userId, [session.id], reasonFor(revocation, 'one'));
-    if (revocation) await recordRevocation(this.#audit, revocation, { userId: session.userId, sessionId: session.id });
+  revoke(session: Session, revocation?: Revocation): Promise<void> {
+    return this.#revoker.revoke(session, revocation);
   }
 
   /** Deletes every other session of the session's user; returns how many. */
-  async revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
-    const ended = await this.#announcer.idsToEnd(current.userId, current.id);
-    const revoked = await this.#store.deleteAllForUser(current.userId, current.tokenHash);
-    await this.#announcer.announce(current.userId, ended, 'revoked');
-    await recordRevocation(
-      this.#audit,
-      { by: 'user', actorId: current.userId, client: client ?? null },
-      { userId: current.userId, sessionId: current.id, details: { scope: 'others', revoked } },
-    );
-    return revoked;
+  revokeOthers(current: Session, client?: ClientInfo): Promise<number> {
+    return this.#revoker.revokeOthers(current, client);
   }
 
-  /**
-   * Ends every session of the user. The version bump comes first and is what makes it safe: a session record that
-   * survives a crash before the deletes finish is already refused by validate().
-   */
-  async revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
-    const user = await this.#users.bumpSessionVersion(userId, this.#clock.now());
-    const ended = await this.#announcer.idsToEnd(userId);
-    const revoked = await this.#store.deleteAllForUser(userId);
-    await this.#announcer.announce(userId, ended, reasonFor(revocation, 'all'));
-    if (revocation) await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
-    return { revoked, user };
+  /** Ends every session of the user (version bump first, then the deletes). */
+  revokeAll(userId: string, revocation?: Revocation): Promise<{ revoked: number; user: User | null }> {
+    return this.#revoker.revokeAll(userId, revocation);
   }
 
-  /**
-   * Deletes the stored records of every session of a user whose sessionVersion was already bumped (password
-   * change): they are refused anyway; this frees them and empties the devices list. `rotatingId` is the session
-   * being rotated by the same request, left unannounced as in rotate().
-   */
-  async dropStored(userId: string, rotatingId?: string): Promise<number> {
-    const ended = await this.#announcer.idsToEnd(userId, rotatingId);
-    const dropped = await this.#store.deleteAllForUser(userId);
-    await this.#announcer.announce(userId, ended, 'password_changed');
-    return dropped;
+  /** Deletes the stored records of a user whose sessionVersion was already bumped (password change). */
+  dropStored(userId: string, rotatingId?: string): Promise<number> {
+    return this.#revoker.dropStored(userId, rotatingId);
   }
 
   /**

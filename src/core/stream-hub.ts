@@ -142,8 +142,8 @@ export class StreamHub {
       return;
     }
     if (!this.#streams.has(stream.id)) return;
-    if (!result.live) {
-      stream.sink.send('session.revoked', { reason: result.reason });
+    if (!result.ok) {
+      stream.sink.send('session.revoked', { reason: result.code });
       await this.close(stream.id);
       return;
     }

@@ -38,7 +38,7 @@ export interface ListUsersOptions {
   limit: number;
 }
 
-export type CreateUserResult = { ok: true; user: User } | { ok: false; reason: 'email_taken' };
+export type CreateUserResult = { ok: true; user: User } | { ok: false; code: 'email_taken' };
 
 /** Port: where users live (SQL through Kysely, optionally behind a cache). */
 export interface UserRepository {

@@ -3,36 +3,20 @@ import { isUnsafeMethod } from '../auth/request-facts.js';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_CATALOGUE } from '../core/errors.js';
 
-/**
- * Error codes a route answers with beyond those its schema and guards imply: what its handler decides. Keyed
- * `METHOD /path` as Fastify registers it. A route missing here still gets the generic codes; one listed here but no
- * longer registered is caught by the OpenAPI test.
- */
-export const ROUTE_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
-  'POST /api/auth/register': ['forbidden', 'weak_password', 'email_taken', 'rate_limited'],
-  'POST /api/auth/login': ['invalid_credentials', 'rate_limited'],
-  'POST /api/auth/password': ['invalid_credentials', 'weak_password', 'rate_limited'],
-  'DELETE /api/sessions/:id': ['not_found'],
-  'PUT /api/admin/users/:id/roles': ['not_found'],
-  'GET /api/admin/users/:id/sessions': ['not_found'],
-  'DELETE /api/admin/users/:id/sessions': ['not_found'],
-  'DELETE /api/admin/sessions/:id': ['not_found'],
-  'POST /api/oidc/:provider/link': ['not_found'],
-  'DELETE /api/oidc/identities/:id': ['not_found'],
-  'POST /api/tokens': ['invalid_credentials', 'rate_limited', 'forbidden', 'unauthenticated'],
-  'POST /api/tokens/refresh': ['unauthenticated', 'token_reused', 'rate_limited'],
-  'POST /api/tokens/revoke': ['rate_limited'],
-  'POST /api/products/:id/purchase': ['not_found'],
-  'POST /api/downloads/:productId/link': ['not_found', 'forbidden'],
-  'GET /downloads/:productId': ['unauthenticated', 'token_expired', 'not_found'],
-  'GET /auth/verify': ['unauthenticated', 'token_expired', 'csrf_failed', 'forbidden'],
-  'GET /metrics': ['unauthenticated'],
-};
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Error codes a route answers with beyond those its schema and guards imply: what its handler decides. Declared
+     * on the route itself (`config: { errorCodes: [...] }`); OpenAPI documents them, the serializers never see them.
+     */
+    errorCodes?: readonly ErrorCode[];
+  }
+}
 
 type GuardLike = { errorCodes?: readonly ErrorCode[] };
 
-/** Every code a route can answer with: from its method and schema, its guards, and ROUTE_ERRORS. */
-export function errorCodesOf(method: string, url: string, route: Pick<RouteOptions, 'schema' | 'preHandler'>) {
+/** Every code a route can answer with: from its method and schema, its guards, and its declared errorCodes. */
+export function errorCodesOf(method: string, route: Pick<RouteOptions, 'schema' | 'preHandler' | 'config'>) {
   const codes = new Set<ErrorCode>(['internal_error', 'service_unavailable']);
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (schema.body || schema.querystring || schema.params) codes.add('invalid_request');
@@ -44,7 +28,7 @@ export function errorCodesOf(method: string, url: string, route: Pick<RouteOptio
   if (isUnsafeMethod(method)) codes.add('csrf_failed');
   for (const hook of [route.preHandler ?? []].flat() as GuardLike[])
     for (const c of hook.errorCodes ?? []) codes.add(c);
-  for (const c of ROUTE_ERRORS[`${method} ${url}`] ?? []) codes.add(c);
+  for (const c of (route.config as { errorCodes?: readonly ErrorCode[] } | undefined)?.errorCodes ?? []) codes.add(c);
   return [...codes];
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AnomalyDetector } from '../../src/core/anomaly.js';
 import { AuditTrail } from '../../src/core/audit.js';
 import type { EventBus, PushEvent } from '../../src/core/events.js';
+import { SessionRevoker } from '../../src/core/revocation.js';
 import { SessionService } from '../../src/core/session-service.js';
 import { GeoipCountryLookup } from '../../src/geo/geoip-country-lookup.js';
 import { openDatabase } from '../../src/stores/sql/database.js';
@@ -162,6 +163,7 @@ describe('AnomalyDetector with an event bus', () => {
     const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo });
     const anomalies = new AnomalyDetector({
       store,
+      revoker: new SessionRevoker({ store, users, clock, audit, events: bus }),
       audit,
       clock,
       policy: { countries: 3, action: 'warn' },

@@ -50,7 +50,7 @@ function auth(userId: string, roles?: string[]): Authenticated {
 
 function setUp(
   recheck: (session: Session) => Promise<RecheckResult> = async (session) => ({
-    live: true,
+    ok: true,
     auth: { session, user: user(session.userId) },
   }),
 ) {
@@ -130,8 +130,8 @@ describe('StreamHub', () => {
     let expired = false;
     const { hub } = setUp(async (session) =>
       expired && session.id === dead.session.id
-        ? { live: false, reason: 'expired' }
-        : { live: true, auth: { session, user: user('a') } },
+        ? { ok: false, code: 'expired' }
+        : { ok: true, auth: { session, user: user('a') } },
     );
     const [liveSink, deadSink] = [new FakeSink(), new FakeSink()];
     await hub.open(live, liveSink);
@@ -146,7 +146,7 @@ describe('StreamHub', () => {
   });
 
   it('beat() tells a stream its roles changed when no event did, once', async () => {
-    const { hub } = setUp(async (session) => ({ live: true, auth: { session, user: user('a', ['god', 'user']) } }));
+    const { hub } = setUp(async (session) => ({ ok: true, auth: { session, user: user('a', ['god', 'user']) } }));
     const sink = new FakeSink();
     await hub.open(auth('a', ['user']), sink);
     await hub.beat();
@@ -166,7 +166,7 @@ describe('StreamHub', () => {
   });
 
   it('tells a stream at once when its session ended between validation and registration', async () => {
-    const { hub, presence } = setUp(async () => ({ live: false, reason: 'revoked' }));
+    const { hub, presence } = setUp(async () => ({ ok: false, code: 'revoked' }));
     const sink = new FakeSink();
     await hub.open(auth('a'), sink);
     expect(sink.events).toEqual([{ type: 'session.revoked', data: { reason: 'revoked' } }]);
@@ -206,7 +206,7 @@ describe('StreamHub', () => {
     const hub = new StreamHub({
       bus,
       presence,
-      sessions: { recheck: async () => ({ live: false, reason: 'revoked' }) },
+      sessions: { recheck: async () => ({ ok: false, code: 'revoked' }) },
       heartbeatMs: 60_000,
     });
     const sink = new FakeSink();

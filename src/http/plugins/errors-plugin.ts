@@ -37,6 +37,20 @@ export function rateLimitedError(retryAfterMs: number | undefined): HeimdallErro
   });
 }
 
+/** An expected failure as core returns it: a catalogue code, and for `rate_limited` the wait. */
+export interface Failure {
+  code: ErrorCode;
+  message?: string;
+  retryAfterMs?: number;
+}
+
+/** The one mapping from a core failure to the API's error (429s carry their wait as `Retry-After`). */
+export function failureError(failure: Failure): HeimdallError {
+  return failure.code === 'rate_limited'
+    ? rateLimitedError(failure.retryAfterMs)
+    : new HeimdallError(failure.code, failure.message);
+}
+
 export function sendError(reply: FastifyReply, error: HeimdallError): FastifyReply {
   const retryAfter = error.details?.retryAfterSeconds;
   if (error.code === 'rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));

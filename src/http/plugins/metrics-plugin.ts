@@ -24,6 +24,7 @@ export function installMetrics(app: FastifyInstance, metrics: RequestMetrics, co
   app.get(
     '/metrics',
     {
+      config: { errorCodes: ['unauthenticated'] },
       schema: {
         response: {
           200: {

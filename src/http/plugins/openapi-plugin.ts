@@ -12,7 +12,7 @@ const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.
 /**
  * OpenAPI 3.1 generated from the routes' own TypeBox schemas (@fastify/swagger collects them as routes register,
  * so this must be installed before any route). Error responses are added to the document only — never to the
- * routes' serializers — from each route's method, schema, guards and ROUTE_ERRORS.
+ * routes' serializers — from each route's method, schema, guards and declared errorCodes.
  */
 export async function installOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(swagger, {
@@ -29,7 +29,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
     },
     transform: ({ schema, url, route }) => {
       const methods = [route.method].flat();
-      const codes = methods.flatMap((method) => errorCodesOf(method, url, route));
+      const codes = methods.flatMap((method) => errorCodesOf(method, route));
       const own = ((schema as { response?: Record<string, unknown> } | undefined)?.response ?? {}) as Record<
         string,
         unknown

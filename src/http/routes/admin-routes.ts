@@ -51,6 +51,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
   api.put(
     '/admin/users/:id/roles',
     {
+      config: { errorCodes: ['not_found'] },
       preHandler: adminOnly,
       schema: { params: IdParam, body: RolesBody, response: { 200: Type.Object({ user: UserView }) } },
     },
@@ -68,6 +69,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
   api.get(
     '/admin/users/:id/sessions',
     {
+      config: { errorCodes: ['not_found'] },
       preHandler: adminOnly,
       schema: { params: IdParam, response: { 200: Type.Object({ sessions: Type.Array(ListedSessionView) }) } },
     },
@@ -79,7 +81,11 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
 
   api.delete(
     '/admin/users/:id/sessions',
-    { preHandler: adminOnly, schema: { params: IdParam, response: { 200: Revoked } } },
+    {
+      config: { errorCodes: ['not_found'] },
+      preHandler: adminOnly,
+      schema: { params: IdParam, response: { 200: Revoked } },
+    },
     async (request) => {
       const user = await requireUser(request.params.id);
       const revocation = { by: 'admin' as const, actorId: request.auth!.user.id, client: clientInfo(request) };
@@ -89,7 +95,11 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
 
   api.delete(
     '/admin/sessions/:id',
-    { preHandler: adminOnly, schema: { params: IdParam, response: { 204: Type.Null() } } },
+    {
+      config: { errorCodes: ['not_found'] },
+      preHandler: adminOnly,
+      schema: { params: IdParam, response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const target = await services.sessions.findById(request.params.id);
       if (!target) throw new HeimdallError('not_found', 'No such session.');

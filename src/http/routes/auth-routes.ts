@@ -1,9 +1,8 @@
 import { Type } from 'typebox';
 import { hasBearerHeader } from '../../auth/request-facts.js';
-import { HeimdallError } from '../../core/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
-import { rateLimitedError } from '../plugins/errors-plugin.js';
+import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password, SessionEnvelope, SessionView, toSessionView, toUserView, Warning } from '../schemas.js';
 import { TokenPairView, toTokenPairView } from './token-routes.js';
@@ -23,15 +22,17 @@ const PasswordBody = Type.Object({ currentPassword: Password, newPassword: Passw
 export function registerAuthRoutes(api: Api, { services, config, guards }: RouteContext): void {
   api.post(
     '/auth/register',
-    { schema: { body: RegisterBody, response: { 201: SignedIn } } },
+    {
+      config: { errorCodes: ['forbidden', 'weak_password', 'email_taken', 'rate_limited'] },
+      schema: { body: RegisterBody, response: { 201: SignedIn } },
+    },
     async (request, reply) => {
       const result = await services.accounts.register(
         request.body,
         clientInfo(request),
         sessionSecret(request, config),
       );
-      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
-      if (!result.ok) throw new HeimdallError(result.code, result.message);
+      if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
       return reply.code(201).send({
         user: toUserView(result.user),
@@ -42,18 +43,24 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
     },
   );
 
-  api.post('/auth/login', { schema: { body: LoginBody, response: { 200: SignedIn } } }, async (request, reply) => {
-    const result = await services.accounts.login(request.body, clientInfo(request), sessionSecret(request, config));
-    if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
-    if (!result.ok) throw new HeimdallError(result.code);
-    setSessionCookie(reply, config, result);
-    return {
-      user: toUserView(result.user),
-      session: toSessionView(result.session),
-      csrfToken: result.session.csrfToken,
-      warnings: result.warnings,
-    };
-  });
+  api.post(
+    '/auth/login',
+    {
+      config: { errorCodes: ['invalid_credentials', 'rate_limited'] },
+      schema: { body: LoginBody, response: { 200: SignedIn } },
+    },
+    async (request, reply) => {
+      const result = await services.accounts.login(request.body, clientInfo(request), sessionSecret(request, config));
+      if (!result.ok) throw failureError(result);
+      setSessionCookie(reply, config, result);
+      return {
+        user: toUserView(result.user),
+        session: toSessionView(result.session),
+        csrfToken: result.session.csrfToken,
+        warnings: result.warnings,
+      };
+    },
+  );
 
   api.post('/auth/logout', { schema: { response: { 204: Type.Null() } } }, async (request, reply) => {
     // Without a live session there is nothing to protect and nothing to end: still 204, cookie cleared.
@@ -84,6 +91,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
   api.post(
     '/auth/password',
     {
+      config: { errorCodes: ['invalid_credentials', 'weak_password', 'rate_limited'] },
       preHandler: guards.requireSession,
       schema: {
         body: PasswordBody,
@@ -104,8 +112,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
         newPassword,
         clientInfo(request),
       );
-      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
-      if (!result.ok) throw new HeimdallError(result.code, result.message);
+      if (!result.ok) throw failureError(result);
       if (hasBearerHeader(request.headers)) {
         // The token family was rotated like a cookie session would be; its new pair replaces the dead one.
         const pair = await services.apiTokens.issueForFamily(result.session, result.user);

@@ -24,7 +24,10 @@ function attachment(fileName: string): string {
 export function registerDownloadRoutes(api: Api, { services }: RouteContext): void {
   api.get(
     '/downloads/:productId',
-    { schema: { params: DownloadParams, querystring: DownloadQuery } },
+    {
+      config: { errorCodes: ['unauthenticated', 'token_expired', 'not_found'] },
+      schema: { params: DownloadParams, querystring: DownloadQuery },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
       const { productId } = request.params;

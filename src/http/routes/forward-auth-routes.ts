@@ -70,6 +70,7 @@ export function registerForwardAuthRoutes(api: Api, { authenticator, config }: R
   api.get(
     '/auth/verify',
     {
+      config: { errorCodes: ['unauthenticated', 'token_expired', 'csrf_failed', 'forbidden'] },
       schema: {
         querystring: VerifyQuery,
         response: {

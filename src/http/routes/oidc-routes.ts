@@ -141,6 +141,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
   api.post(
     '/oidc/:provider/link',
     {
+      config: { errorCodes: ['not_found'] },
       preHandler: guards.requireSession,
       schema: {
         params: ProviderParams,
@@ -192,7 +193,11 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
 
   api.delete(
     '/oidc/identities/:id',
-    { preHandler: guards.requireSession, schema: { params: IdParam, response: { 204: Type.Null() } } },
+    {
+      config: { errorCodes: ['not_found'] },
+      preHandler: guards.requireSession,
+      schema: { params: IdParam, response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const { user } = request.auth!;
       const result = await signOn.unlink(user, request.params.id);

@@ -45,6 +45,7 @@ export function registerProductRoutes(api: Api, { services, guards }: RouteConte
   api.post(
     '/products/:id/purchase',
     {
+      config: { errorCodes: ['not_found'] },
       preHandler: guards.requireSession,
       schema: {
         params: IdParam,
@@ -65,6 +66,7 @@ export function registerProductRoutes(api: Api, { services, guards }: RouteConte
   api.post(
     '/downloads/:productId/link',
     {
+      config: { errorCodes: ['not_found', 'forbidden'] },
       preHandler: guards.requireSession,
       schema: {
         params: ProductIdParam,

@@ -42,7 +42,11 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
 
   api.delete(
     '/sessions/:id',
-    { preHandler: guards.requireSession, schema: { params: IdParam, response: { 204: Type.Null() } } },
+    {
+      config: { errorCodes: ['not_found'] },
+      preHandler: guards.requireSession,
+      schema: { params: IdParam, response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const { user, session: current } = request.auth!;
       const target = await services.sessions.findById(request.params.id);

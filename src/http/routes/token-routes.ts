@@ -3,7 +3,7 @@ import { hasBearerHeader } from '../../auth/request-facts.js';
 import type { IssueResult, TokenPair } from '../../core/api-token-service.js';
 import { HeimdallError } from '../../core/errors.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
-import { rateLimitedError } from '../plugins/errors-plugin.js';
+import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password } from '../schemas.js';
 
@@ -31,42 +31,50 @@ const RefreshTokenBody = Type.Object(
 
 /** Hybrid API tokens (API.md, "Tokens"). Every endpoint spends the per-address `tokens` budget. */
 export function registerTokenRoutes(api: Api, { services, guards }: RouteContext): void {
-  api.post('/tokens', { schema: { body: IssueBody, response: { 200: TokenPairView } } }, async (request, reply) => {
-    let result: IssueResult;
-    if (request.body) {
-      // The sign-in path: throttled and audited, and an unknown email answers like a wrong password.
-      const { email, password } = request.body;
-      result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request));
-    } else {
-      // A stolen access token must not be able to mint a long-lived refresh token: only a cookie session can.
-      if (hasBearerHeader(request.headers)) {
-        throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
+  api.post(
+    '/tokens',
+    {
+      config: { errorCodes: ['invalid_credentials', 'rate_limited', 'forbidden', 'unauthenticated'] },
+      schema: { body: IssueBody, response: { 200: TokenPairView } },
+    },
+    async (request, reply) => {
+      let result: IssueResult;
+      if (request.body) {
+        // The sign-in path: throttled and audited, and an unknown email answers like a wrong password.
+        const { email, password } = request.body;
+        result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request));
+      } else {
+        // A stolen access token must not be able to mint a long-lived refresh token: only a cookie session can.
+        if (hasBearerHeader(request.headers)) {
+          throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
+        }
+        await guards.requireSession(request, reply);
+        result = await services.apiTokens.issueForSession(request.auth!.user, clientInfo(request));
       }
-      await guards.requireSession(request, reply);
-      result = await services.apiTokens.issueForSession(request.auth!.user, clientInfo(request));
-    }
-    if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
-    if (!result.ok) throw new HeimdallError(result.code);
-    return toTokenPairView(result.pair);
-  });
+      if (!result.ok) throw failureError(result);
+      return toTokenPairView(result.pair);
+    },
+  );
 
   api.post(
     '/tokens/refresh',
-    { schema: { body: RefreshTokenBody, response: { 200: TokenPairView } } },
+    {
+      config: { errorCodes: ['unauthenticated', 'token_reused', 'rate_limited'] },
+      schema: { body: RefreshTokenBody, response: { 200: TokenPairView } },
+    },
     async (request) => {
       const result = await services.apiTokens.refresh(request.body.refreshToken, clientInfo(request));
-      if (!result.ok && result.code === 'rate_limited') throw rateLimitedError(result.retryAfterMs);
-      if (!result.ok) throw new HeimdallError(result.code);
+      if (!result.ok) throw failureError(result);
       return toTokenPairView(result.pair);
     },
   );
 
   api.post(
     '/tokens/revoke',
-    { schema: { body: RefreshTokenBody, response: { 204: Type.Null() } } },
+    { config: { errorCodes: ['rate_limited'] }, schema: { body: RefreshTokenBody, response: { 204: Type.Null() } } },
     async (request, reply) => {
       const result = await services.apiTokens.revoke(request.body.refreshToken, clientInfo(request));
-      if (!result.ok) throw rateLimitedError(result.retryAfterMs);
+      if (!result.ok) throw failureError(result);
       return reply.code(204).send(null);
     },
   );

@@ -51,7 +51,7 @@ export class SqlIdentityRepository implements IdentityRepository {
         .execute();
       return { ok: true, identity };
     } catch (error) {
-      if (isUniqueViolation(error)) return { ok: false, reason: 'identity_taken' };
+      if (isUniqueViolation(error)) return { ok: false, code: 'identity_taken' };
       throw error;
     }
   }

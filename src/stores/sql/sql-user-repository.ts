@@ -66,7 +66,7 @@ export class SqlUserRepository implements UserRepository {
       });
       return { ok: true, user: toUser(created) };
     } catch (error) {
-      if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
+      if (isUniqueViolation(error)) return { ok: false, code: 'email_taken' };
       throw error;
     }
   }
