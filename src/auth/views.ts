@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import type { Session } from '../core/session.js';
+import type { AuthMethod, Session } from '../core/session.js';
 import type { User } from '../core/user.js';
 
 /**
@@ -13,6 +13,10 @@ export const UserView = Type.Object({
   name: Type.String(),
   roles: Type.Array(Type.String()),
   createdAt: Type.String(),
+  /** Heimdall confirmed the address (a link it sent was followed). */
+  emailVerified: Type.Boolean(),
+  secondFactors: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('passkey')])),
+  disabled: Type.Boolean(),
 });
 export type UserView = Static<typeof UserView>;
 
@@ -30,8 +34,26 @@ export const SessionView = Type.Object({
   country: Type.Union([Type.String(), Type.Null()]),
   provider: Type.Union([Type.String(), Type.Null()]),
   rememberMe: Type.Boolean(),
+  /** When a factor was last proven on this session (sign-in, re-authentication). */
+  authenticatedAt: Type.String(),
+  methods: Type.Array(
+    Type.Union([
+      Type.Literal('password'),
+      Type.Literal('oidc'),
+      Type.Literal('passkey'),
+      Type.Literal('totp'),
+      Type.Literal('recovery_code'),
+    ]),
+  ),
+  /** Bound to a key held by the browser (DBSC): a copied cookie stops working within minutes. */
+  deviceBound: Type.Boolean(),
 });
 export type SessionView = Static<typeof SessionView>;
+
+// The schema lists every method core knows, and nothing else: a new method fails to compile here until it is shown.
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const METHODS_LISTED: Equal<SessionView['methods'][number], AuthMethod> = true;
+void METHODS_LISTED;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -54,6 +76,9 @@ export function toUserView(user: User): UserView {
       name: user.name,
       roles: user.roles,
       createdAt: iso(user.createdAt),
+      emailVerified: user.emailVerified,
+      secondFactors: user.secondFactors,
+      disabled: user.disabled,
     });
     userViews.set(user, view);
   }
@@ -84,5 +109,8 @@ function buildSessionView(session: Session): SessionView {
     country: session.country,
     provider: session.provider,
     rememberMe: session.rememberMe,
+    authenticatedAt: iso(session.authenticatedAt),
+    methods: [...session.methods],
+    deviceBound: session.deviceKey !== null,
   };
 }

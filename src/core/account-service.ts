@@ -131,7 +131,7 @@ export class AccountService {
     }
     await this.#throttle.succeeded(attempt);
     const ended = await this.#sessions.dropStored(changed.user.id, auth.session.id);
-    const issued = await this.#sessions.rotate(auth.session, changed.user, client);
+    const issued = await this.#sessions.rotate(auth.session, changed.user, client, ['password']);
     await this.#audit.record('password.changed', client, {
       userId: changed.user.id,
       sessionId: issued.session.id,
@@ -142,7 +142,7 @@ export class AccountService {
 
   async #signIn(user: User, client: ClientInfo, rememberMe: boolean, presentedSecret?: string, first = false) {
     if (presentedSecret) await this.#sessions.revokeBySecret(presentedSecret);
-    const issued = await this.#sessions.create(user, client, { rememberMe });
+    const issued = await this.#sessions.create(user, client, { methods: ['password'], rememberMe });
     const warnings = (await this.#anomalies?.afterSignIn(issued.session, client, first)) ?? [];
     return { ok: true as const, user, warnings, ...issued };
   }

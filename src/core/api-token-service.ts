@@ -5,8 +5,8 @@ import type { FamilyCache } from './family-cache.js';
 import type { JwtService } from './jwt-service.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from './refresh-token.js';
-import type { Session } from './session.js';
-import type { ClientInfo, Revocation, SessionService } from './session-service.js';
+import type { AuthMethod, Session } from './session.js';
+import type { Authenticated, ClientInfo, Revocation, SessionService } from './session-service.js';
 import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
 import type { User, UserRepository } from './user.js';
 
@@ -93,19 +93,20 @@ export class ApiTokenService {
     if (refused) return refused;
     const checked = await this.#accounts.checkCredentials(email, password, client);
     if (!checked.ok) return checked;
-    return { ok: true, pair: await this.#startFamily(checked.user, client, 'password') };
+    return { ok: true, pair: await this.#startFamily(checked.user, client, 'password', ['password']) };
   }
 
-  /** POST /api/tokens from a cookie session: a new family for the session's user. */
-  async issueForSession(user: User, client: ClientInfo): Promise<IssueResult> {
+  /** POST /api/tokens from a cookie session: a new family for the session's user, proven as that session was. */
+  async issueForSession(auth: Authenticated, client: ClientInfo): Promise<IssueResult> {
     const refused = await this.#spendBudget(client);
     if (refused) return refused;
-    return { ok: true, pair: await this.#startFamily(user, client, 'session') };
+    return { ok: true, pair: await this.#startFamily(auth.user, client, 'session', auth.session.methods) };
   }
 
   /** Starts a new family for the user and issues its first pair. */
-  async issue(user: User, client: ClientInfo): Promise<TokenPair> {
+  async issue(user: User, client: ClientInfo, methods: readonly AuthMethod[]): Promise<TokenPair> {
     const { session } = await this.#sessions.create(user, client, {
+      methods,
       kind: 'api',
       idleTimeoutMs: this.#policy.refreshIdleMs,
       absoluteTimeoutMs: this.#policy.familyLifetimeMs,
@@ -185,8 +186,13 @@ export class ApiTokenService {
     return this.#refreshTokens.pruneExpired(this.#clock.now());
   }
 
-  async #startFamily(user: User, client: ClientInfo, via: 'password' | 'session'): Promise<TokenPair> {
-    const pair = await this.issue(user, client);
+  async #startFamily(
+    user: User,
+    client: ClientInfo,
+    via: 'password' | 'session',
+    methods: readonly AuthMethod[],
+  ): Promise<TokenPair> {
+    const pair = await this.issue(user, client, methods);
     await this.#audit.record('auth.login', client, {
       userId: user.id,
       sessionId: pair.family.id,

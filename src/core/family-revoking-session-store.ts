@@ -1,5 +1,5 @@
 import type { DenyList } from './deny-list.js';
-import type { Session, SessionActivity, SessionStore } from './session.js';
+import type { Session, SessionActivity, SessionProof, SessionStore } from './session.js';
 
 /**
  * SessionStore decorator: whenever an API token family (a session of kind `api`) is deleted — by its own revoke,
@@ -30,6 +30,10 @@ export class FamilyRevokingSessionStore implements SessionStore {
 
   touch(tokenHash: string, activity: SessionActivity): Promise<void> {
     return this.#inner.touch(tokenHash, activity);
+  }
+
+  update(tokenHash: string, proof: SessionProof): Promise<boolean> {
+    return this.#inner.update(tokenHash, proof);
   }
 
   async delete(tokenHash: string): Promise<boolean> {

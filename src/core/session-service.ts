@@ -5,7 +5,14 @@ import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup 
 import type { EventBus } from './events.js';
 import { generatePublicId } from './ids.js';
 import { type Revocation, SessionRevoker } from './revocation.js';
-import type { ClientInfo, Session, SessionKind, SessionStore } from './session.js';
+import {
+  type AuthMethod,
+  type ClientInfo,
+  methodSet,
+  type Session,
+  type SessionKind,
+  type SessionStore,
+} from './session.js';
 import {
   CSRF_TOKEN_BYTES,
   cryptoRandom,
@@ -28,6 +35,8 @@ export interface SessionPolicy {
 }
 
 export interface CreateSessionOptions {
+  /** How the holder proved who they are; the session counts as proven now. */
+  methods: readonly AuthMethod[];
   rememberMe?: boolean;
   kind?: SessionKind;
   provider?: string | null;
@@ -101,7 +110,7 @@ export class SessionService {
       });
   }
 
-  async create(user: User, client: ClientInfo, options: CreateSessionOptions = {}): Promise<IssuedSession> {
+  async create(user: User, client: ClientInfo, options: CreateSessionOptions): Promise<IssuedSession> {
     const now = this.#clock.now();
     const remember = options.rememberMe === true;
     const idleTimeoutMs =
@@ -131,6 +140,9 @@ export class SessionService {
       country: this.#geo.countryOf(client.ip),
       csrfToken: generateSecret(this.#random, CSRF_TOKEN_BYTES),
       provider: options.provider ?? null,
+      authenticatedAt: now,
+      methods: methodSet(options.methods),
+      deviceKey: null,
     };
     await this.#store.insert(session);
     return { session, secret };
@@ -238,10 +250,18 @@ export class SessionService {
    * Replaces a session with a fresh id and secret (fixation defence); the old one is deleted first. Not announced:
    * the client making this request reopens its event stream with the new cookie, and an event racing the response
    * that carries that cookie would make its other tabs check in with the old one. Heartbeats close stale streams.
+   * The rotation is itself a proof (a password change asks for the current password): `methods` are what was just
+   * proven, added to what the session already held.
    */
-  async rotate(session: Session, user: User, client: ClientInfo): Promise<IssuedSession> {
+  async rotate(
+    session: Session,
+    user: User,
+    client: ClientInfo,
+    methods: readonly AuthMethod[] = [],
+  ): Promise<IssuedSession> {
     await this.#store.delete(session.tokenHash);
     return this.create(user, client, {
+      methods: [...session.methods, ...methods],
       rememberMe: session.rememberMe,
       kind: session.kind,
       provider: session.provider,

@@ -1,6 +1,41 @@
 /** What kind of credential a stored session stands behind. */
 export type SessionKind = 'cookie' | 'api';
 
+/** How a session's holder proved who they are (API.md: `session.methods`), in this order when several. */
+export const AUTH_METHODS = ['password', 'oidc', 'passkey', 'totp', 'recovery_code'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/** Methods as a bit set: bit i for AUTH_METHODS[i]. Throws on a name core does not know. */
+export function methodBits(methods: readonly string[]): number {
+  let bits = 0;
+  for (const method of methods) {
+    const index = AUTH_METHODS.indexOf(method as AuthMethod);
+    if (index === -1) throw new TypeError(`unknown authentication method: ${method}`);
+    bits |= 1 << index;
+  }
+  return bits;
+}
+
+const METHOD_SETS = new Map<number, readonly AuthMethod[]>();
+
+/**
+ * The one frozen array for a set of methods, in AUTH_METHODS order: sessions share it (a few dozen possible sets
+ * against up to millions of cached sessions), and equal sets compare with ===.
+ */
+export function methodSetOfBits(bits: number): readonly AuthMethod[] {
+  let set = METHOD_SETS.get(bits);
+  if (!set) {
+    set = Object.freeze(AUTH_METHODS.filter((_, index) => (bits & (1 << index)) !== 0));
+    METHOD_SETS.set(bits, set);
+  }
+  return set;
+}
+
+/** The shared array for these methods (each once, in AUTH_METHODS order). */
+export function methodSet(methods: readonly string[]): readonly AuthMethod[] {
+  return methodSetOfBits(methodBits(methods));
+}
+
 /**
  * A server-side session. The secret that proves it is never stored: only its SHA-256 (`tokenHash`).
  * All times are epoch milliseconds.
@@ -29,6 +64,22 @@ export interface Session {
   csrfToken: string;
   /** Third-party provider that signed this session in, if any. */
   provider: string | null;
+  /** When a factor was last proven on this session (sign-in, re-authentication); step-up checks read it. */
+  authenticatedAt: number;
+  /** The factors proven at that moment, in AUTH_METHODS order. */
+  methods: readonly AuthMethod[];
+  /**
+   * The public key (JWK, JSON) this session is bound to by Device Bound Session Credentials, or null: a bound
+   * session is accepted only with a fresh cookie that only the key's holder can renew.
+   */
+  deviceKey: string | null;
+}
+
+/** What a proof or a binding changes on a live session, in place (same secret, same id). */
+export interface SessionProof {
+  authenticatedAt?: number;
+  methods?: readonly AuthMethod[];
+  deviceKey?: string | null;
 }
 
 /** The part of a session that activity changes. */
@@ -49,6 +100,8 @@ export interface SessionStore {
   findByTokenHash(tokenHash: string): Promise<Session | null>;
   findById(id: string): Promise<Session | null>;
   touch(tokenHash: string, activity: SessionActivity): Promise<void>;
+  /** Changes the proof or binding fields of a live session; false when there is no such session (never recreates). */
+  update(tokenHash: string, proof: SessionProof): Promise<boolean>;
   /** True when a session was deleted. */
   delete(tokenHash: string): Promise<boolean>;
   /** Sessions of the user, including ones that may have expired but not yet been pruned. */

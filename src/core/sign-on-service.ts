@@ -171,7 +171,7 @@ export class SignOnService {
     const account = await resolveSignOnAccount(this.#accounts, name, verified.identity);
     if (!account.ok) return { ...account, provider: name };
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
-    const issued = await this.#sessions.create(account.user, input.client, { provider: name });
+    const issued = await this.#sessions.create(account.user, input.client, { methods: ['oidc'], provider: name });
     await this.#anomalies?.afterSignIn(issued.session, input.client, account.created);
     return {
       ok: true,

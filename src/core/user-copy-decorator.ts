@@ -1,4 +1,12 @@
-import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from './user.js';
+import type {
+  CreateUserResult,
+  ListUsersOptions,
+  NewUser,
+  User,
+  UserChanges,
+  UserPage,
+  UserRepository,
+} from './user.js';
 
 /**
  * A UserRepository around the source of truth that keeps copies of user records elsewhere (process memory, Redis).
@@ -33,6 +41,10 @@ export abstract class UserCopyDecorator implements UserRepository {
 
   setPassword(id: string, passwordHash: string, now: number): Promise<User | null> {
     return this.change(id, () => this.inner.setPassword(id, passwordHash, now));
+  }
+
+  update(id: string, changes: UserChanges, now: number): Promise<User | null> {
+    return this.change(id, () => this.inner.update(id, changes, now));
   }
 
   bumpSessionVersion(id: string, now: number): Promise<User | null> {

@@ -1,5 +1,5 @@
 import { Argon2Hasher, type PasswordHasher } from '../../src/core/passwords.js';
-import type { Session, SessionActivity, SessionStore } from '../../src/core/session.js';
+import type { Session, SessionActivity, SessionProof, SessionStore } from '../../src/core/session.js';
 import { type SessionPolicy, SessionService } from '../../src/core/session-service.js';
 import { UserService } from '../../src/core/user-service.js';
 import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
@@ -31,6 +31,9 @@ export class CountingSessionStore implements SessionStore {
   touch(tokenHash: string, activity: SessionActivity) {
     this.touches++;
     return this.inner.touch(tokenHash, activity);
+  }
+  update(tokenHash: string, proof: SessionProof) {
+    return this.inner.update(tokenHash, proof);
   }
   delete(tokenHash: string) {
     return this.inner.delete(tokenHash);

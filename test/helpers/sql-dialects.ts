@@ -58,6 +58,8 @@ export async function insertUserRow(database: SqlDatabase, id: string): Promise<
       session_version: 0,
       created_at: 0,
       updated_at: 0,
+      email_verified: 0,
+      second_factors: '[]',
     })
     .onConflict((oc) => oc.doNothing())
     .execute();

@@ -51,6 +51,9 @@ describe("heimdall/fastify: another Fastify app validating Heimdall's cookie and
       name: 'odin',
       roles: ['user'],
       createdAt: expect.any(String),
+      emailVerified: false,
+      secondFactors: [],
+      disabled: false,
     });
     expect(context.scheme).toBe('cookie');
     expect(context.csrfToken).toBe(odin.csrfToken);

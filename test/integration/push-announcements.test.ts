@@ -9,6 +9,9 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 import { ADDRESSES, mustLogin, mustRegister, proxiedApp, RemoteClient } from '../security/attack-helpers.js';
 
+/** Sessions made as a password sign-in makes them. */
+const PASSWORD = { methods: ['password' as const] };
+
 let testApp: TestApp | undefined;
 let database: SqlDatabase | undefined;
 afterEach(async () => {
@@ -158,7 +161,7 @@ describe('what the core announces on the event bus', () => {
       },
       events: brokenBus,
     });
-    const issued = await sessions.create(created.user, { ip: '127.0.0.1', userAgent: '' });
+    const issued = await sessions.create(created.user, { ip: '127.0.0.1', userAgent: '' }, PASSWORD);
     await expect(sessions.revoke(issued.session)).resolves.toBeUndefined();
     expect(await sessions.validate(issued.secret)).toBeNull();
   });

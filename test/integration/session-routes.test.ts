@@ -23,6 +23,9 @@ describe('session routes', () => {
       name: 'odin',
       roles: ['admin'],
       createdAt: expect.any(String),
+      emailVerified: false,
+      secondFactors: [],
+      disabled: false,
     });
     expect(Object.keys(body.session).sort()).toEqual(
       [
@@ -39,8 +42,13 @@ describe('session routes', () => {
         'provider',
         'rememberMe',
         'userAgent',
+        'authenticatedAt',
+        'methods',
+        'deviceBound',
       ].sort(),
     );
+    expect(body.session).toMatchObject({ methods: ['password'], deviceBound: false });
+    expect(body.session.authenticatedAt).toBe(body.session.createdAt);
     expect(body.session.browser).toBe('Chrome 156');
     expect(body.csrfToken).toBe(client.csrfToken);
     expect(body.warnings).toEqual([]);

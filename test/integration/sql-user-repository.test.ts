@@ -49,7 +49,7 @@ for (const dialect of DIALECTS) {
       await users.create(user);
       expect(await users.create({ ...user, id: `u-${generatePublicId()}` })).toEqual({
         ok: false,
-        reason: 'email_taken',
+        code: 'email_taken',
       });
       expect((await users.list({ limit: 10 })).users).toHaveLength(1);
     });
@@ -65,6 +65,8 @@ for (const dialect of DIALECTS) {
         roles: ['admin'],
         passwordHash: 'hash',
         disabled: false,
+        emailVerified: false,
+        secondFactors: [],
         sessionVersion: 0,
         createdAt: 1_764_000_000_123,
         updatedAt: 1_764_000_000_123,

@@ -19,6 +19,9 @@ import { SqliteDataVersion } from '../../src/stores/sql/sqlite-data-version.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { createTestApp, signedUpClient, type TestApp } from '../helpers/test-app.js';
 
+/** Sessions made as a password sign-in makes them. */
+const PASSWORD = { methods: ['password' as const] };
+
 const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../dist/cli/heimdall.js', import.meta.url));
 
@@ -93,7 +96,7 @@ describe('the in-process cache on the embedded SQLite default', () => {
       createdAt: 0,
     });
     if (!created.ok) throw new Error('setup');
-    const { secret } = await sessions.create(created.user, { ip: '127.0.0.1', userAgent: '' });
+    const { secret } = await sessions.create(created.user, { ip: '127.0.0.1', userAgent: '' }, PASSWORD);
     await sessions.validate(secret);
     const before = sqlSessions.calls() + sqlUsers.calls();
     for (let i = 0; i < 20; i++) expect((await sessions.validate(secret))?.user.roles).toEqual(['admin']);
@@ -141,6 +144,9 @@ describe('the in-process cache on the embedded SQLite default', () => {
       country: null,
       csrfToken: 'csrf-a',
       provider: null,
+      authenticatedAt: 1,
+      methods: ['password'],
+      deviceKey: null,
     };
     await store.insert(base);
     await store.insert({ ...base, id: 'sid-b', tokenHash: 'hash-b', csrfToken: 'csrf-b' });

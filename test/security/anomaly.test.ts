@@ -23,6 +23,9 @@ import {
   SAFARI_IPHONE,
 } from './attack-helpers.js';
 
+/** Sessions made as a password sign-in makes them. */
+const PASSWORD = { methods: ['password' as const] };
+
 const EMAIL = 'odin@asgard.example';
 
 describe('anomaly warnings (ASVS 6.3.4, 8.2.4; the seeds: "three sessions from different countries")', () => {
@@ -191,7 +194,7 @@ describe('AnomalyDetector with an event bus', () => {
     });
     if (!created.ok) throw new Error('user');
     for (const ip of [ADDRESSES.US, ADDRESSES.GB, ADDRESSES.JP]) {
-      const issued = await sessions.create(created.user, { ip, userAgent: 'test' });
+      const issued = await sessions.create(created.user, { ip, userAgent: 'test' }, PASSWORD);
       await anomalies.afterSignIn(issued.session, { ip, userAgent: 'test' });
     }
     expect(published).toEqual([

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BoundedMemo } from '../../src/core/bounded-memo.js';
 import { describeUserAgent } from '../../src/core/device.js';
-import type { Session } from '../../src/core/session.js';
+import { AUTH_METHODS, type Session } from '../../src/core/session.js';
 import { RedisSessionCodec } from '../../src/stores/redis/redis-session-codec.js';
 import { packUserAgent, unpackUserAgent } from '../../src/stores/redis/user-agent-packing.js';
 import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';
@@ -29,6 +29,9 @@ function session(overrides: Partial<Session> = {}): Session {
     country: 'SE',
     csrfToken: 'AAAAAAAAAAAAAAAAAAAAAA',
     provider: null,
+    authenticatedAt: NOW,
+    methods: ['password'],
+    deviceKey: null,
     ...overrides,
   };
 }
@@ -95,8 +98,11 @@ describe('RedisSessionCodec', () => {
         country: fc.option(text),
         csrfToken: text,
         provider: fc.option(text),
+        provenAfter: span,
+        methods: fc.subarray([...AUTH_METHODS]),
+        deviceKey: fc.option(text),
       })
-      .map(({ seenAfter, absoluteAfter, capped, ...r }): Session => {
+      .map(({ seenAfter, absoluteAfter, capped, provenAfter, ...r }): Session => {
         const lastSeenAt = r.createdAt + seenAfter;
         const absoluteExpiresAt = r.createdAt + absoluteAfter;
         const idle = lastSeenAt + r.idleTimeoutMs;
@@ -108,6 +114,7 @@ describe('RedisSessionCodec', () => {
           idleExpiresAt: capped ? Math.min(idle, absoluteExpiresAt) : idle,
           browser: `b${r.userAgent.length}`,
           os: null,
+          authenticatedAt: r.createdAt + provenAfter,
         };
       });
     fc.assert(
@@ -159,6 +166,7 @@ describe('RedisSessionCodec', () => {
       'not json',
       '{}',
       '[]',
+      JSON.stringify([4, ...good.slice(1)]),
       JSON.stringify([3, ...good.slice(1)]),
       JSON.stringify(good.slice(0, 15)),
       JSON.stringify(good.map((v, i) => (i === 3 ? 7 : v))),

@@ -3,6 +3,9 @@ import { hashToken } from '../../src/core/tokens.js';
 import type { User } from '../../src/core/user.js';
 import { type CoreFixture, createCoreFixture, TEST_POLICY } from '../helpers/core-fixture.js';
 
+/** Sessions made as a password sign-in makes them. */
+const PASSWORD = { methods: ['password' as const] };
+
 const CLIENT = { ip: '198.51.100.20', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/140.0' };
 const MINUTE = 60_000;
 
@@ -22,7 +25,7 @@ describe('SessionService', () => {
   });
 
   it('create() stores only the digest of the secret it returns', async () => {
-    const { session, secret } = await f.sessions.create(user, CLIENT);
+    const { session, secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     expect(session.tokenHash).toBe(hashToken(secret));
     const rows = await f.database.db.selectFrom('sessions').selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(secret);
@@ -33,20 +36,20 @@ describe('SessionService', () => {
 
   it('create() gives every session its own CSRF token of 128 random bits', async () => {
     const tokens = new Set<string>();
-    for (let i = 0; i < 20; i++) tokens.add((await f.sessions.create(user, CLIENT)).session.csrfToken);
+    for (let i = 0; i < 20; i++) tokens.add((await f.sessions.create(user, CLIENT, PASSWORD)).session.csrfToken);
     expect(tokens.size).toBe(20);
     for (const token of tokens) expect(Buffer.from(token, 'base64url').length).toBe(16);
   });
 
   it('validate() returns the session and the user as the database has them now', async () => {
-    const { secret } = await f.sessions.create(user, CLIENT);
+    const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     await f.userRepository.setRoles(user.id, ['god'], f.clock.now());
     const auth = await f.sessions.validate(secret);
     expect(auth?.user.roles).toEqual(['god']);
   });
 
   it('validate() refuses a session idle for longer than the idle timeout', async () => {
-    const { secret } = await f.sessions.create(user, CLIENT);
+    const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     f.clock.advance(TEST_POLICY.idleTimeoutMs - 1);
     expect(await f.sessions.validate(secret)).not.toBeNull();
     f.clock.advance(TEST_POLICY.idleTimeoutMs);
@@ -54,7 +57,7 @@ describe('SessionService', () => {
   });
 
   it('activity slides the idle expiry, written back at most once a minute', async () => {
-    const { secret } = await f.sessions.create(user, CLIENT);
+    const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     for (let i = 0; i < 10; i++) {
       f.clock.advance(20 * MINUTE);
       expect(await f.sessions.validate(secret), `after ${(i + 1) * 20} min`).not.toBeNull();
@@ -73,7 +76,7 @@ describe('SessionService', () => {
   });
 
   it('validate() refuses a session past its absolute expiry however active it was', async () => {
-    const { secret } = await f.sessions.create(user, CLIENT);
+    const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     const steps = TEST_POLICY.absoluteTimeoutMs / (10 * MINUTE);
     for (let i = 1; i < steps; i++) {
       f.clock.advance(10 * MINUTE);
@@ -85,7 +88,7 @@ describe('SessionService', () => {
   });
 
   it('the idle expiry never slides past the absolute expiry', async () => {
-    const { secret, session } = await f.sessions.create(user, CLIENT);
+    const { secret, session } = await f.sessions.create(user, CLIENT, PASSWORD);
     let auth = null;
     while (f.clock.now() < session.absoluteExpiresAt - 20 * MINUTE) {
       f.clock.advance(20 * MINUTE);
@@ -96,14 +99,14 @@ describe('SessionService', () => {
   });
 
   it('"remember me" sessions use the longer timeouts', async () => {
-    const { secret, session } = await f.sessions.create(user, CLIENT, { rememberMe: true });
+    const { secret, session } = await f.sessions.create(user, CLIENT, { ...PASSWORD, rememberMe: true });
     expect(session.absoluteExpiresAt - session.createdAt).toBe(TEST_POLICY.rememberAbsoluteTimeoutMs);
     f.clock.advance(3 * 86_400_000);
     expect(await f.sessions.validate(secret)).not.toBeNull();
   });
 
   it('short idle timeouts still slide: writes happen every third of the timeout', async () => {
-    const { secret } = await f.sessions.create(user, CLIENT);
+    const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
     const shortSession = await f.store.findByTokenHash(hashToken(secret));
     await f.store.delete(shortSession!.tokenHash);
     await f.store.insert({ ...shortSession!, idleTimeoutMs: 90_000, idleExpiresAt: shortSession!.createdAt + 90_000 });
@@ -114,8 +117,8 @@ describe('SessionService', () => {
   });
 
   it("validate() refuses every session minted before the user's session version was bumped", async () => {
-    const a = await f.sessions.create(user, CLIENT);
-    const b = await f.sessions.create(user, CLIENT);
+    const a = await f.sessions.create(user, CLIENT, PASSWORD);
+    const b = await f.sessions.create(user, CLIENT, PASSWORD);
     await f.userRepository.bumpSessionVersion(user.id, f.clock.now());
     expect(await f.sessions.validate(a.secret)).toBeNull();
     expect(await f.sessions.validate(b.secret)).toBeNull();
@@ -128,7 +131,7 @@ describe('SessionService', () => {
   });
 
   it('rotate() issues a new id and secret and kills the old pair', async () => {
-    const old = await f.sessions.create(user, CLIENT);
+    const old = await f.sessions.create(user, CLIENT, PASSWORD);
     const rotated = await f.sessions.rotate(old.session, user, CLIENT);
     expect(rotated.session.id).not.toBe(old.session.id);
     expect(rotated.secret).not.toBe(old.secret);
@@ -137,9 +140,9 @@ describe('SessionService', () => {
   });
 
   it('list() shows live sessions newest first and hides expired ones', async () => {
-    const first = await f.sessions.create(user, CLIENT);
+    const first = await f.sessions.create(user, CLIENT, PASSWORD);
     f.clock.advance(29 * MINUTE);
-    const second = await f.sessions.create(user, CLIENT);
+    const second = await f.sessions.create(user, CLIENT, PASSWORD);
     f.clock.advance(2 * MINUTE);
     const listed = await f.sessions.list(user.id);
     expect(listed.map((s) => s.id)).toEqual([second.session.id]);
@@ -147,9 +150,9 @@ describe('SessionService', () => {
   });
 
   it('revokeOthers() keeps only the current session; revokeAll() ends every one', async () => {
-    const current = await f.sessions.create(user, CLIENT);
-    await f.sessions.create(user, CLIENT);
-    await f.sessions.create(user, CLIENT);
+    const current = await f.sessions.create(user, CLIENT, PASSWORD);
+    await f.sessions.create(user, CLIENT, PASSWORD);
+    await f.sessions.create(user, CLIENT, PASSWORD);
     expect(await f.sessions.revokeOthers(current.session)).toBe(2);
     expect((await f.sessions.list(user.id)).map((s) => s.id)).toEqual([current.session.id]);
     const { revoked } = await f.sessions.revokeAll(user.id);
@@ -158,9 +161,9 @@ describe('SessionService', () => {
   });
 
   it('pruneExpired() removes only dead sessions', async () => {
-    const dead = await f.sessions.create(user, CLIENT);
+    const dead = await f.sessions.create(user, CLIENT, PASSWORD);
     f.clock.advance(31 * MINUTE);
-    const live = await f.sessions.create(user, CLIENT);
+    const live = await f.sessions.create(user, CLIENT, PASSWORD);
     expect(await f.sessions.pruneExpired()).toBe(1);
     expect(await f.store.findByTokenHash(dead.session.tokenHash)).toBeNull();
     expect(await f.store.findByTokenHash(live.session.tokenHash)).not.toBeNull();

@@ -12,6 +12,9 @@ import { SqlIdentityRepository } from '../../src/stores/sql/sql-identity-reposit
 import { SqlPendingSignOnStore } from '../../src/stores/sql/sql-pending-sign-on-store.js';
 import { type CoreFixture, createCoreFixture } from '../helpers/core-fixture.js';
 
+/** Sessions made as a password sign-in makes them. */
+const PASSWORD = { methods: ['password' as const] };
+
 const ISSUER = 'https://idp.example';
 const CLIENT = { ip: '203.0.113.9', userAgent: 'test' };
 
@@ -211,7 +214,7 @@ describe('SignOnService', () => {
     const signedIn = async (email: string) => {
       const registered = await fx.users.register({ email, password: 'correct horse battery' });
       if (!registered.ok) throw new Error('register');
-      const issued = await fx.sessions.create(registered.user, CLIENT);
+      const issued = await fx.sessions.create(registered.user, CLIENT, PASSWORD);
       return fx.sessions.validate(issued.secret);
     };
 
@@ -251,7 +254,7 @@ describe('SignOnService', () => {
     it('removes an identity of an account that has a password, and not another user’s', async () => {
       const registered = await fx.users.register({ email: 'tyr@asgard.example', password: 'correct horse battery' });
       if (!registered.ok) throw new Error('register');
-      const auth = await fx.sessions.validate((await fx.sessions.create(registered.user, CLIENT)).secret);
+      const auth = await fx.sessions.validate((await fx.sessions.create(registered.user, CLIENT, PASSWORD)).secret);
       as({ email: 'tyr@elsewhere.example' });
       const started = await service.start({ provider: 'idp', redirectUri: 'x', returnTo: '/', link: auth! });
       await answer(started.ok ? started.secret : undefined);

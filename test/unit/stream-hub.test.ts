@@ -38,6 +38,8 @@ function user(id: string, roles = ['user']): User {
     roles,
     passwordHash: null,
     disabled: false,
+    emailVerified: false,
+    secondFactors: [],
     sessionVersion: 0,
     createdAt: 0,
     updatedAt: 0,

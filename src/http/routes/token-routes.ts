@@ -49,7 +49,7 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
           throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
         }
         await guards.requireSession(request, reply);
-        result = await services.apiTokens.issueForSession(request.auth!.user, clientInfo(request));
+        result = await services.apiTokens.issueForSession(request.auth!, clientInfo(request));
       }
       if (!result.ok) throw failureError(result);
       return toTokenPairView(result.pair);

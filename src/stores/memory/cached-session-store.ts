@@ -1,4 +1,4 @@
-import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
+import type { Session, SessionActivity, SessionProof, SessionStore } from '../../core/session.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
@@ -67,6 +67,14 @@ export class CachedSessionStore implements SessionStore {
   async touch(tokenHash: string, activity: SessionActivity): Promise<void> {
     await this.#inner.touch(tokenHash, activity);
     this.#drop(this.#caches.sessionKey(tokenHash));
+  }
+
+  async update(tokenHash: string, proof: SessionProof): Promise<boolean> {
+    try {
+      return await this.#inner.update(tokenHash, proof);
+    } finally {
+      this.#drop(this.#caches.sessionKey(tokenHash));
+    }
   }
 
   async delete(tokenHash: string): Promise<boolean> {

@@ -7,7 +7,7 @@ export interface RedisCommands {
   set(
     key: string,
     value: string,
-    options?: { expiration?: { type: 'PX' | 'PXAT'; value: number }; condition?: 'NX' | 'XX' },
+    options?: { expiration?: { type: 'PX' | 'PXAT'; value: number } | 'KEEPTTL'; condition?: 'NX' | 'XX' },
   ): Promise<string | null>;
   getDel(key: string): Promise<string | null>;
   del(key: string | string[]): Promise<number>;

@@ -1,9 +1,14 @@
 import { BoundedMemo } from '../../core/bounded-memo.js';
 import { type DeviceDescription, describeUserAgent } from '../../core/device.js';
-import type { Session, SessionKind } from '../../core/session.js';
+import { methodBits, methodSet, methodSetOfBits, type Session, type SessionKind } from '../../core/session.js';
 import { packUserAgent, unpackUserAgent } from './user-agent-packing.js';
 
 /**
+ * Format 3 of a session record in Redis is format 2 with fields appended: when a factor was last proven (relative
+ * to createdAt), the methods proven (a bit set in AUTH_METHODS order) and, when the session is bound, the device key
+ * (DBSC). A session proven once at creation by a password or a provider and not bound is still written in format 2,
+ * which says just that; format 1 is still read.
+ *
  * Format 2 of a session record in Redis: a JSON array by position (no field names), the token hash being the key.
  * Field 1 is the format version; the Lua scripts index the array 1-based. Against format 1 (488 bytes of Redis memory
  * for a typical record) it leaves out what can be derived and writes the rest shorter, all exactly:
@@ -14,10 +19,17 @@ import { packUserAgent, unpackUserAgent } from './user-agent-packing.js';
  *   the absolute expiry caps it);
  * - the kind is a number.
  */
-export const FORMAT = 2;
+export const FORMAT = 3;
+
+type EncodedV3 = [
+  ...EncodedV2,
+  number, // 17 authenticatedAt − createdAt
+  number, // 18 methods, bit i set for AUTH_METHODS[i]
+  (string | null)?, // 19 deviceKey (JWK JSON), absent when not bound
+];
 
 type EncodedV2 = [
-  2,
+  2 | 3,
   string, // 2 id
   string, // 3 userId
   0 | 1, // 4 kind: 0 cookie, 1 api
@@ -88,7 +100,7 @@ export class RedisSessionCodec {
     if (kind === -1) throw new TypeError(`unknown session kind: ${s.kind}`);
     const packed = packUserAgent(s.userAgent);
     const encoded: EncodedV2 = [
-      FORMAT,
+      2,
       s.id,
       s.userId,
       kind as 0 | 1,
@@ -105,7 +117,13 @@ export class RedisSessionCodec {
       s.csrfToken,
       s.provider,
     ];
-    return JSON.stringify(encoded);
+    // Most sessions were proven once, when made, by a password or a provider, and are not bound to a device: format
+    // 2 says exactly that, in 14 bytes less of Redis memory per record.
+    if (isProvenAtCreation(s)) return JSON.stringify(encoded);
+    encoded[0] = FORMAT;
+    const proven: EncodedV3 = [...encoded, s.authenticatedAt - s.createdAt, methodBits(s.methods)];
+    if (s.deviceKey !== null) proven.push(s.deviceKey);
+    return JSON.stringify(proven);
   }
 
   /** The session stored under `tokenHash`, or null for anything that is not a record of a known format. */
@@ -117,9 +135,21 @@ export class RedisSessionCodec {
       return null;
     }
     if (!Array.isArray(value)) return null;
+    if (value[0] === 3 && (value.length === 18 || value.length === 19)) {
+      return this.#decodeV3(tokenHash, value as EncodedV3);
+    }
     if (value[0] === 2 && value.length === 16) return this.#decodeV2(tokenHash, value as EncodedV2);
     if (value[0] === 1 && value.length === 18) return decodeV1(tokenHash, value as EncodedV1);
     return null;
+  }
+
+  #decodeV3(tokenHash: string, e: EncodedV3): Session | null {
+    const session = this.#decodeV2(tokenHash, e as unknown as EncodedV2);
+    if (!session) return null;
+    session.authenticatedAt = session.createdAt + e[16];
+    session.methods = methodSetOfBits(e[17]);
+    session.deviceKey = e[18] ?? null;
+    return session;
   }
 
   #decodeV2(tokenHash: string, e: EncodedV2): Session | null {
@@ -152,8 +182,28 @@ export class RedisSessionCodec {
       country: e[13],
       csrfToken: e[14],
       provider: e[15],
+      ...provenAtCreation(createdAt, e[15]),
     };
   }
+}
+
+/** Proven when made, by a password or a provider (whichever the session names), and not bound to a device. */
+function isProvenAtCreation(s: Session): boolean {
+  return (
+    s.authenticatedAt === s.createdAt &&
+    s.deviceKey === null &&
+    s.methods.length === 1 &&
+    s.methods[0] === (s.provider === null ? 'password' : 'oidc')
+  );
+}
+
+/** Records written in format 2 count as proven when they were made, by the provider or else a password. */
+function provenAtCreation(createdAt: number, provider: string | null) {
+  return {
+    authenticatedAt: createdAt,
+    methods: methodSet([provider === null ? 'password' : 'oidc']),
+    deviceKey: null,
+  };
 }
 
 function decodeV1(tokenHash: string, e: EncodedV1): Session {
@@ -176,5 +226,6 @@ function decodeV1(tokenHash: string, e: EncodedV1): Session {
     country: e[15],
     csrfToken: e[16],
     provider: e[17],
+    ...provenAtCreation(e[5], e[17]),
   };
 }

@@ -1,9 +1,15 @@
 import { HeimdallError } from '../../core/errors.js';
-import type { Session, SessionActivity, SessionStore } from '../../core/session.js';
+import {
+  methodBits,
+  type Session,
+  type SessionActivity,
+  type SessionProof,
+  type SessionStore,
+} from '../../core/session.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 import { RedisSessionCodec } from './redis-session-codec.js';
-import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT } from './redis-session-scripts.js';
+import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT, UPDATE_SCRIPT } from './redis-session-scripts.js';
 
 /** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
 export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
@@ -82,6 +88,31 @@ export class RedisSessionStore implements SessionStore {
           JSON.stringify(activity.country),
         ],
       });
+    });
+  }
+
+  update(tokenHash: string, proof: SessionProof): Promise<boolean> {
+    return this.#run(async (r) => {
+      const key = sessionKey(tokenHash);
+      const updated = Number(
+        await r.eval(UPDATE_SCRIPT, {
+          keys: [key],
+          arguments: [
+            proof.authenticatedAt === undefined ? '' : String(proof.authenticatedAt),
+            proof.methods === undefined ? '' : String(methodBits(proof.methods)),
+            proof.deviceKey === undefined ? '' : JSON.stringify(proof.deviceKey),
+          ],
+        }),
+      );
+      if (updated !== -1) return updated === 1;
+      // A format-1 record (written before format 2): rewritten whole in the current format, keeping its expiry.
+      const session = await this.findByTokenHash(tokenHash);
+      if (!session) return false;
+      const written = await r.set(key, this.#codec.encode({ ...session, ...proof }), {
+        condition: 'XX',
+        expiration: 'KEEPTTL',
+      });
+      return written !== null;
     });
   }
 

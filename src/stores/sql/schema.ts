@@ -12,6 +12,9 @@ export interface UsersTable {
   session_version: number;
   created_at: number;
   updated_at: number;
+  email_verified: number;
+  /** JSON array of second-factor kinds. */
+  second_factors: string;
 }
 
 export interface SessionsTable {
@@ -33,6 +36,11 @@ export interface SessionsTable {
   country: string | null;
   csrf_token: string;
   provider: string | null;
+  authenticated_at: number;
+  /** JSON array of the methods proven at authenticated_at. */
+  methods: string;
+  /** DBSC: the bound public key (JWK, JSON), or null. */
+  device_key: string | null;
 }
 
 /** Small key/value facts about this installation (e.g. who claimed the first-admin slot). */

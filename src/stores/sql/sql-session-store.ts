@@ -1,5 +1,12 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Session, SessionActivity, SessionKind, SessionStore } from '../../core/session.js';
+import {
+  methodSet,
+  type Session,
+  type SessionActivity,
+  type SessionKind,
+  type SessionProof,
+  type SessionStore,
+} from '../../core/session.js';
 import type { Database, SessionsTable } from './schema.js';
 
 function toSession(row: Selectable<SessionsTable>): Session {
@@ -22,6 +29,9 @@ function toSession(row: Selectable<SessionsTable>): Session {
     country: row.country,
     csrfToken: row.csrf_token,
     provider: row.provider,
+    authenticatedAt: Number(row.authenticated_at),
+    methods: methodSet(JSON.parse(row.methods) as string[]),
+    deviceKey: row.device_key,
   };
 }
 
@@ -45,6 +55,9 @@ function toRow(session: Session): SessionsTable {
     country: session.country,
     csrf_token: session.csrfToken,
     provider: session.provider,
+    authenticated_at: session.authenticatedAt,
+    methods: JSON.stringify(session.methods),
+    device_key: session.deviceKey,
   };
 }
 
@@ -85,6 +98,20 @@ export class SqlSessionStore implements SessionStore {
       })
       .where('token_hash', '=', tokenHash)
       .execute();
+  }
+
+  async update(tokenHash: string, proof: SessionProof): Promise<boolean> {
+    const changes: Partial<SessionsTable> = {};
+    if (proof.authenticatedAt !== undefined) changes.authenticated_at = proof.authenticatedAt;
+    if (proof.methods !== undefined) changes.methods = JSON.stringify(proof.methods);
+    if (proof.deviceKey !== undefined) changes.device_key = proof.deviceKey;
+    if (Object.keys(changes).length === 0) return (await this.findByTokenHash(tokenHash)) !== null;
+    const result = await this.#db
+      .updateTable('sessions')
+      .set(changes)
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(tokenHash: string): Promise<boolean> {

@@ -1,5 +1,14 @@
 import { type Kysely, type Selectable, sql, type UpdateObject } from 'kysely';
-import type { CreateUserResult, ListUsersOptions, NewUser, User, UserPage, UserRepository } from '../../core/user.js';
+import type {
+  CreateUserResult,
+  ListUsersOptions,
+  NewUser,
+  SecondFactorKind,
+  User,
+  UserChanges,
+  UserPage,
+  UserRepository,
+} from '../../core/user.js';
 import { isUniqueViolation } from './database.js';
 import type { Database, UsersTable } from './schema.js';
 
@@ -13,6 +22,8 @@ function toUser(row: Selectable<UsersTable>): User {
     roles: JSON.parse(row.roles) as string[],
     passwordHash: row.password_hash,
     disabled: row.disabled === 1,
+    emailVerified: row.email_verified === 1,
+    secondFactors: JSON.parse(row.second_factors) as SecondFactorKind[],
     sessionVersion: Number(row.session_version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -48,6 +59,8 @@ export class SqlUserRepository implements UserRepository {
             session_version: 0,
             created_at: user.createdAt,
             updated_at: user.createdAt,
+            email_verified: user.emailVerified ? 1 : 0,
+            second_factors: '[]',
           })
           .execute();
         const claimed = await trx
@@ -113,6 +126,15 @@ export class SqlUserRepository implements UserRepository {
       session_version: sql<number>`session_version + 1`,
       updated_at: now,
     });
+  }
+
+  async update(id: string, changes: UserChanges, now: number): Promise<User | null> {
+    const row: UpdateObject<Database, 'users'> = { updated_at: now };
+    if (changes.name !== undefined) row.name = changes.name;
+    if (changes.emailVerified !== undefined) row.email_verified = changes.emailVerified ? 1 : 0;
+    if (changes.secondFactors !== undefined) row.second_factors = JSON.stringify(changes.secondFactors);
+    if (changes.disabled !== undefined) row.disabled = changes.disabled ? 1 : 0;
+    return this.#updateReturning(id, row);
   }
 
   async bumpSessionVersion(id: string, now: number): Promise<User | null> {

@@ -3,6 +3,7 @@ import { initialMigration } from './0001-initial.js';
 import { auditMigration } from './0002-audit.js';
 import { tokensMigration } from './0003-tokens.js';
 import { identitiesMigration } from './0004-identities.js';
+import { sessionProofsMigration } from './0005-session-proofs.js';
 
 /**
  * Every schema migration, by name; names sort in the order they run. Each issue adds its own file and one line here.
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-audit': auditMigration,
   '0003-tokens': tokensMigration,
   '0004-identities': identitiesMigration,
+  '0005-session-proofs': sessionProofsMigration,
 };
