@@ -8,8 +8,25 @@ export interface SessionStoreFixture {
   store: SessionStore;
   /** Makes sure a user with this id exists where the store needs one (SQL foreign keys); a no-op elsewhere. */
   ensureUser(userId: string): Promise<void>;
+  /**
+   * Another writer to the same sessions, as a second instance or the CLI: the undecorated store on a second
+   * connection. Absent: `store` itself.
+   */
+  otherWriter?: SessionStore;
+  /**
+   * How soon otherWriter's changes show through `store`: on the very next read (SQL; SQLite's data_version), or
+   * within a short bounded wait (Redis client tracking pushes invalidations asynchronously). Default next-read.
+   */
+  coherence?: 'next-read' | 'eventual';
+  /** Records expire by themselves (Redis PEXPIREAT), so pruneExpired() removes nothing and returns 0. */
+  expiresByItself?: boolean;
   cleanup(): Promise<void>;
 }
+
+/** Bounds the wait for an invalidation pushed by Redis: generous for a loaded machine, tiny for a working one. */
+const EVENTUALLY = { timeout: 2_000, interval: 10 };
+
+const byId = (a: Session, b: Session) => a.id.localeCompare(b.id);
 
 /**
  * Sessions are made "now" by the wall clock, whole seconds: stores whose records expire by themselves (Redis
@@ -45,6 +62,9 @@ export function makeSession(userId: string, overrides: Partial<Session> = {}): S
     country: 'SE',
     csrfToken: generateSecret(undefined, 16),
     provider: null,
+    authenticatedAt: NOW,
+    methods: ['password'],
+    deviceKey: null,
     ...overrides,
   };
 }
@@ -134,6 +154,23 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
       expect(await store.findById(session.id)).toBeNull();
     });
 
+    it('update() changes the proof and the device binding in place, and never brings a deleted session back', async () => {
+      const session = makeSession(userA);
+      await store.insert(session);
+      const proof = {
+        authenticatedAt: NOW + 90_000,
+        methods: ['password' as const, 'totp' as const],
+        deviceKey: '{"kty":"EC","crv":"P-256","x":"x/y+z","y":"\\u00e9"}',
+      };
+      expect(await store.update(session.tokenHash, proof)).toBe(true);
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual({ ...session, ...proof });
+      expect(await store.update(session.tokenHash, { deviceKey: null })).toBe(true);
+      expect(await store.findById(session.id)).toEqual({ ...session, ...proof, deviceKey: null });
+      await store.delete(session.tokenHash);
+      expect(await store.update(session.tokenHash, { authenticatedAt: NOW + 100_000 })).toBe(false);
+      expect(await store.findByTokenHash(session.tokenHash)).toBeNull();
+    });
+
     it('delete() removes the session from every lookup and reports whether it existed', async () => {
       const session = makeSession(userA);
       await store.insert(session);
@@ -189,6 +226,185 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
 
     it('ping() succeeds on a reachable store', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    // What follows reads before it writes, so that a caching decorator holds what the write must change.
+
+    /** The user's sessions, in a stable order. */
+    const listOf = async (userId: string) => (await store.listForUser(userId)).sort(byId);
+
+    /** Expects `read` to give `expected`: on the next read, or within a bounded wait for eventual coherence. */
+    async function expectSeen(read: () => Promise<unknown>, expected: unknown): Promise<void> {
+      if (fixture.coherence === 'eventual') await expect.poll(read, EVENTUALLY).toEqual(expected);
+      else expect(await read()).toEqual(expected);
+    }
+
+    it('a session read before touch() is read with the new activity afterwards, alone and in its list', async () => {
+      const session = makeSession(userA);
+      const other = makeSession(userA);
+      for (const s of [session, other]) await store.insert(s);
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+      expect(await listOf(userA)).toEqual([session, other].sort(byId));
+      const activity = {
+        lastSeenAt: NOW + 60_000,
+        idleExpiresAt: NOW + 60_000 + 30 * 60_000,
+        ip: '::1',
+        country: null,
+      };
+      await store.touch(session.tokenHash, activity);
+      const touched = { ...session, ...activity };
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual(touched);
+      expect(await store.findById(session.id)).toEqual(touched);
+      expect(await listOf(userA)).toEqual([touched, other].sort(byId));
+    });
+
+    it('a session read before update() is read with the new proof afterwards, alone and in its list', async () => {
+      const session = makeSession(userA);
+      await store.insert(session);
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+      expect(await listOf(userA)).toEqual([session]);
+      const proof = { authenticatedAt: NOW + 30_000, methods: ['passkey' as const], deviceKey: '{"kty":"EC"}' };
+      await store.update(session.tokenHash, proof);
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual({ ...session, ...proof });
+      expect(await listOf(userA)).toEqual([{ ...session, ...proof }]);
+    });
+
+    it('a session read before delete() is gone afterwards from every lookup, and from the list read before', async () => {
+      const doomed = makeSession(userA, { kind: 'api' });
+      const kept = makeSession(userA);
+      for (const s of [doomed, kept]) await store.insert(s);
+      expect(await store.findByTokenHash(doomed.tokenHash)).toEqual(doomed);
+      expect(await store.findById(doomed.id)).toEqual(doomed);
+      expect(await listOf(userA)).toEqual([doomed, kept].sort(byId));
+      expect(await store.delete(doomed.tokenHash)).toBe(true);
+      expect(await store.findByTokenHash(doomed.tokenHash)).toBeNull();
+      expect(await store.findById(doomed.id)).toBeNull();
+      expect(await listOf(userA)).toEqual([kept]);
+      expect(await store.findByTokenHash(kept.tokenHash)).toEqual(kept);
+    });
+
+    it("a user's list read before insert() includes the new session afterwards", async () => {
+      const first = makeSession(userA);
+      await store.insert(first);
+      expect(await listOf(userA)).toEqual([first]);
+      expect(await listOf(userB)).toEqual([]);
+      const second = makeSession(userA);
+      const ofB = makeSession(userB);
+      for (const s of [second, ofB]) await store.insert(s);
+      expect(await listOf(userA)).toEqual([first, second].sort(byId));
+      expect(await listOf(userB)).toEqual([ofB]);
+    });
+
+    it('deleteAllForUser() takes sessions read just before out of every lookup and keeps the excepted one', async () => {
+      const kept = makeSession(userA);
+      const doomed = [makeSession(userA), makeSession(userA, { kind: 'api' })];
+      const ofB = makeSession(userB);
+      for (const s of [kept, ...doomed, ofB]) await store.insert(s);
+      for (const s of [kept, ...doomed, ofB]) expect(await store.findByTokenHash(s.tokenHash)).toEqual(s);
+      expect(await listOf(userA)).toHaveLength(3);
+      expect(await listOf(userB)).toEqual([ofB]);
+      expect(await store.deleteAllForUser(userA, kept.tokenHash)).toBe(2);
+      for (const s of doomed) expect(await store.findByTokenHash(s.tokenHash)).toBeNull();
+      expect(await listOf(userA)).toEqual([kept]);
+      expect(await store.findByTokenHash(kept.tokenHash)).toEqual(kept);
+      expect(await listOf(userB)).toEqual([ofB]);
+      expect(await store.deleteAllForUser(userA)).toBe(1);
+      expect(await store.findByTokenHash(kept.tokenHash)).toBeNull();
+      expect(await listOf(userA)).toEqual([]);
+      expect(await store.findByTokenHash(ofB.tokenHash)).toEqual(ofB);
+    });
+
+    it('what pruneExpired() removes is gone from every lookup, even if read just before', async () => {
+      const session = makeSession(userA);
+      await store.insert(session);
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+      expect(await listOf(userA)).toEqual([session]);
+      const pruned = await store.pruneExpired(session.idleExpiresAt);
+      if (fixture.expiresByItself) {
+        expect(pruned).toBe(0);
+        expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+        return;
+      }
+      expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(await store.findByTokenHash(session.tokenHash)).toBeNull();
+      expect(await store.findById(session.id)).toBeNull();
+      expect(await listOf(userA)).toEqual([]);
+    });
+
+    it("the list listForUser() returns is the caller's to sort and cut", async () => {
+      const sessions = [makeSession(userA), makeSession(userA), makeSession(userA)];
+      for (const s of sessions) await store.insert(s);
+      const listed = await store.listForUser(userA);
+      listed.reverse();
+      listed.length = 1;
+      expect(await listOf(userA)).toEqual(sessions.sort(byId));
+    });
+
+    it('reads racing a touch() or a delete() never leave the old record to be served after it', async () => {
+      for (let round = 1; round <= 5; round++) {
+        const session = makeSession(userA);
+        const { tokenHash } = session;
+        await store.insert(session);
+        await store.findByTokenHash(tokenHash);
+        const activity = {
+          lastSeenAt: NOW + round,
+          idleExpiresAt: NOW + round + 30 * 60_000,
+          ip: '::1',
+          country: null,
+        };
+        const reads = () => [store.findByTokenHash(tokenHash), store.listForUser(userA)];
+        await Promise.all([...reads(), store.touch(tokenHash, activity), ...reads()]);
+        expect(await store.findByTokenHash(tokenHash)).toEqual({ ...session, ...activity });
+        expect(await listOf(userA)).toEqual([{ ...session, ...activity }]);
+        await Promise.all([...reads(), store.delete(tokenHash), ...reads()]);
+        expect(await store.findByTokenHash(tokenHash)).toBeNull();
+        expect(await listOf(userA)).toEqual([]);
+      }
+    });
+
+    it('changes made by another writer show through this store: activity, new sessions, deletions', async () => {
+      const writer = fixture.otherWriter ?? store;
+      const session = makeSession(userA);
+      const doomed = makeSession(userA);
+      for (const s of [session, doomed]) await store.insert(s);
+      // Read twice, so that a caching store holds the records before they change elsewhere.
+      for (let i = 0; i < 2; i++) {
+        expect(await store.findByTokenHash(session.tokenHash)).toEqual(session);
+        expect(await store.findByTokenHash(doomed.tokenHash)).toEqual(doomed);
+        expect(await listOf(userA)).toEqual([session, doomed].sort(byId));
+      }
+      const activity = {
+        lastSeenAt: NOW + 5_000,
+        idleExpiresAt: NOW + 5_000 + 30 * 60_000,
+        ip: '10.0.0.1',
+        country: 'FI',
+      };
+      await writer.touch(session.tokenHash, activity);
+      const touched = { ...session, ...activity };
+      await expectSeen(() => store.findByTokenHash(session.tokenHash), touched);
+      await expectSeen(() => listOf(userA), [touched, doomed].sort(byId));
+      expect(await writer.delete(doomed.tokenHash)).toBe(true);
+      await expectSeen(() => store.findByTokenHash(doomed.tokenHash), null);
+      await expectSeen(() => listOf(userA), [touched]);
+      const added = makeSession(userA);
+      await writer.insert(added);
+      await expectSeen(() => listOf(userA), [touched, added].sort(byId));
+      await expectSeen(() => store.findByTokenHash(added.tokenHash), added);
+    });
+
+    it('sign-out everywhere by another writer signs the user out here too', async () => {
+      const writer = fixture.otherWriter ?? store;
+      const sessions = [makeSession(userA), makeSession(userA, { kind: 'api' })];
+      const ofB = makeSession(userB);
+      for (const s of [...sessions, ofB]) await store.insert(s);
+      for (let i = 0; i < 2; i++) {
+        for (const s of [...sessions, ofB]) expect(await store.findByTokenHash(s.tokenHash)).toEqual(s);
+        expect(await listOf(userA)).toEqual([...sessions].sort(byId));
+      }
+      expect(await writer.deleteAllForUser(userA)).toBe(2);
+      for (const s of sessions) await expectSeen(() => store.findByTokenHash(s.tokenHash), null);
+      await expectSeen(() => listOf(userA), []);
+      expect(await store.findByTokenHash(ofB.tokenHash)).toEqual(ofB);
     });
   });
 }

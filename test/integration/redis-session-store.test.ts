@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeUserAgent } from '../../src/core/device.js';
 import type { RedisConnection } from '../../src/stores/redis/redis-connection.js';
 import {
   RedisSessionStore,
@@ -19,12 +20,19 @@ for (const topology of REDIS_TOPOLOGIES) {
     connection ??= redis().then((r) => r.connect());
     return connection;
   };
+  // Another instance's connection, for the contract's other writer.
+  let otherConnection: Promise<RedisConnection> | undefined;
 
-  describeSessionStoreContract(TOPOLOGY_LABELS[topology], async () => ({
-    store: new RedisSessionStore(await connect()),
-    ensureUser: async () => {},
-    cleanup: async () => {},
-  }));
+  describeSessionStoreContract(TOPOLOGY_LABELS[topology], async () => {
+    otherConnection ??= redis().then((r) => r.connect());
+    return {
+      store: new RedisSessionStore(await connect()),
+      ensureUser: async () => {},
+      otherWriter: new RedisSessionStore(await otherConnection),
+      expiresByItself: true,
+      cleanup: async () => {},
+    };
+  });
 
   describe(`RedisSessionStore on ${TOPOLOGY_LABELS[topology]}`, () => {
     it('stores a session under hd:s:{tokenHash} expiring at the earlier of idle and absolute expiry', async () => {
@@ -195,6 +203,22 @@ for (const topology of REDIS_TOPOLOGIES) {
       await store.touch(s.tokenHash, activity);
       expect(JSON.parse((await r.commands.get(sessionKey(s.tokenHash)))!)[0]).toBe(1);
       expect(await store.listForUser(userId)).toEqual([{ ...s, ...activity }]);
+      // A proof on a format-1 record rewrites it in the current format, keeping its expiry.
+      const expiry = await r.commands.eval("return redis.call('PEXPIRETIME', KEYS[1])", {
+        keys: [sessionKey(s.tokenHash)],
+        arguments: [],
+      });
+      const proof = { authenticatedAt: now + 2_000, methods: ['password' as const, 'totp' as const] };
+      expect(await store.update(s.tokenHash, proof)).toBe(true);
+      expect(JSON.parse((await r.commands.get(sessionKey(s.tokenHash)))!)[0]).toBe(3);
+      const proven = { ...s, ...activity, ...proof, browser: describeUserAgent(s.userAgent).browser };
+      expect(await store.findByTokenHash(s.tokenHash)).toEqual(proven);
+      expect(
+        await r.commands.eval("return redis.call('PEXPIRETIME', KEYS[1])", {
+          keys: [sessionKey(s.tokenHash)],
+          arguments: [],
+        }),
+      ).toBe(expiry);
       expect(await store.deleteAllForUser(userId)).toBe(1);
       expect(await store.findByTokenHash(s.tokenHash)).toBeNull();
       expect(await r.commands.get(sessionIdKey(s.id))).toBeNull();
