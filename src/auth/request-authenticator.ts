@@ -1,4 +1,5 @@
 import type { BearerResult } from '../core/bearer-authenticator.js';
+import type { Clock } from '../core/clock.js';
 import { HeimdallError } from '../core/errors.js';
 import type { Authenticated, ClientInfo } from '../core/session-service.js';
 import { safeEqual } from '../core/tokens.js';
@@ -40,6 +41,12 @@ export type Verdict =
 export interface AuthorizeOptions {
   /** Refuse with 403 `forbidden` unless the user holds this role (read from the source of truth this request). */
   role?: string;
+  /**
+   * Refuse with 403 `reauthentication_required` unless a factor was proven on this cookie session within this many
+   * milliseconds (step-up, API.md "Fresh authentication"). A Bearer access token never counts as recent: it is for
+   * reading and ordinary calls, never for changing how an account is protected.
+   */
+  recentWithinMs?: number;
 }
 
 /** The parts of SessionService and BearerAuthenticator this needs. */
@@ -49,6 +56,7 @@ export interface CredentialValidators {
 }
 
 export interface RequestAuthenticatorOptions extends CredentialValidators {
+  clock: Clock;
   cookieName: string;
   /** Origins other than the request's own that may make changes (HEIMDALL_ORIGINS, HEIMDALL_PUBLIC_URL). */
   allowedOrigins: string[];
@@ -56,11 +64,13 @@ export interface RequestAuthenticatorOptions extends CredentialValidators {
 
 export class RequestAuthenticator {
   readonly #validators: CredentialValidators;
+  readonly #clock: Clock;
   readonly #cookieName: string;
   readonly #allowedOrigins: Set<string>;
 
   constructor(options: RequestAuthenticatorOptions) {
     this.#validators = { sessions: options.sessions, bearer: options.bearer };
+    this.#clock = options.clock;
     this.#cookieName = options.cookieName;
     this.#allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
   }
@@ -114,7 +124,22 @@ export class RequestAuthenticator {
     return null;
   }
 
-  /** From an identification to a verdict: 401 without a live session, then the CSRF token, then the role. */
+  /** Step-up: null when the session proved a factor recently enough, else the refusal. */
+  checkRecentProof(scheme: AuthScheme, auth: Authenticated, withinMs: number): HeimdallError | null {
+    if (scheme === 'cookie' && this.#clock.now() - auth.session.authenticatedAt <= withinMs) return null;
+    return new HeimdallError(
+      'reauthentication_required',
+      scheme === 'bearer'
+        ? 'An access token cannot do this; use a signed-in session and confirm it is you.'
+        : undefined,
+      { details: { maxAgeSeconds: Math.floor(withinMs / 1000) } },
+    );
+  }
+
+  /**
+   * From an identification to a verdict: 401 without a live session, then the CSRF token, then the role, then how
+   * recent the session's proof is.
+   */
   authorize(facts: RequestFacts, identification: Identification, options: AuthorizeOptions = {}): Verdict {
     if (!identification.auth) {
       const bearer = identification.scheme === 'bearer';
@@ -129,6 +154,9 @@ export class RequestAuthenticator {
       this.checkCsrfToken(facts, identification.auth) ??
       (options.role !== undefined && !identification.auth.user.roles.includes(options.role)
         ? new HeimdallError('forbidden', `This needs the "${options.role}" role.`)
+        : null) ??
+      (options.recentWithinMs !== undefined
+        ? this.checkRecentProof(identification.scheme, identification.auth, options.recentWithinMs)
         : null);
     if (refusal) return { ok: false, error: refusal, staleCookie: false, challenge: null };
     return { ok: true, scheme: identification.scheme, auth: identification.auth };
@@ -153,11 +181,13 @@ export interface AuthenticatorSettings {
 
 /** The request authenticator over the configured validators: the same for Heimdall's routes and embedding hosts. */
 export function createRequestAuthenticator(
-  validators: CredentialValidators,
+  validators: CredentialValidators & { clock: Clock },
   settings: AuthenticatorSettings,
 ): RequestAuthenticator {
   return new RequestAuthenticator({
-    ...validators,
+    sessions: validators.sessions,
+    bearer: validators.bearer,
+    clock: validators.clock,
     cookieName: settings.cookieName,
     allowedOrigins: [...settings.origins, settings.publicUrl],
   });

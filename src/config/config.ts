@@ -85,6 +85,8 @@ export interface Config {
   downloads: DownloadsConfig;
   /** METRICS_TOKEN: serve Prometheus metrics at /metrics to requests bearing it; null (default) serves none. */
   metricsToken: string | null;
+  /** REAUTH_MAX_AGE: how recent a proof sensitive actions ask for (step-up), in milliseconds. */
+  reauthMaxAgeMs: number;
   /** Graceful shutdown (SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT), in milliseconds. */
   shutdown: ShutdownConfig;
 }
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokens: readTokenConfig(r),
     downloads: readDownloadsConfig(r, BUNDLED_DOWNLOADS_DIR),
     metricsToken: r.read('METRICS_TOKEN', null as string | null, longSecret, LONG_SECRET),
+    reauthMaxAgeMs: r.read('REAUTH_MAX_AGE', 10 * 60_000, duration, DURATION),
     shutdown: readShutdownConfig(r),
   };
   r.done();

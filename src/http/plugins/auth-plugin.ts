@@ -31,6 +31,11 @@ export interface AuthGuards {
   /** requireSession, then 403 `forbidden` unless the user holds the role (read from the database this request). */
   requireRole(role: string): Guard[];
   /**
+   * requireSession, then 403 `reauthentication_required` unless this cookie session proved a factor within
+   * REAUTH_MAX_AGE (sensitive actions; a Bearer token never passes).
+   */
+  requireRecentAuth: Guard;
+  /**
    * The live session for this request's cookie — or, when it carries `Authorization: Bearer`, for its access
    * token and never the cookie — or null; never throws for a missing or dead session.
    */
@@ -85,6 +90,10 @@ export function createAuthGuards(
   return {
     requireSession,
     requireRole: (role) => [guard({ role }, [...SESSION_ERRORS, 'forbidden'])],
+    requireRecentAuth: guard({ recentWithinMs: config.reauthMaxAgeMs }, [
+      ...SESSION_ERRORS,
+      'reauthentication_required',
+    ]),
     readSession: async (request, reply) => (await identify(request, reply)).auth,
   };
 }
