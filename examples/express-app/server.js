@@ -2,7 +2,7 @@
 // (DATABASE_URL, HEIMDALL_SECRET, REDIS_URL…: the same values the Heimdall server runs with) and checks the Heimdall
 // session cookie or a Bearer access token against Heimdall's stores on every request.
 import express from 'express';
-import { heimdall } from 'heimdall/express';
+import { heimdall } from 'heimdall-auth/express';
 
 const auth = await heimdall();
 const app = express();

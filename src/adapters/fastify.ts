@@ -28,7 +28,7 @@ export interface HeimdallGuards {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The signed-in user and session (Heimdall's views), or null; set by the `heimdall/fastify` plugin. */
+    /** The signed-in user and session (Heimdall's views), or null; set by the `heimdall-auth/fastify` plugin. */
     heimdall: HeimdallContext | null;
   }
   interface FastifyInstance {

@@ -9,7 +9,7 @@ export type { RequestFacts } from './request-facts.js';
 
 /**
  * The one request-authentication path. Heimdall's own routes (Fastify guards), forward auth (GET /auth/verify) and
- * the embedding adapters (`heimdall/fastify`, `heimdall/express`) all call this class, so a cookie, a Bearer token,
+ * the embedding adapters (`heimdall-auth/fastify`, `heimdall-auth/express`) all call this class, so a cookie, a Bearer token,
  * the CSRF rules and role checks mean exactly the same thing everywhere. It knows nothing of any HTTP framework:
  * each caller describes its request as RequestFacts.
  */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, tempDir } from '../helpers/heimdall-process.js';
+import { CLI, ROOT, tempDir } from '../helpers/heimdall-process.js';
 
 const dir = tempDir('heimdall-cli-');
 const env = {
@@ -57,8 +58,23 @@ describe('heimdall CLI', () => {
     expect(result.out).toMatch(/Signed odin@asgard\.example out everywhere/);
   });
 
-  it('prints usage for no or unknown commands', () => {
-    expect(heimdall([]).out).toMatch(/Usage:/);
-    expect(heimdall(['frobnicate']).code).toBe(2);
+  it('--version and -v print the package version and exit 0', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const result = heimdall([flag]);
+      expect(result.code).toBe(0);
+      expect(result.out).toBe(`${version}\n`);
+    }
+  });
+
+  it('help, --help and no command print the usage and exit 0; an unknown command exits 2 naming it', () => {
+    for (const args of [[], ['help'], ['--help'], ['-h'], ['user', 'add', '--help']]) {
+      const result = heimdall(args);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/Usage:[\s\S]*heimdall user add/);
+    }
+    const unknown = heimdall(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown command "frobnicate"[\s\S]*Usage:/);
   });
 });

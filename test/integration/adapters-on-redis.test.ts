@@ -13,7 +13,7 @@ const TRIALS = 50;
  * Redis from the same variables as the Heimdall process beside it, and learns of revocations and demotions made there
  * through Redis (client tracking), with no Redis round trip of its own per request.
  */
-describe('heimdall/fastify beside a Heimdall process, on PostgreSQL and Redis', () => {
+describe('heimdall-auth/fastify beside a Heimdall process, on PostgreSQL and Redis', () => {
   let postgres: PostgresServer;
   let redis: RedisServer;
   let server: HeimdallInstance;

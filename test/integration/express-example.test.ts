@@ -37,7 +37,7 @@ function startExample(env: Record<string, string>): Promise<{ child: ChildProces
   });
 }
 
-describe("examples/express-app: an Express 5 app of its own with import { heimdall } from 'heimdall/express'", () => {
+describe("examples/express-app: an Express 5 app of its own with import { heimdall } from 'heimdall-auth/express'", () => {
   const dir = tempDir('heimdall-express-');
   let heimdall: HeimdallProcess;
   let example: Awaited<ReturnType<typeof startExample>>;

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/heimdall-process.js';
 import { createTestApp, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 import { testConfig } from '../helpers/test-config.js';
 
-describe("heimdall/fastify: another Fastify app validating Heimdall's cookie and Bearer tokens", () => {
+describe("heimdall-auth/fastify: another Fastify app validating Heimdall's cookie and Bearer tokens", () => {
   let t: TestApp;
   let host: FastifyInstance;
   let admin: TestClient;

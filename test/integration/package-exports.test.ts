@@ -1,14 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/heimdall-process.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers/heimdall-process.js';
+import { copyFreshClone, installOffline, packTarball } from '../helpers/package-install.js';
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  private?: boolean;
+  exports: Record<string, unknown>;
+  bin: Record<string, string>;
+  files: string[];
+};
 
 /** A consumer's code: it type-checks only if the package exports the adapters with their types. */
 const CONSUMER = `
 import Fastify from 'fastify';
-import { type HeimdallContext, heimdall as heimdallExpress } from 'heimdall/express';
-import { heimdall as heimdallFastify } from 'heimdall/fastify';
+import { type HeimdallContext, heimdall as heimdallExpress } from 'heimdall-auth/express';
+import { heimdall as heimdallFastify } from 'heimdall-auth/fastify';
+import { startServer, type SessionView } from 'heimdall-auth';
 
 const app = Fastify();
 await app.register(heimdallFastify, { env: { DATABASE_URL: 'sqlite:./data/heimdall.db' } });
@@ -19,19 +30,44 @@ app.get('/leak', async (request) => request.heimdall?.user.passwordHash);
 const auth = await heimdallExpress();
 const guard = auth.requireRole('god');
 const context: HeimdallContext | null = null;
-export { context, guard };
+const kind: SessionView['kind'] = 'cookie';
+export { context, guard, kind, startServer };
 `;
 
-describe('package exports: heimdall/express and heimdall/fastify', () => {
-  it('resolve at run time from the package name', () => {
-    const script =
-      "const [e, f] = await Promise.all([import('heimdall/express'), import('heimdall/fastify')]);" +
-      'console.log(typeof e.heimdall, typeof f.heimdall, typeof f.default);';
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-    expect(out.trim()).toBe('function function function');
+/** Imports every entry point the package declares, by name, from `cwd`; prints what each exports. */
+function importEveryEntryPoint(cwd: string, exportsMap: Record<string, unknown>): Record<string, string[]> {
+  const specifiers = Object.keys(exportsMap).map((key) =>
+    key === '.' ? manifest.name : `${manifest.name}${key.slice(1)}`,
+  );
+  const script = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(process.cwd() + '/');
+    const found = {};
+    for (const specifier of ${JSON.stringify(specifiers)}) {
+      found[specifier] = Object.keys(specifier.endsWith('.json') ? require(specifier) : await import(specifier)).sort();
+    }
+    console.log(JSON.stringify(found));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8' });
+  return JSON.parse(out) as Record<string, string[]>;
+}
+
+describe('the package: heimdall-auth, its entry points and its command', () => {
+  it('is publishable under a free name, with honest engines and only what runs in its files', () => {
+    expect(manifest.name).toBe('heimdall-auth');
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.bin).toEqual({ heimdall: 'dist/cli/heimdall.js' });
+    expect(manifest.files.every((f) => /^(dist|web\/dist|assets|README\.md|LICENSE)\b/.test(f))).toBe(true);
   });
 
-  it("come with types a TypeScript consumer can use (and that hide the user's hash)", () => {
+  it('resolves every declared entry point at run time from the package name', () => {
+    const found = importEveryEntryPoint(ROOT, manifest.exports);
+    expect(found['heimdall-auth']).toEqual(expect.arrayContaining(['startServer', 'loadConfig', 'ConfigError']));
+    expect(found['heimdall-auth/express']).toContain('heimdall');
+    expect(found['heimdall-auth/fastify']).toEqual(['default', 'heimdall']);
+    expect(found['heimdall-auth/package.json']).toContain('version');
+  });
+
+  it("comes with types a TypeScript consumer can use (and that hide the user's hash)", () => {
     const dir = join(ROOT, '.tmp', `exports-check-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     try {
@@ -57,5 +93,50 @@ describe('package exports: heimdall/express and heimdall/fastify', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('npm pack of a fresh clone, installed offline into an empty app', () => {
+    const work = tempDir('heimdall-pack-');
+    afterAll(() => work.remove());
+
+    it('holds only what runs, installs with nothing downloaded, imports every entry point and runs `npx heimdall`', () => {
+      const clone = join(work.dir, 'clone');
+      copyFreshClone(clone);
+      const { tarball, files } = packTarball(clone, work.dir);
+
+      // What runs, and nothing else: no sources, tests, source maps or build caches.
+      for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
+        expect(files).toContain(needed);
+      }
+      for (const target of [manifest.bin.heimdall!, 'dist/adapters/express.js', 'dist/adapters/fastify.d.ts']) {
+        expect(files).toContain(target);
+      }
+      expect(files).toContain('web/dist/index.html');
+      expect(files.some((f) => f.startsWith('assets/downloads/'))).toBe(true);
+      const stray = files.filter(
+        (f) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts)|web\/dist\/.+|assets\/.+)$/.test(f),
+      );
+      expect(stray).toEqual([]);
+      expect(files.filter((f) => /\.map$|tsbuildinfo|^src\/|^test\//.test(f))).toEqual([]);
+
+      const app = join(work.dir, 'app');
+      installOffline(app, tarball);
+      const installed = JSON.parse(readFileSync(join(app, 'node_modules', manifest.name, 'package.json'), 'utf8'));
+      const found = importEveryEntryPoint(app, installed.exports);
+      expect(Object.keys(found).sort()).toEqual(
+        ['heimdall-auth', 'heimdall-auth/express', 'heimdall-auth/fastify', 'heimdall-auth/package.json'].sort(),
+      );
+      expect(found['heimdall-auth/express']).toContain('heimdall');
+      expect(found['heimdall-auth/fastify']).toContain('heimdall');
+
+      const npx = (args: string[]) =>
+        spawnSync('npx', ['--offline', '--no-install', 'heimdall', ...args], { cwd: app, encoding: 'utf8' });
+      const version = npx(['--version']);
+      expect(version.status).toBe(0);
+      expect(version.stdout).toBe(`${manifest.version}\n`);
+      const help = npx(['help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/Usage:[\s\S]*heimdall migrate/);
+    }, 480_000);
   });
 });
