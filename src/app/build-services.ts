@@ -30,11 +30,13 @@ import type { RedisLogger } from '../stores/redis/redis-connection.js';
 import { openDatabase, type SqlDatabase } from '../stores/sql/database.js';
 import { migrateToLatest, pendingMigrations } from '../stores/sql/migrator.js';
 import { SqlAuditLog } from '../stores/sql/sql-audit-log.js';
+import { writeDeploymentRecord } from '../stores/sql/sql-deployment-record.js';
 import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.js';
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
+import { deploymentRecordOf } from './deployment-record.js';
 import { openStores } from './open-stores.js';
 
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
@@ -69,6 +71,10 @@ export interface BuildServicesOptions {
   hasher?: PasswordHasher;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
+  /** Make the SQLite file when it is missing (default true: the server's zero-config start; false for the CLI). */
+  createDatabase?: boolean;
+  /** Write the deployment record (the server, at start) for the CLI and embedding apps to read. */
+  recordDeployment?: boolean;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
   /** The push bus to use instead of the configured one (tests watch or break it). */
@@ -87,9 +93,10 @@ export interface BuildServicesOptions {
 export async function buildServices(config: Config, options: BuildServicesOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const database: SqlDatabase = await openDatabase(config.databaseUrl);
+  const database: SqlDatabase = await openDatabase(config.databaseUrl, { create: options.createDatabase ?? true });
   try {
     if (options.migrate !== false) await migrateToLatest(database.db);
+    if (options.recordDeployment) await writeDeploymentRecord(database.db, deploymentRecordOf(config, clock));
   } catch (error) {
     await database.close();
     throw error;

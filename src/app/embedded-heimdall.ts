@@ -2,12 +2,16 @@ import { createRequestAuthenticator, type RequestAuthenticator } from '../auth/r
 import type { Config } from '../config/config.js';
 import { buildServices, type Services } from './build-services.js';
 import type { MaintenanceLog } from './build-token-services.js';
-import { pendingMigrationsOf, resolveConfig } from './open-heimdall.js';
+import { adoptDeployment } from './deployment-record.js';
+import { type HeimdallSettings, relabel, settleEnv } from './embedding-settings.js';
+import { joinDeployment } from './join-deployment.js';
 
-export interface HeimdallOptions {
+export type { HeimdallSettings } from './embedding-settings.js';
+
+export interface HeimdallOptions extends HeimdallSettings {
   /**
    * Where Heimdall's settings are read from (default `process.env`): the same variables as the Heimdall server —
-   * DATABASE_URL (and REDIS_URL / REDIS_CLUSTER_NODES), HEIMDALL_SECRET, HEIMDALL_COOKIE_NAME, HEIMDALL_ORIGINS…
+   * DATABASE_URL (and REDIS_URL / REDIS_CLUSTER_NODES), HEIMDALL_SECRET… Options given beside it win.
    */
   env?: Record<string, string | undefined>;
   /** Services and config built elsewhere (Heimdall's own process, tests); the caller keeps closing them. */
@@ -27,28 +31,34 @@ export interface EmbeddedHeimdall {
 
 const SILENT: MaintenanceLog = { info() {}, warn() {} };
 
-/** Checked before anything reads the tables, so an old schema is named as such rather than as a missing table. */
-async function assertSchemaCurrent(databaseUrl: string): Promise<void> {
-  const pending = await pendingMigrationsOf(databaseUrl);
-  if (pending.length > 0) {
-    throw new Error(
-      `Heimdall's database schema is not current (pending: ${pending.join(', ')}): run \`heimdall migrate\` or start Heimdall first.`,
-    );
+/** Every start-up failure names the package, so that it stands out among the host app's own messages. */
+function named(error: unknown): unknown {
+  if (error instanceof Error && !error.message.startsWith('heimdall-auth:')) {
+    error.message = `heimdall-auth: ${error.message}`;
   }
+  return error;
 }
 
 /**
- * Opens the stores a Heimdall server uses, through the same composition root, without migrating them: the schema
- * belongs to Heimdall (`heimdall migrate`, or its start-up), and an app that embeds an older copy must not change it.
+ * Opens the stores a Heimdall server uses, through the same composition root, without migrating them or creating
+ * anything: the database, its schema and the secret belong to the Heimdall server. The cookie name, token issuer
+ * and allowed origins are completed from what the server recorded (adoptDeployment), so its cookies and tokens work
+ * here; a setting that contradicts the server's stops the start with both named.
  */
 export async function openEmbeddedHeimdall(options: HeimdallOptions = {}): Promise<EmbeddedHeimdall> {
   if (options.services && options.config) {
     const { services, config } = options;
     return { services, config, authenticator: createRequestAuthenticator(services, config), close: async () => {} };
   }
-  const { config } = resolveConfig(options.env ?? process.env);
-  await assertSchemaCurrent(config.databaseUrl);
-  const services = await buildServices(config, { migrate: false });
+  const settled = settleEnv(options.env ?? process.env, options);
+  let config: Config;
+  try {
+    const joined = await joinDeployment(settled.env, 'embedded', settled.label);
+    config = adoptDeployment(joined.config, joined.database.deployment, settled);
+  } catch (error) {
+    throw named(relabel(error, settled));
+  }
+  const services = await buildServices(config, { migrate: false, createDatabase: false });
   // Bearer checks need the other instances' family revocations and key rotations, as in the server.
   services.startTokenMaintenance(options.logger ?? SILENT);
   return {

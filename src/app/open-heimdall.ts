@@ -1,8 +1,12 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config/config.js';
 import { resolveSecret } from '../config/secret-file.js';
-import { openDatabase } from '../stores/sql/database.js';
-import { migrateToLatest, pendingMigrations } from '../stores/sql/migrator.js';
+import { openDatabase, parseDatabaseUrl } from '../stores/sql/database.js';
+import { migrateToLatest } from '../stores/sql/migrator.js';
 import { type BuildServicesOptions, buildServices, type Services } from './build-services.js';
+import { type ExistingDatabase, inspectDatabase, MissingDatabaseError, redactUrl } from './existing-database.js';
+import { joinDeployment, missingDatabaseMessage } from './join-deployment.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -13,37 +17,71 @@ export interface ResolvedConfig {
   generatedSecretAt: string | null;
 }
 
-/** Reads and checks the environment, then settles HEIMDALL_SECRET (or the one kept in the data directory). */
+/**
+ * The server's settings: the environment checked, the data directory made on the zero-config start, and
+ * HEIMDALL_SECRET settled (or the one kept in the data directory, generated on first start).
+ */
 export function resolveConfig(env: Env): ResolvedConfig {
   const loaded = loadConfig(env);
+  prepareDataDirectory(loaded);
   const secret = resolveSecret(loaded.secret, loaded.dataDir);
   return { config: { ...loaded, secret: secret.secret }, generatedSecretAt: secret.createdAt };
 }
 
-/** Heimdall's services over the configured stores, for the CLI and embedding hosts; the caller closes them. */
+/**
+ * The zero-config start keeps its SQLite file in the data directory (`./data`): that one directory is made, private
+ * to the server's user (0700). Any other missing directory on the way to the database is an error (database.ts).
+ */
+function prepareDataDirectory(config: Config): void {
+  const parsed = parseDatabaseUrl(config.databaseUrl);
+  if (parsed.dialect !== 'sqlite' || parsed.path === ':memory:') return;
+  const directory = dirname(resolve(parsed.path));
+  if (directory === resolve(config.dataDir) && !existsSync(directory)) mkdirSync(directory, { mode: 0o700 });
+}
+
+/**
+ * Heimdall's services over an existing deployment's stores, for the CLI; the caller closes them. The database and
+ * the secret must exist already (joinDeployment): a command never makes a new user database.
+ */
 export async function openHeimdall(
   env: Env,
   options: BuildServicesOptions = {},
-): Promise<{ config: Config; services: Services }> {
-  const { config } = resolveConfig(env);
-  return { config, services: await buildServices(config, options) };
+): Promise<{ config: Config; services: Services; database: ExistingDatabase }> {
+  const { config, database } = await joinDeployment(env, 'cli');
+  return { config, database, services: await buildServices(config, { ...options, createDatabase: false }) };
 }
 
-/** Applies pending schema migrations (`heimdall migrate`); returns the names applied. */
-export async function migrateDatabase(env: Env): Promise<string[]> {
-  const database = await openDatabase(loadConfig(env).databaseUrl);
-  try {
-    return await migrateToLatest(database.db);
-  } finally {
-    await database.close();
+export interface MigrateOptions {
+  /** Make the database (SQLite) or install the schema in an empty one; without it, only an existing one migrates. */
+  create?: boolean;
+}
+
+/** Applies pending schema migrations (`heimdall migrate`); returns the database and the names applied. */
+export async function migrateDatabase(
+  env: Env,
+  options: MigrateOptions = {},
+): Promise<{ description: string; applied: string[] }> {
+  const config = loadConfig(env);
+  const url = `DATABASE_URL=${redactUrl(config.databaseUrl)}`;
+  if (options.create) {
+    prepareDataDirectory(config);
+  } else {
+    let existing: ExistingDatabase;
+    try {
+      existing = await inspectDatabase(config.databaseUrl);
+    } catch (error) {
+      if (!(error instanceof MissingDatabaseError)) throw error;
+      throw new Error(missingDatabaseMessage(error, url, 'cli'));
+    }
+    if (existing.schema === 'none') {
+      throw new Error(
+        `${existing.description} has no Heimdall schema yet (${url}): \`heimdall migrate --create\` installs it.`,
+      );
+    }
   }
-}
-
-/** Names of the migrations the configured database has not applied yet (opened only for this question). */
-export async function pendingMigrationsOf(databaseUrl: string): Promise<string[]> {
-  const database = await openDatabase(databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { create: options.create === true });
   try {
-    return await pendingMigrations(database.db);
+    return { description: database.description, applied: await migrateToLatest(database.db) };
   } finally {
     await database.close();
   }

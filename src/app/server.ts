@@ -29,6 +29,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     );
   }
   const services = await buildServices(config, {
+    recordDeployment: true,
     reportError: (error) => logger.warn({ err: error }, 'live push: background work failed'),
     logger: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     reportAuditError: (error) => logger.error({ err: error }, 'recording an audit event failed'),

@@ -20,9 +20,12 @@ export const UserView = Type.Object({
 });
 export type UserView = Static<typeof UserView>;
 
+/** core's SessionKind, as an exact union (test/unit/views.test.ts checks that the two agree). */
+export const SessionKindView = Type.Union([Type.Literal('cookie'), Type.Literal('api')]);
+
 export const SessionView = Type.Object({
   id: Type.String(),
-  kind: Type.String(),
+  kind: SessionKindView,
   createdAt: Type.String(),
   lastSeenAt: Type.String(),
   expiresAt: Type.String(),

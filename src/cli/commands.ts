@@ -52,9 +52,11 @@ export const COMMANDS: Command[] = [
   },
   {
     path: ['migrate'],
-    usage: 'heimdall migrate                    bring the database schema up to date',
-    async run(_args, io) {
-      const applied = await migrateDatabase(io.env);
+    usage: 'heimdall migrate [--create]         bring the schema up to date (--create: make a new database)',
+    async run(args, io) {
+      const { values } = parseArgs({ args, options: { create: { type: 'boolean', default: false } } });
+      const { description, applied } = await migrateDatabase(io.env, { create: values.create });
+      io.out(`Database: ${description}`);
       io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');
     },
   },

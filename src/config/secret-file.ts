@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { generateSecret } from '../core/tokens.js';
 
 export interface ResolvedSecret {
@@ -11,8 +11,14 @@ export interface ResolvedSecret {
 /**
  * HEIMDALL_SECRET, or the one kept in `<dataDir>/secret` (created with mode 0600 on first start). Losing it means
  * losing what it encrypts (signing keys), so production should set HEIMDALL_SECRET from a secret manager.
+ * With `create: false` (the CLI, embedding apps) a missing secret is an error naming where it was looked for: a
+ * process joining an existing deployment must never make a secret of its own.
  */
-export function resolveSecret(configured: string | null, dataDir: string): ResolvedSecret {
+export function resolveSecret(
+  configured: string | null,
+  dataDir: string,
+  options: { create: boolean } = { create: true },
+): ResolvedSecret {
   if (configured) return { secret: configured, createdAt: null };
   const path = join(dataDir, 'secret');
   if (existsSync(path)) {
@@ -21,7 +27,13 @@ export function resolveSecret(configured: string | null, dataDir: string): Resol
       throw new Error(`${path} holds fewer than 32 characters; delete it or set HEIMDALL_SECRET.`);
     return { secret: stored, createdAt: null };
   }
-  mkdirSync(dataDir, { recursive: true });
+  if (!options.create) {
+    throw new Error(
+      `HEIMDALL_SECRET is not set and there is no secret at ${resolve(path)}: set HEIMDALL_SECRET (or HEIMDALL_DATA_DIR) as the Heimdall server has it.`,
+    );
+  }
+  // Only the data directory itself is made (private to the server's user), never a missing parent.
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   const secret = generateSecret();
   writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return { secret, createdAt: path };

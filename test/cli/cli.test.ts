@@ -21,8 +21,13 @@ function heimdall(args: string[], input = '') {
 describe('heimdall CLI', () => {
   afterAll(() => dir.remove());
 
-  it('migrate brings a new database up to date, then has nothing to do', () => {
-    expect(heimdall(['migrate']).out).toMatch(/Applied: 0001-initial/);
+  it('migrate makes a new database only with --create, then brings it up to date and has nothing more to do', () => {
+    const refused = heimdall(['migrate']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`found no database at ${join(dir.dir, 'cli.db')}`);
+    const created = heimdall(['migrate', '--create']);
+    expect(created.out).toContain(`Database: sqlite ${join(dir.dir, 'cli.db')}`);
+    expect(created.out).toMatch(/Applied: 0001-initial/);
     expect(heimdall(['migrate']).out).toMatch(/up to date/);
   });
 

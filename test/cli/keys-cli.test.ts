@@ -12,7 +12,7 @@ describe('heimdall keys', () => {
   let env: Record<string, string>;
   let lines: string[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'heimdall-cli-keys-'));
     env = {
       DATABASE_URL: `sqlite:${join(dir, 'heimdall.db')}`,
@@ -20,6 +20,8 @@ describe('heimdall keys', () => {
       HEIMDALL_SECRET: 'cli-test-secret-cli-test-secret-cli-test',
       LOG_LEVEL: 'silent',
     };
+    // A fresh installation: the database is made explicitly, as a command never makes one by itself.
+    await run('migrate', '--create');
     lines = [];
   });
 

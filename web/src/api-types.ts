@@ -10,7 +10,7 @@ export interface User {
 
 export interface SessionInfo {
   id: string;
-  kind: string;
+  kind: 'cookie' | 'api';
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;

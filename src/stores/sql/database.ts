@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -30,15 +30,37 @@ export function parseDatabaseUrl(
   throw new TypeError('DATABASE_URL must start with sqlite: or postgres://');
 }
 
-export async function openDatabase(url: string): Promise<SqlDatabase> {
-  const parsed = parseDatabaseUrl(url);
-  return parsed.dialect === 'sqlite' ? openSqlite(parsed.path) : openPostgres(parsed.url);
+export interface OpenDatabaseOptions {
+  /** SQLite: make the file when it does not exist (default). Off, a missing file is a MissingDatabaseError. */
+  create?: boolean;
 }
 
-function openSqlite(path: string): SqlDatabase {
+/** No SQLite file where DATABASE_URL points: named, so that callers can say where they looked. */
+export class MissingDatabaseError extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(`found no database at ${path}`);
+    this.name = 'MissingDatabaseError';
+    this.path = path;
+  }
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<SqlDatabase> {
+  const parsed = parseDatabaseUrl(url);
+  return parsed.dialect === 'sqlite' ? openSqlite(parsed.path, options.create ?? true) : openPostgres(parsed.url);
+}
+
+function openSqlite(path: string, create: boolean): SqlDatabase {
   const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new SQLite(path);
+  if (!inMemory) {
+    const file = resolve(path);
+    // A typo in DATABASE_URL must not grow a directory tree (as root, in a container): the directory must exist.
+    if (!existsSync(dirname(file))) {
+      throw new Error(`DATABASE_URL: the directory ${dirname(file)} does not exist (for the database ${file}).`);
+    }
+    if (!create && !existsSync(file)) throw new MissingDatabaseError(file);
+  }
+  const sqlite = new SQLite(path, { fileMustExist: !create && !inMemory });
   // WAL lets the CLI and a running server share the file; busy_timeout makes writers wait instead of failing.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

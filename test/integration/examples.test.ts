@@ -1,59 +1,33 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HeimdallProcess, ROOT, startHeimdallProcess, tempDir } from '../helpers/heimdall-process.js';
+import { type ExampleApp, installExample, startExample } from '../helpers/example-app.js';
+import { type HeimdallProcess, startHeimdallProcess, tempDir } from '../helpers/heimdall-process.js';
 import { CookieClient, send } from '../helpers/https-client.js';
 
-const EXAMPLE = join(ROOT, 'examples/express-app');
-const SECRET = 'express-example-secret-express-example-0123';
+const SECRET = 'examples-secret-examples-secret-examples-0123';
 const PASSWORD = 'correct horse battery staple';
+/** Heimdall's public origin: the `iss` of its tokens, and the host the protected app's pages are served from. */
+const PUBLIC_URL = 'https://auth.example.test';
 
-/** Starts `node server.js` in the example and resolves with its URL once it says where it listens. */
-function startExample(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output(): string }> {
-  const child = spawn(process.execPath, ['server.js'], {
-    cwd: EXAMPLE,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk;
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`the example did not start:\n${output}`)), 20_000);
-    const check = () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (!match) return;
-      clearTimeout(deadline);
-      resolve({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`the example exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-describe("examples/express-app: an Express 5 app of its own with import { heimdall } from 'heimdall-auth/express'", () => {
-  const dir = tempDir('heimdall-express-');
+describe.each([
+  ['express-app', "import { heimdall } from 'heimdall-auth/express'"],
+  ['fastify-app', "import { heimdall } from 'heimdall-auth/fastify'"],
+])('examples/%s: an app of its own with %s, beside a real Heimdall server', (name) => {
+  const dir = tempDir(`heimdall-${name}-`);
   let heimdall: HeimdallProcess;
-  let example: Awaited<ReturnType<typeof startExample>>;
+  let example: ExampleApp;
   let admin: CookieClient;
   let odin: CookieClient;
   let odinId: string;
 
   beforeAll(async () => {
-    // Installed for real from its own package.json and lockfile: express from the registry, heimdall as file:../..
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: EXAMPLE, stdio: 'pipe', timeout: 180_000 });
-    const env = {
-      DATABASE_URL: `sqlite:${join(dir.dir, 'heimdall.db')}`,
-      HEIMDALL_SECRET: SECRET,
-      HEIMDALL_GEOIP: 'false',
-    };
-    heimdall = await startHeimdallProcess(env, dir.dir);
+    // Installed for real from its own package.json and lockfile; heimdall-auth is file:../.. (this checkout).
+    const exampleDir = installExample(name);
+    const shared = { DATABASE_URL: `sqlite:${join(dir.dir, 'heimdall.db')}`, HEIMDALL_SECRET: SECRET };
+    heimdall = await startHeimdallProcess(
+      { ...shared, HEIMDALL_GEOIP: 'false', HEIMDALL_PUBLIC_URL: PUBLIC_URL },
+      dir.dir,
+    );
     admin = new CookieClient(heimdall.url);
     await admin.request('/api/auth/register', {
       method: 'POST',
@@ -65,15 +39,12 @@ describe("examples/express-app: an Express 5 app of its own with import { heimda
       body: { email: 'odin@asgard.example', password: PASSWORD },
     });
     odinId = registered.json<{ user: { id: string } }>().user.id;
-    example = await startExample(env);
+    // Only the database and the secret: the cookie name, token issuer and public origin come from the server's record.
+    example = await startExample(exampleDir, shared);
   });
 
   afterAll(async () => {
-    if (example?.child.exitCode === null) {
-      const exited = new Promise((resolve) => example.child.once('exit', resolve));
-      example.child.kill('SIGTERM');
-      await exited;
-    }
+    await example?.stop();
     await heimdall?.stop();
     dir.remove();
   });
@@ -112,7 +83,7 @@ describe("examples/express-app: an Express 5 app of its own with import { heimda
     expect(refused.json()).toMatchObject({ error: { code: 'forbidden' } });
   });
 
-  it("applies Heimdall's CSRF rules to the app's own unsafe routes", async () => {
+  it("applies Heimdall's CSRF rules, allowing the app's own origin and the server's public one", async () => {
     const note = { method: 'POST', body: { text: 'Ravens report at dawn' } };
     const missing = await asOdin('/notes', { ...note, headers: { origin: example.url } });
     expect(missing.status).toBe(403);
@@ -122,15 +93,14 @@ describe("examples/express-app: an Express 5 app of its own with import { heimda
       headers: { origin: 'https://evil.example', 'x-csrf-token': odin.csrfToken! },
     });
     expect(foreign.status).toBe(403);
-    const saved = await asOdin('/notes', {
-      ...note,
-      headers: { origin: example.url, 'x-csrf-token': odin.csrfToken! },
-    });
-    expect(saved.status).toBe(201);
-    expect(saved.json()).toEqual({ note: { text: 'Ravens report at dawn' }, by: odinId });
+    for (const origin of [example.url, PUBLIC_URL]) {
+      const saved = await asOdin('/notes', { ...note, headers: { origin, 'x-csrf-token': odin.csrfToken! } });
+      expect(saved.status).toBe(201);
+      expect(saved.json()).toEqual({ note: { text: 'Ravens report at dawn' }, by: odinId });
+    }
   });
 
-  it('accepts a Heimdall Bearer access token, which needs no CSRF token', async () => {
+  it("accepts the server's Bearer access tokens (iss taken from its record), which need no CSRF token", async () => {
     const issued = await send(`${heimdall.url}/api/tokens`, {
       method: 'POST',
       body: { email: 'odin@asgard.example', password: PASSWORD },
