@@ -37,6 +37,7 @@ import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.j
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
 import { deploymentRecordOf } from './deployment-record.js';
+import { describeError } from './describe-error.js';
 import { openStores } from './open-stores.js';
 
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
@@ -99,7 +100,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     if (options.recordDeployment) await writeDeploymentRecord(database.db, deploymentRecordOf(config, clock));
   } catch (error) {
     await database.close();
-    throw error;
+    throw new Error(`could not open the database ${database.description}: ${describeError(error)}`, { cause: error });
   }
   let stores: Awaited<ReturnType<typeof openStores>>;
   try {

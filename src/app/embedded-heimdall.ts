@@ -31,6 +31,12 @@ export interface EmbeddedHeimdall {
 
 const SILENT: MaintenanceLog = { info() {}, warn() {} };
 
+/** Configuration warnings reach the app's logger, or Node's warning channel (stderr) when it gave none. */
+function warn(logger: MaintenanceLog | undefined, message: string): void {
+  if (logger) logger.warn({}, `heimdall-auth: ${message}`);
+  else process.emitWarning(message, { type: 'HeimdallWarning', code: 'HEIMDALL_UNKNOWN_VARIABLE' });
+}
+
 /** Every start-up failure names the package, so that it stands out among the host app's own messages. */
 function named(error: unknown): unknown {
   if (error instanceof Error && !error.message.startsWith('heimdall-auth:')) {
@@ -53,7 +59,10 @@ export async function openEmbeddedHeimdall(options: HeimdallOptions = {}): Promi
   const settled = settleEnv(options.env ?? process.env, options);
   let config: Config;
   try {
-    const joined = await joinDeployment(settled.env, 'embedded', settled.label);
+    const joined = await joinDeployment(settled.env, 'embedded', {
+      label: settled.label,
+      warn: (warning) => warn(options.logger, warning),
+    });
     config = adoptDeployment(joined.config, joined.database.deployment, settled);
   } catch (error) {
     throw named(relabel(error, settled));

@@ -1,6 +1,7 @@
-import { openDatabase } from '../stores/sql/database.js';
+import { openDatabase, type SqlDatabase } from '../stores/sql/database.js';
 import { pendingMigrations } from '../stores/sql/migrator.js';
 import { type DeploymentRecord, readDeploymentRecord } from '../stores/sql/sql-deployment-record.js';
+import { describeError } from './describe-error.js';
 
 export { MissingDatabaseError } from '../stores/sql/database.js';
 
@@ -22,20 +23,26 @@ export interface ExistingDatabase {
 export async function inspectDatabase(databaseUrl: string): Promise<ExistingDatabase> {
   const database = await openDatabase(databaseUrl, { create: false });
   try {
-    const tables = new Set((await database.db.introspection.getTables()).map((t) => t.name));
-    if (!tables.has('heimdall_migrations')) {
-      return { description: database.description, schema: 'none', pending: [], deployment: null };
-    }
-    const pending = await pendingMigrations(database.db);
-    return {
-      description: database.description,
-      schema: pending.length > 0 ? 'behind' : 'current',
-      pending,
-      deployment: tables.has('app_meta') ? await readDeploymentRecord(database.db) : null,
-    };
+    return await readState(database);
+  } catch (error) {
+    throw new Error(`could not open the database ${database.description}: ${describeError(error)}`, { cause: error });
   } finally {
     await database.close();
   }
+}
+
+async function readState(database: SqlDatabase): Promise<ExistingDatabase> {
+  const tables = new Set((await database.db.introspection.getTables()).map((t) => t.name));
+  if (!tables.has('heimdall_migrations')) {
+    return { description: database.description, schema: 'none', pending: [], deployment: null };
+  }
+  const pending = await pendingMigrations(database.db);
+  return {
+    description: database.description,
+    schema: pending.length > 0 ? 'behind' : 'current',
+    pending,
+    deployment: tables.has('app_meta') ? await readDeploymentRecord(database.db) : null,
+  };
 }
 
 /** A database URL fit for a message or a log line: a password in it is replaced by `***`. */

@@ -1,5 +1,6 @@
-import { type Config, loadConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret-file.js';
+import { loadConfigWithWarnings } from '../config/unknown-variables.js';
 import { type ExistingDatabase, inspectDatabase, MissingDatabaseError, redactUrl } from './existing-database.js';
 
 export type Env = Record<string, string | undefined>;
@@ -35,12 +36,18 @@ export function missingDatabaseMessage(error: MissingDatabaseError, url: string,
  * already exist and hold Heimdall's schema, and its secret must already exist. Nothing is created, so a process
  * started in the wrong directory says where it looked instead of making a second, empty user database and secret.
  */
-export async function joinDeployment(
-  env: Env,
-  joiner: Joiner,
-  label: (variable: string) => string = (v) => v,
-): Promise<JoinedDeployment> {
-  const loaded = loadConfig(env);
+export interface JoinOptions {
+  /** How a variable is named in messages (an embedding app names the option it passed). */
+  label?: (variable: string) => string;
+  /** Told at once of each variable that looks like Heimdall's but is not one it reads, before anything can fail. */
+  warn?: (warning: string) => void;
+}
+
+export async function joinDeployment(env: Env, joiner: Joiner, options: JoinOptions = {}): Promise<JoinedDeployment> {
+  const label = options.label ?? ((v: string) => v);
+  // An embedding app shares its environment with its own settings (REDIS_HOST, LOG_FORMAT…): only likely typos count.
+  const { config: loaded, warnings } = loadConfigWithWarnings(env, { everyPrefixed: joiner === 'cli' });
+  for (const warning of warnings) options.warn?.(warning);
   const url = `${label('DATABASE_URL')}=${redactUrl(loaded.databaseUrl)}`;
   let database: ExistingDatabase;
   try {

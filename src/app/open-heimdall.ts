@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Config, loadConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret-file.js';
+import { loadConfigWithWarnings } from '../config/unknown-variables.js';
 import { openDatabase, parseDatabaseUrl } from '../stores/sql/database.js';
 import { migrateToLatest } from '../stores/sql/migrator.js';
 import { type BuildServicesOptions, buildServices, type Services } from './build-services.js';
@@ -15,6 +16,8 @@ export interface ResolvedConfig {
   config: Config;
   /** Set when HEIMDALL_SECRET was absent and a secret was generated into this file (warn once). */
   generatedSecretAt: string | null;
+  /** Variables that look like Heimdall's but are not among those it reads (misspelt?), one line each. */
+  warnings: string[];
 }
 
 /**
@@ -22,10 +25,10 @@ export interface ResolvedConfig {
  * HEIMDALL_SECRET settled (or the one kept in the data directory, generated on first start).
  */
 export function resolveConfig(env: Env): ResolvedConfig {
-  const loaded = loadConfig(env);
+  const { config: loaded, warnings } = loadConfigWithWarnings(env);
   prepareDataDirectory(loaded);
   const secret = resolveSecret(loaded.secret, loaded.dataDir);
-  return { config: { ...loaded, secret: secret.secret }, generatedSecretAt: secret.createdAt };
+  return { config: { ...loaded, secret: secret.secret }, generatedSecretAt: secret.createdAt, warnings };
 }
 
 /**
@@ -45,15 +48,18 @@ function prepareDataDirectory(config: Config): void {
  */
 export async function openHeimdall(
   env: Env,
-  options: BuildServicesOptions = {},
+  options: BuildServicesOptions & { warn?: (warning: string) => void } = {},
 ): Promise<{ config: Config; services: Services; database: ExistingDatabase }> {
-  const { config, database } = await joinDeployment(env, 'cli');
-  return { config, database, services: await buildServices(config, { ...options, createDatabase: false }) };
+  const { config, database } = await joinDeployment(env, 'cli', { warn: options.warn });
+  const services = await buildServices(config, { ...options, createDatabase: false });
+  return { config, database, services };
 }
 
 export interface MigrateOptions {
   /** Make the database (SQLite) or install the schema in an empty one; without it, only an existing one migrates. */
   create?: boolean;
+  /** Told at once of each variable that looks like Heimdall's but is not one it reads. */
+  warn?: (warning: string) => void;
 }
 
 /** Applies pending schema migrations (`heimdall migrate`); returns the database and the names applied. */
@@ -61,7 +67,8 @@ export async function migrateDatabase(
   env: Env,
   options: MigrateOptions = {},
 ): Promise<{ description: string; applied: string[] }> {
-  const config = loadConfig(env);
+  const { config, warnings } = loadConfigWithWarnings(env);
+  for (const warning of warnings) options.warn?.(warning);
   const url = `DATABASE_URL=${redactUrl(config.databaseUrl)}`;
   if (options.create) {
     prepareDataDirectory(config);

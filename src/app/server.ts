@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger-options.js';
 import { buildServices, type Services } from './build-services.js';
+import { describeError } from './describe-error.js';
 import { resolveConfig } from './open-heimdall.js';
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -21,8 +22,9 @@ export interface RunningServer {
 
 /** Loads config, opens stores, builds the app and listens. */
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
-  const { config, generatedSecretAt } = resolveConfig(env);
+  const { config, generatedSecretAt, warnings } = resolveConfig(env);
   const logger = pino(loggerOptions(config.logLevel) as object);
+  for (const warning of warnings) logger.warn(warning);
   if (generatedSecretAt) {
     logger.warn(
       `HEIMDALL_SECRET is not set: generated one and kept it in ${generatedSecretAt}. Set HEIMDALL_SECRET in production.`,
@@ -112,7 +114,7 @@ export async function runServer(): Promise<void> {
   try {
     server = await startServer();
   } catch (error) {
-    process.stderr.write(`heimdall: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`heimdall: ${describeError(error)}\n`);
     process.exitCode = 1;
     return;
   }

@@ -9,7 +9,10 @@ import { readPassword } from './read-password.js';
 
 export interface CommandIo {
   env: Record<string, string | undefined>;
+  /** Results, on stdout. */
   out: (line: string) => void;
+  /** What the command did on the way (which database it opened, warnings), on stderr, away from results. */
+  note: (line: string) => void;
   readPassword: () => Promise<string>;
 }
 
@@ -23,11 +26,14 @@ export interface Command {
 export const defaultIo: CommandIo = {
   env: process.env,
   out: (line) => process.stdout.write(`${line}\n`),
+  note: (line) => process.stderr.write(`heimdall: ${line}\n`),
   readPassword: () => readPassword(),
 };
 
 async function withServices<T>(io: CommandIo, work: (services: Services) => Promise<T>): Promise<T> {
-  const { services } = await openHeimdall(io.env);
+  const { services } = await openHeimdall(io.env, { warn: (warning) => io.note(`warning: ${warning}`) });
+  // Which database and stores: a command run with the wrong settings shows it before it reports anything.
+  io.note(`opened ${services.storesDescription}`);
   try {
     return await work(services);
   } finally {
@@ -55,7 +61,10 @@ export const COMMANDS: Command[] = [
     usage: 'heimdall migrate [--create]         bring the schema up to date (--create: make a new database)',
     async run(args, io) {
       const { values } = parseArgs({ args, options: { create: { type: 'boolean', default: false } } });
-      const { description, applied } = await migrateDatabase(io.env, { create: values.create });
+      const { description, applied } = await migrateDatabase(io.env, {
+        create: values.create,
+        warn: (warning) => io.note(`warning: ${warning}`),
+      });
       io.out(`Database: ${description}`);
       io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');
     },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { describeError } from '../app/describe-error.js';
 import { COMMANDS, type Command, defaultIo } from './commands.js';
 
 /** The installed package's version (dist/cli/ and src/cli/ both sit two levels below package.json). */
@@ -40,7 +41,7 @@ if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
   try {
     await found.command.run(found.rest, defaultIo);
   } catch (error) {
-    process.stderr.write(`heimdall: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`heimdall: ${describeError(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, tempDir } from '../helpers/heimdall-process.js';
@@ -13,8 +13,8 @@ const env = {
   ARGON2_ITERATIONS: '1',
 };
 
-function heimdall(args: string[], input = '') {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env, input, encoding: 'utf8' });
+function heimdall(args: string[], input = '', extra: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...env, ...extra }, input, encoding: 'utf8' });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -55,6 +55,60 @@ describe('heimdall CLI', () => {
     expect(heimdall(['user', 'roles', 'odin@asgard.example', 'god', 'admin']).out).toMatch(/now has roles: admin, god/);
     expect(heimdall(['user', 'roles', 'nobody@asgard.example', 'god']).code).toBe(1);
     expect(heimdall(['user', 'roles', 'odin@asgard.example', 'Bad Role']).code).toBe(1);
+  });
+
+  it('says which database and stores it opened, on stderr, with no password in it', () => {
+    const result = heimdall(['user', 'roles', 'odin@asgard.example', 'god', 'admin']);
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(
+      `heimdall: opened users in sqlite ${join(dir.dir, 'cli.db')}, sessions in sqlite (in-process cache checked against PRAGMA data_version)\n`,
+    );
+  });
+
+  it('warns of a misspelt variable at start, naming the nearest one it reads', () => {
+    const result = heimdall(['keys', 'list'], '', { SESION_IDLE_TIMEOUT: '5m', HEIMDALL_SECRETS: 'x' });
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(
+      /heimdall: warning: HEIMDALL_SECRETS is set but Heimdall reads no such variable: did you mean HEIMDALL_SECRET\?/,
+    );
+    expect(result.err).toMatch(/heimdall: warning: SESION_IDLE_TIMEOUT is set .* did you mean SESSION_IDLE_TIMEOUT\?/);
+  });
+
+  it('run from another directory, says it found no database there and creates neither a database nor a secret', () => {
+    const elsewhere = tempDir('heimdall-cli-elsewhere-');
+    try {
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [CLI, ...args], {
+          cwd: elsewhere.dir,
+          env: { PATH: env.PATH, ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1' },
+          input: 'a long enough passphrase\n',
+          encoding: 'utf8',
+        });
+      for (const args of [
+        ['user', 'add', '--email', 'odin@asgard.example'],
+        ['sessions', 'revoke', '--user', 'x@y.z'],
+        ['migrate'],
+      ]) {
+        const result = run(args);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain(
+          `found no database at ${join(elsewhere.dir, 'data', 'heimdall.db')} (DATABASE_URL=sqlite:./data/heimdall.db, from ${elsewhere.dir})`,
+        );
+        expect(result.stderr).toContain('`heimdall migrate --create` makes a new one');
+      }
+      expect(readdirSync(elsewhere.dir)).toEqual([]);
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
+  it('needs the secret of the deployment it joins, and never makes one', () => {
+    const result = heimdall(['keys', 'list'], '', { HEIMDALL_SECRET: '', HEIMDALL_DATA_DIR: join(dir.dir, 'nowhere') });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `HEIMDALL_SECRET is not set and there is no secret at ${join(dir.dir, 'nowhere', 'secret')}`,
+    );
+    expect(existsSync(join(dir.dir, 'nowhere'))).toBe(false);
   });
 
   it('sessions revoke signs a user out everywhere', () => {

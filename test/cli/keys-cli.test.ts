@@ -31,7 +31,7 @@ describe('heimdall keys', () => {
 
   async function run(...argv: string[]): Promise<string[]> {
     const command = COMMANDS.find((c) => c.path.every((word, i) => argv[i] === word))!;
-    const io: CommandIo = { env, out: (line) => lines.push(line), readPassword: async () => '' };
+    const io: CommandIo = { env, out: (line) => lines.push(line), note: () => {}, readPassword: async () => '' };
     lines = [];
     await command.run(argv.slice(command.path.length), io);
     return lines;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readConfigRecordingNames } from '../../src/config/unknown-variables.js';
 import { ROOT } from '../helpers/heimdall-process.js';
 
 /** Every Markdown page a reader of the repository meets: the front page, the contributors' page and docs/. */
@@ -78,5 +79,27 @@ describe('docs/', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+});
+
+describe('docs/configuration.md, the one list of variables', () => {
+  const page = read('docs/configuration.md');
+  /** The first column of the variables table. */
+  const documented = new Set([...page.matchAll(/^\| `([A-Z][A-Z0-9_<>]*)`\s+\|/gm)].map((m) => m[1]!));
+
+  it('has a row for every variable the configuration reader reads (recorded as it reads them)', () => {
+    const known = new Set<string>();
+    readConfigRecordingNames({ OIDC_EXAMPLE_ISSUER: 'https://id.example', OIDC_EXAMPLE_CLIENT_ID: 'client' }, known);
+    const read = [...known]
+      .filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name))
+      .map((name) => name.replace(/^OIDC_EXAMPLE_/, 'OIDC_<NAME>_'));
+    expect(read.filter((name) => !documented.has(name)).sort()).toEqual([]);
+  });
+
+  it('documents no variable the reader does not read', () => {
+    const known = new Set<string>();
+    readConfigRecordingNames({ OIDC_EXAMPLE_ISSUER: 'https://id.example', OIDC_EXAMPLE_CLIENT_ID: 'client' }, known);
+    const stale = [...documented].filter((name) => !known.has(name.replace('<NAME>', 'EXAMPLE')));
+    expect(stale).toEqual([]);
   });
 });

@@ -54,11 +54,11 @@ function openSqlite(path: string, create: boolean): SqlDatabase {
   const inMemory = path === ':memory:';
   if (!inMemory) {
     const file = resolve(path);
+    if (!create && !existsSync(file)) throw new MissingDatabaseError(file);
     // A typo in DATABASE_URL must not grow a directory tree (as root, in a container): the directory must exist.
     if (!existsSync(dirname(file))) {
       throw new Error(`DATABASE_URL: the directory ${dirname(file)} does not exist (for the database ${file}).`);
     }
-    if (!create && !existsSync(file)) throw new MissingDatabaseError(file);
   }
   const sqlite = new SQLite(path, { fileMustExist: !create && !inMemory });
   // WAL lets the CLI and a running server share the file; busy_timeout makes writers wait instead of failing.
