@@ -30,13 +30,12 @@ import type { RedisLogger } from '../stores/redis/redis-connection.js';
 import { openDatabase, type SqlDatabase } from '../stores/sql/database.js';
 import { migrateToLatest, pendingMigrations } from '../stores/sql/migrator.js';
 import { SqlAuditLog } from '../stores/sql/sql-audit-log.js';
-import { writeDeploymentRecord } from '../stores/sql/sql-deployment-record.js';
 import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.js';
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
-import { deploymentRecordOf } from './deployment-record.js';
+import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
 import { describeError } from './describe-error.js';
 import { openStores } from './open-stores.js';
 
@@ -76,6 +75,8 @@ export interface BuildServicesOptions {
   createDatabase?: boolean;
   /** Write the deployment record (the server, at start) for the CLI and embedding apps to read. */
   recordDeployment?: boolean;
+  /** The server's record, for a process joining its deployment: its session store must be the server's. */
+  joining?: Joining;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
   /** The push bus to use instead of the configured one (tests watch or break it). */
@@ -97,7 +98,6 @@ export async function buildServices(config: Config, options: BuildServicesOption
   const database: SqlDatabase = await openDatabase(config.databaseUrl, { create: options.createDatabase ?? true });
   try {
     if (options.migrate !== false) await migrateToLatest(database.db);
-    if (options.recordDeployment) await writeDeploymentRecord(database.db, deploymentRecordOf(config, clock));
   } catch (error) {
     await database.close();
     throw new Error(`could not open the database ${database.description}: ${describeError(error)}`, { cause: error });
@@ -106,6 +106,14 @@ export async function buildServices(config: Config, options: BuildServicesOption
   try {
     stores = await openStores(config, database, clock, options.logger);
   } catch (error) {
+    await database.close();
+    throw error;
+  }
+  try {
+    if (options.recordDeployment) await recordDeployment(database.db, config, stores.redis, clock);
+    if (options.joining) await verifySameSessionStore(options.joining, config, stores.redis);
+  } catch (error) {
+    await stores.close();
     await database.close();
     throw error;
   }

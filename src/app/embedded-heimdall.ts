@@ -2,7 +2,7 @@ import { createRequestAuthenticator, type RequestAuthenticator } from '../auth/r
 import type { Config } from '../config/config.js';
 import { buildServices, type Services } from './build-services.js';
 import type { MaintenanceLog } from './build-token-services.js';
-import { adoptDeployment } from './deployment-record.js';
+import { adoptDeployment, type Joining } from './deployment-record.js';
 import { type HeimdallSettings, relabel, settleEnv } from './embedding-settings.js';
 import { joinDeployment } from './join-deployment.js';
 
@@ -58,16 +58,23 @@ export async function openEmbeddedHeimdall(options: HeimdallOptions = {}): Promi
   }
   const settled = settleEnv(options.env ?? process.env, options);
   let config: Config;
+  let joining: Joining | undefined;
   try {
     const joined = await joinDeployment(settled.env, 'embedded', {
       label: settled.label,
       warn: (warning) => warn(options.logger, warning),
     });
     config = adoptDeployment(joined.config, joined.database.deployment, settled);
+    const record = joined.database.deployment;
+    joining = record ? { record, who: 'this app' } : undefined;
   } catch (error) {
     throw named(relabel(error, settled));
   }
-  const services = await buildServices(config, { migrate: false, createDatabase: false });
+  const services = await buildServices(config, { migrate: false, createDatabase: false, joining }).catch(
+    (error: unknown) => {
+      throw named(error);
+    },
+  );
   // Bearer checks need the other instances' family revocations and key rotations, as in the server.
   services.startTokenMaintenance(options.logger ?? SILENT);
   return {

@@ -51,7 +51,8 @@ export async function openHeimdall(
   options: BuildServicesOptions & { warn?: (warning: string) => void } = {},
 ): Promise<{ config: Config; services: Services; database: ExistingDatabase }> {
   const { config, database } = await joinDeployment(env, 'cli', { warn: options.warn });
-  const services = await buildServices(config, { ...options, createDatabase: false });
+  const joining = database.deployment ? { record: database.deployment, who: 'this command' } : undefined;
+  const services = await buildServices(config, { ...options, createDatabase: false, joining });
   return { config, database, services };
 }
 

@@ -13,8 +13,19 @@ export interface DeploymentRecord {
   /** HEIMDALL_ORIGINS. */
   origins: string[];
   cookieName: string;
+  /** Where sessions live: a process that would read them elsewhere must refuse to run. */
+  sessionStore: SessionStoreIdentity;
   /** When the server wrote it (epoch ms). */
   recordedAt: number;
+}
+
+/** Where a deployment keeps its sessions, without any credential. */
+export interface SessionStoreIdentity {
+  kind: 'sql' | 'redis' | 'redis-cluster';
+  /** `sql`, `redis host:port[/db]` or `redis cluster host:port,…` (for messages: never a password). */
+  address: string;
+  /** The random mark left in that Redis (redis-deployment-mark.ts); null for SQL. */
+  mark: string | null;
 }
 
 /** One row of app_meta (an installation's small facts): no schema change, and readable by older copies. */
