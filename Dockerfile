@@ -1,6 +1,6 @@
 # Heimdall container image: built in one stage, run from another as an unprivileged user, with nothing downloaded
 # or compiled at run time. No Docker engine (nor hadolint) runs in CI; test/unit/dockerfile.test.ts checks these
-# rules instead. Deployment: docs/deploy/production.md.
+# rules instead. Deployment: docs/deploy/production.md; with PostgreSQL and Redis on one host: compose.yaml.
 #
 #   docker build -t heimdall .
 #   docker run -p 3000:3000 -e HEIMDALL_SECRET=… -v heimdall-data:/var/lib/heimdall heimdall
