@@ -1,11 +1,12 @@
 import { Value } from 'typebox/value';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type SessionView, SessionView as SessionViewSchema, toSessionView } from '../../src/auth/views.js';
-import type { SessionKind } from '../../src/core/session.js';
+import type { AuthMethod, SessionKind } from '../../src/core/session.js';
 
 describe('the views embedding hosts and the API show', () => {
-  it('type session.kind as the exact union of session kinds, not a string', () => {
+  it('type session.kind and session.methods as exact unions, not strings', () => {
     expectTypeOf<SessionView['kind']>().toEqualTypeOf<SessionKind>();
+    expectTypeOf<SessionView['methods'][number]>().toEqualTypeOf<AuthMethod>();
   });
 
   it('accept only the known kinds in the schema the API answers with', () => {
@@ -28,6 +29,9 @@ describe('the views embedding hosts and the API show', () => {
       country: null,
       csrfToken: 'csrf',
       provider: null,
+      authenticatedAt: 0,
+      methods: ['password'],
+      deviceKey: null,
     });
     expect(Value.Check(SessionViewSchema, session)).toBe(true);
     expect(Value.Check(SessionViewSchema, { ...session, kind: 'magic' })).toBe(false);
