@@ -59,6 +59,13 @@ const context: HeimdallContext | null = null;
 export { context, kind, startServer, unknownKind };
 `;
 
+/** The ```ts blocks of the README's "Protecting your API routes". */
+function readmeTypeScript(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Protecting your API routes'), readme.indexOf('## How fast'));
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
 /** Imports every entry point the package declares, by name, from `cwd`; prints what each exports. */
 function importEveryEntryPoint(cwd: string, exportsMap: Record<string, unknown>): Record<string, string[]> {
   const specifiers = Object.keys(exportsMap).map((key) =>
@@ -92,11 +99,17 @@ describe('the package: heimdall-auth, its entry points and its command', () => {
     expect(found['heimdall-auth/package.json']).toContain('version');
   });
 
-  it('comes with types a strict TypeScript consumer can use: guards that narrow, exact unions, no hash', () => {
+  it("comes with types a strict TypeScript consumer can use: guards that narrow, exact unions, no hash; the README's snippets compile", () => {
     const dir = join(ROOT, '.tmp', `exports-check-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     try {
       writeFileSync(join(dir, 'consumer.ts'), CONSUMER);
+      // The README's own snippets ("Protecting your API routes"), as printed: it says they compile under strict.
+      const snippets = readmeTypeScript();
+      expect(snippets).toHaveLength(2);
+      snippets.forEach((code, i) => {
+        writeFileSync(join(dir, `readme-${i}.ts`), `${code}\nexport {};\n`);
+      });
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
@@ -109,7 +122,7 @@ describe('the package: heimdall-auth, its entry points and its command', () => {
             skipLibCheck: true,
             types: ['node'],
           },
-          files: ['consumer.ts'],
+          files: ['consumer.ts', ...snippets.map((_, i) => `readme-${i}.ts`)],
         }),
       );
       const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
