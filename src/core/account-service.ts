@@ -1,4 +1,4 @@
-import type { AnomalyDetector, SecurityWarning } from './anomaly.js';
+import { type AnomalyDetector, revokedEverySession, type SecurityWarning } from './anomaly.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import { systemClock } from './clock.js';
 import type { ActionLimiter, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
@@ -77,11 +77,15 @@ export class AccountService {
     input: LoginInput,
     client: ClientInfo,
     presentedSecret?: string,
-  ): Promise<AccountResult<'invalid_credentials' | 'rate_limited'>> {
+  ): Promise<AccountResult<'invalid_credentials' | 'rate_limited' | 'unauthenticated'>> {
     const checked = await this.checkCredentials(input.email, input.password, client);
     if (!checked.ok) return checked;
     const signedIn = await this.#signIn(checked.user, client, input.rememberMe === true, presentedSecret);
     await this.#audit.record('auth.login', client, { userId: checked.user.id, sessionId: signedIn.session.id });
+    // ANOMALY_ACTION=revoke ended every session, this new one included: there is no session to hand out.
+    if (revokedEverySession(signedIn.warnings)) {
+      return { ok: false, code: 'unauthenticated', message: signedIn.warnings[0]!.message };
+    }
     return signedIn;
   }
 

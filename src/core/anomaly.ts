@@ -2,6 +2,7 @@ import { UAParser } from 'ua-parser-js';
 import type { AuditClient, AuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
+import { type AccountNotifier, silentNotifier } from './notices.js';
 import type { SessionRevoker } from './revocation.js';
 import type { Session, SessionStore } from './session.js';
 
@@ -10,7 +11,10 @@ export type AnomalyAction = 'warn' | 'revoke';
 export interface AnomalyPolicy {
   /** Live sessions from this many distinct countries raise `multiple_countries` (ANOMALY_COUNTRIES). */
   countries: number;
-  /** `revoke` also ends every session but the newest (ANOMALY_ACTION). */
+  /**
+   * `revoke` also ends every session of the account, the newest included (ANOMALY_ACTION): the newest is usually the
+   * attacker's, and keeping it would sign only the owner out.
+   */
   action: AnomalyAction;
 }
 
@@ -42,6 +46,8 @@ export interface AnomalyDetectorOptions {
   devices?: DeviceHistory;
   /** Push, when wired: warnings also go to the user's open event streams. */
   events?: EventBus;
+  /** Tells the owner out of band when the `revoke` policy signs them out everywhere (default: no one). */
+  notifier?: AccountNotifier;
 }
 
 const WARNINGS_TTL_MS = 5_000;
@@ -53,9 +59,15 @@ export function deviceFamily(userAgent: string): string {
   return `${result.browser.name ?? 'unknown browser'} on ${result.os.name ?? 'unknown OS'}`;
 }
 
+/** True when the warnings say the anomaly policy ended every session, the one that triggered it included. */
+export function revokedEverySession(warnings: readonly SecurityWarning[]): boolean {
+  return warnings.some((w) => w.action === 'revoked');
+}
+
 /**
  * The seeds' "three sessions from different countries": watches sign-ins and session moves, records anomalies in the
- * audit log (where the user can read them), warns, and under the `revoke` policy ends all but the newest session.
+ * audit log (where the user can read them), warns, and under the `revoke` policy ends every session of the account
+ * and tells its owner by a notice.
  */
 export class AnomalyDetector implements SessionWatcher {
   readonly #store: SessionStore;
@@ -65,6 +77,7 @@ export class AnomalyDetector implements SessionWatcher {
   readonly #policy: AnomalyPolicy;
   readonly #devices: DeviceHistory | undefined;
   readonly #events: EventBus | undefined;
+  readonly #notifier: AccountNotifier;
   readonly #warnings = new Map<string, { until: number; warnings: SecurityWarning[] }>();
 
   constructor(options: AnomalyDetectorOptions) {
@@ -75,6 +88,7 @@ export class AnomalyDetector implements SessionWatcher {
     this.#policy = options.policy;
     this.#devices = options.devices;
     this.#events = options.events;
+    this.#notifier = options.notifier ?? silentNotifier;
   }
 
   /** After a new session: flags a new device (not on registration, the first device) and country spread. */
@@ -124,22 +138,33 @@ export class AnomalyDetector implements SessionWatcher {
     const countries = countriesOf(sessions);
     if (countries.length < this.#policy.countries) return [];
     const warning = multipleCountries(countries);
-    if (this.#policy.action === 'revoke') {
-      // The session kept is the newest: the one just made or moved, which triggered this check.
-      const older = sessions.filter((s) => s.id !== trigger.id);
-      await this.#revoker.revokeMany(trigger.userId, older, { by: 'anomaly', client }, trigger.id);
+    const revoking = this.#policy.action === 'revoke';
+    if (revoking) {
       warning.action = 'revoked';
-      warning.revoked = older.length;
-      warning.message = `${warning.message} Every other session was signed out.`;
+      warning.message = `${warning.message} Every session of the account was signed out, this one included: sign in again, and change your password if this was not you.`;
     }
     await this.#audit.record('anomaly.multiple_countries', client, {
       userId: trigger.userId,
       sessionId: trigger.id,
       details: { countries, action: this.#policy.action },
     });
+    // Before the revocation, so that open pages show why they are about to be signed out.
     await this.#events
       ?.publish({ type: 'security.warning', userId: trigger.userId, data: { ...warning } })
       .catch(() => {});
+    if (revoking) {
+      // Every session, the trigger included (it is usually the intruder's), through the one revocation path: the
+      // version bump also ends token families and download links, and whatever a crash might leave behind.
+      const { revoked } = await this.#revoker.revokeAll(trigger.userId, { by: 'anomaly', client });
+      warning.revoked = revoked;
+      await this.#notifier
+        .notify({
+          kind: 'sessions_revoked_by_anomaly',
+          userId: trigger.userId,
+          details: { countries: countries.join(', '), revoked: String(revoked) },
+        })
+        .catch(() => {});
+    }
     return [warning];
   }
 

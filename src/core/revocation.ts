@@ -98,8 +98,8 @@ export interface SessionRevokerOptions {
 
 /**
  * The one way sessions end: deleted from the store, announced to their open streams, and written to the audit log.
- * SessionService offers these to routes; the anomaly policy uses them directly (it is built before SessionService,
- * which reports to it).
+ * SessionService offers these to routes; the anomaly policy uses revokeAll directly (it is built before
+ * SessionService, which reports to it).
  */
 export class SessionRevoker {
   readonly #store: SessionStore;
@@ -130,21 +130,6 @@ export class SessionRevoker {
     await this.#store.delete(session.tokenHash);
     await this.#announcer.announce(session.userId, [session.id], reasonFor(revocation, 'one'));
     if (revocation) await recordRevocation(this.#audit, revocation, { userId: session.userId, sessionId: session.id });
-  }
-
-  /**
-   * Deletes the listed sessions of one user and records them as one revocation (the anomaly policy); `triggerId` is
-   * the session whose activity caused it, named in the audit entry.
-   */
-  async revokeMany(userId: string, sessions: Session[], revocation: Revocation, triggerId: string): Promise<void> {
-    for (const session of sessions) await this.#store.delete(session.tokenHash);
-    const ids = sessions.map((s) => s.id);
-    await this.#announcer.announce(userId, ids, reasonFor(revocation, 'one'));
-    await recordRevocation(this.#audit, revocation, {
-      userId,
-      sessionId: triggerId,
-      details: { revoked: sessions.length, sessionIds: ids },
-    });
   }
 
   /** Deletes every other session of the session's user; returns how many. */

@@ -1,4 +1,4 @@
-import type { AnomalyDetector } from './anomaly.js';
+import { type AnomalyDetector, revokedEverySession } from './anomaly.js';
 import type { Clock } from './clock.js';
 import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
 import { generatePublicId } from './ids.js';
@@ -172,7 +172,10 @@ export class SignOnService {
     if (!account.ok) return { ...account, provider: name };
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
     const issued = await this.#sessions.create(account.user, input.client, { methods: ['oidc'], provider: name });
-    await this.#anomalies?.afterSignIn(issued.session, input.client, account.created);
+    const warnings = (await this.#anomalies?.afterSignIn(issued.session, input.client, account.created)) ?? [];
+    if (revokedEverySession(warnings)) {
+      return fail('signed_out_everywhere', 'an anomaly ended every session, this one included', name, account.user.id);
+    }
     return {
       ok: true,
       intent: 'sign-in',

@@ -30,7 +30,9 @@ export type SignOnErrorCode =
   /** Linking: the identity already belongs to another account. */
   | 'identity_taken'
   /** Linking: the session that asked for it is gone. */
-  | 'unauthenticated';
+  | 'unauthenticated'
+  /** ANOMALY_ACTION=revoke: the sign-in completed a country spread and every session, its own included, was ended. */
+  | 'signed_out_everywhere';
 
 export type SignOnFailure = { ok: false; code: SignOnErrorCode; reason: string };
 

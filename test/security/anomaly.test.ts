@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AnomalyDetector } from '../../src/core/anomaly.js';
+import { AnomalyDetector, type SecurityWarning } from '../../src/core/anomaly.js';
 import { AuditTrail } from '../../src/core/audit.js';
 import type { EventBus, PushEvent } from '../../src/core/events.js';
+import type { AccountNotifier, Notice } from '../../src/core/notices.js';
 import { SessionRevoker } from '../../src/core/revocation.js';
 import { SessionService } from '../../src/core/session-service.js';
 import { GeoipCountryLookup } from '../../src/geo/geoip-country-lookup.js';
@@ -10,11 +11,13 @@ import { migrateToLatest } from '../../src/stores/sql/migrator.js';
 import { SqlAuditLog } from '../../src/stores/sql/sql-audit-log.js';
 import { SqlSessionStore } from '../../src/stores/sql/sql-session-store.js';
 import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
+import { ApiClient } from '../helpers/api-client.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import type { TestApp } from '../helpers/test-app.js';
 import {
   ADDRESSES,
   auditOf,
+  errorCode,
   FIREFOX_MAC,
   mustLogin,
   mustRegister,
@@ -91,21 +94,31 @@ describe('anomaly warnings (ASVS 6.3.4, 8.2.4; the seeds: "three sessions from d
     );
   });
 
-  it('ANOMALY_ACTION=revoke ends every session but the newest, and says so', async () => {
+  it('ANOMALY_ACTION=revoke ends every session of the account, the newest included, and says so', async () => {
     t = await proxiedApp({ ANOMALY_ACTION: 'revoke' });
     const us = new RemoteClient(t.app, ADDRESSES.US);
-    await mustRegister(us, EMAIL);
+    const userId = await mustRegister(us, EMAIL);
     const [gb] = await signInFrom(t, ['GB']);
+    const versionBefore = (await t.services.users.findById(userId))!.sessionVersion;
+    const api = new ApiClient(t.app);
+    expect((await api.signIn(EMAIL)).statusCode).toBe(200);
+    // The third country: typically the attacker's sign-in. Keeping it would sign the owner out and let them in.
     const jp = new RemoteClient(t.app, ADDRESSES.JP);
     const login = await jp.login(EMAIL);
-    expect(login.statusCode).toBe(200);
-    const warning = (login.json() as { warnings: Record<string, unknown>[] }).warnings[0];
-    expect(warning).toMatchObject({ code: 'multiple_countries', action: 'revoked', revoked: 2 });
-    expect((await us.get('/api/session')).statusCode).toBe(401);
-    expect((await gb!.get('/api/session')).statusCode).toBe(401);
-    expect((await jp.get('/api/session')).statusCode).toBe(200);
-    const revoked = (await jp.get('/api/audit?type=session.revoked')).json() as { events: { details: object }[] };
-    expect(revoked.events[0]?.details).toMatchObject({ by: 'anomaly', revoked: 2 });
+    expect([login.statusCode, errorCode(login)]).toEqual([401, 'unauthenticated']);
+    expect(login.json().error.message).toMatch(/countries/);
+    expect(login.cookies.find((c) => c.name === '__Host-heimdall' && c.value !== '')).toBeUndefined();
+    for (const client of [us, gb!]) expect((await client.get('/api/session')).statusCode).toBe(401);
+    expect((await api.get('/api/session')).statusCode).toBe(401);
+    expect(await t.services.sessions.list(userId)).toEqual([]);
+    // The version bump ends whatever a crash might have left behind, and earlier download links with it.
+    expect((await t.services.users.findById(userId))?.sessionVersion).toBeGreaterThan(versionBefore);
+    const owner = new RemoteClient(t.app, ADDRESSES.US);
+    await mustLogin(owner, EMAIL);
+    const revoked = await auditOf(owner, userId, 'session.revoked');
+    expect(revoked[0]?.details).toMatchObject({ by: 'anomaly', scope: 'all', revoked: 4 });
+    const anomaly = await auditOf(owner, userId, 'anomaly.multiple_countries');
+    expect(anomaly[0]?.details).toMatchObject({ countries: ['GB', 'JP', 'US'], action: 'revoke' });
   });
 
   it('a session whose address moves to another country mid-session is audited for its owner', async () => {
@@ -147,63 +160,96 @@ describe('anomaly warnings (ASVS 6.3.4, 8.2.4; the seeds: "three sessions from d
   });
 });
 
-describe('AnomalyDetector with an event bus', () => {
-  it('publishes security.warning to the user when push is wired', async () => {
-    const database = await openDatabase('sqlite::memory:');
-    await migrateToLatest(database.db);
-    const clock = new FakeClock();
-    const published: PushEvent[] = [];
-    const bus: EventBus = {
-      publish: async (event) => {
-        published.push(event);
-      },
-      subscribe: () => () => {},
-      close: async () => {},
-    };
-    const store = new SqlSessionStore(database.db);
-    const users = new SqlUserRepository(database.db);
-    const geo = new GeoipCountryLookup();
-    const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo });
-    const anomalies = new AnomalyDetector({
-      store,
-      revoker: new SessionRevoker({ store, users, clock, audit, events: bus }),
-      audit,
-      clock,
-      policy: { countries: 3, action: 'warn' },
-      events: bus,
-    });
-    const sessions = new SessionService({
-      store,
-      users,
-      clock,
-      geo,
-      audit,
-      policy: {
-        idleTimeoutMs: 60_000,
-        absoluteTimeoutMs: 600_000,
-        rememberIdleTimeoutMs: 1,
-        rememberAbsoluteTimeoutMs: 1,
-      },
-    });
-    const created = await users.create({
-      id: 'u1',
-      email: 'u1@example.com',
-      name: 'u1',
-      passwordHash: null,
-      createdAt: 0,
-    });
-    if (!created.ok) throw new Error('user');
-    for (const ip of [ADDRESSES.US, ADDRESSES.GB, ADDRESSES.JP]) {
+/** A detector over real SQL stores with a bus and a notifier that record what they are given. */
+async function detectorWith(action: 'warn' | 'revoke') {
+  const database = await openDatabase('sqlite::memory:');
+  await migrateToLatest(database.db);
+  const clock = new FakeClock();
+  const published: PushEvent[] = [];
+  const notices: Notice[] = [];
+  const bus: EventBus = {
+    publish: async (event) => {
+      published.push(event);
+    },
+    subscribe: () => () => {},
+    close: async () => {},
+  };
+  const notifier: AccountNotifier = {
+    notify: async (notice) => {
+      notices.push(notice);
+    },
+  };
+  const store = new SqlSessionStore(database.db);
+  const users = new SqlUserRepository(database.db);
+  const geo = new GeoipCountryLookup();
+  const audit = new AuditTrail({ log: new SqlAuditLog(database.db), clock, geo });
+  const anomalies = new AnomalyDetector({
+    store,
+    revoker: new SessionRevoker({ store, users, clock, audit, events: bus }),
+    audit,
+    clock,
+    policy: { countries: 3, action },
+    events: bus,
+    notifier,
+  });
+  const sessions = new SessionService({
+    store,
+    users,
+    clock,
+    geo,
+    audit,
+    policy: {
+      idleTimeoutMs: 60_000,
+      absoluteTimeoutMs: 600_000,
+      rememberIdleTimeoutMs: 1,
+      rememberAbsoluteTimeoutMs: 1,
+    },
+  });
+  const created = await users.create({
+    id: 'u1',
+    email: 'u1@example.com',
+    name: 'u1',
+    passwordHash: null,
+    createdAt: 0,
+  });
+  if (!created.ok) throw new Error('user');
+  const signInFromEach = async (ips: string[]) => {
+    let warnings: SecurityWarning[] = [];
+    for (const ip of ips) {
       const issued = await sessions.create(created.user, { ip, userAgent: 'test' }, PASSWORD);
-      await anomalies.afterSignIn(issued.session, { ip, userAgent: 'test' });
+      warnings = await anomalies.afterSignIn(issued.session, { ip, userAgent: 'test' });
     }
-    expect(published).toEqual([
+    return warnings;
+  };
+  return { published, notices, store, signInFromEach, close: () => database.close() };
+}
+
+describe('AnomalyDetector with an event bus and a notifier', () => {
+  it('publishes security.warning to the user when push is wired, and sends no notice under warn', async () => {
+    const d = await detectorWith('warn');
+    await d.signInFromEach([ADDRESSES.US, ADDRESSES.GB, ADDRESSES.JP]);
+    expect(d.published).toEqual([
       expect.objectContaining({
         type: 'security.warning',
         userId: 'u1',
         data: expect.objectContaining({ code: 'multiple_countries' }),
       }),
     ]);
-    await database.close();
+    expect(d.notices).toEqual([]);
+    await d.close();
+  });
+
+  it('under revoke, tells the owner out of band (sessions_revoked_by_anomaly), and warns open pages before closing them', async () => {
+    const d = await detectorWith('revoke');
+    const warnings = await d.signInFromEach([ADDRESSES.US, ADDRESSES.GB, ADDRESSES.JP]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'multiple_countries', action: 'revoked', revoked: 3 })]);
+    expect(await d.store.listForUser('u1')).toEqual([]);
+    expect(d.notices).toEqual([
+      { kind: 'sessions_revoked_by_anomaly', userId: 'u1', details: { countries: 'GB, JP, US', revoked: '3' } },
+    ]);
+    expect(d.published.map((e) => e.type)).toEqual(['security.warning', 'session.revoked']);
+    expect(d.published[1]).toMatchObject({ data: { reason: 'anomaly' } });
+    expect(d.published[1]?.sessionIds).toHaveLength(3);
+    await d.close();
   });
 });

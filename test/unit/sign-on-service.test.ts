@@ -55,7 +55,13 @@ describe('SignOnService', () => {
   let fx: CoreFixture;
   let idp: ScriptedProvider;
   let identities: SqlIdentityRepository;
-  const build = (options: { linkVerifiedEmail?: boolean; allowRegistration?: boolean } = {}) =>
+  const build = (
+    options: {
+      linkVerifiedEmail?: boolean;
+      allowRegistration?: boolean;
+      anomalies?: ConstructorParameters<typeof SignOnService>[0]['anomalies'];
+    } = {},
+  ) =>
     new SignOnService({
       providers: { list: () => [idp], get: (name) => (name === idp.name ? idp : name === 'other' ? other : null) },
       identities,
@@ -66,6 +72,7 @@ describe('SignOnService', () => {
       publicOrigin: 'https://auth.example.com',
       linkVerifiedEmail: options.linkVerifiedEmail ?? false,
       allowRegistration: options.allowRegistration ?? true,
+      anomalies: options.anomalies,
     });
   const other = new ScriptedProvider('other');
   let service: SignOnService;
@@ -124,6 +131,22 @@ describe('SignOnService', () => {
     expect(outcome.issued.session.provider).toBe('idp');
     expect(outcome.returnTo).toBe('/account');
     expect(idp.seen).toEqual([{ ...idp.seen[0], state: 'state-1', nonce: 'nonce-1', codeVerifier: 'verifier-1' }]);
+  });
+
+  it('a sign-on after which ANOMALY_ACTION=revoke ended every session is refused, not answered with a dead session', async () => {
+    const anomalous = build({
+      anomalies: {
+        afterSignIn: async (session) => {
+          await fx.sessions.revokeAll(session.userId, { by: 'anomaly' });
+          return [{ code: 'multiple_countries', message: 'Signed out everywhere.', action: 'revoked', revoked: 1 }];
+        },
+      },
+    });
+    as({ email: 'a@example.com' });
+    const outcome = await answer((await start('/', anomalous)).secret, 'state-1', 'idp', anomalous);
+    expect(outcome).toMatchObject({ ok: false, code: 'signed_out_everywhere' });
+    const user = await fx.userRepository.findByEmail('a@example.com');
+    expect(await fx.sessions.list(user!.id)).toEqual([]);
   });
 
   it('a known (issuer, subject) signs in to the same account even when the email changed', async () => {

@@ -76,6 +76,8 @@ const SIGN_ON_ERRORS: Record<string, string> = {
   account_disabled: 'This account is disabled.',
   identity_taken: 'That provider account is already linked to another Heimdall account.',
   unauthenticated: 'Your session ended before the provider answered. Sign in and try again.',
+  signed_out_everywhere:
+    'Your account was just used from unusually many countries, so every session was signed out. Sign in again, and change your password if that was not you.',
 };
 
 /** What a sign-on error code means, in words for the user. */

@@ -46,7 +46,8 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
   api.post(
     '/auth/login',
     {
-      config: { errorCodes: ['invalid_credentials', 'rate_limited'] },
+      // unauthenticated: ANOMALY_ACTION=revoke ended every session of the account, this sign-in's included.
+      config: { errorCodes: ['invalid_credentials', 'rate_limited', 'unauthenticated'] },
       schema: { body: LoginBody, response: { 200: SignedIn } },
     },
     async (request, reply) => {
