@@ -41,7 +41,7 @@ export class BearerAuthenticator {
   async authenticate(accessToken: string): Promise<BearerResult> {
     const verified = await this.#jwt.verify('access', accessToken);
     if (!verified.ok) return { ok: false, code: verified.code === 'expired' ? 'token_expired' : 'unauthenticated' };
-    const { sub, sid } = verified.claims;
+    const { sub, sid, exp } = verified.claims;
     if (typeof sid !== 'string' || this.#denyList.isDenied(sid)) return { ok: false, code: 'unauthenticated' };
     const family = await this.#family(sid);
     if (family?.kind !== 'api' || family.userId !== sub || this.#clock.now() >= family.absoluteExpiresAt) {
@@ -53,7 +53,7 @@ export class BearerAuthenticator {
     if (!user || user.disabled || user.sessionVersion !== family.userVersion) {
       return { ok: false, code: 'unauthenticated' };
     }
-    return { ok: true, auth: { session: family, user } };
+    return { ok: true, auth: { session: family, user, credentialExpiresAt: exp * 1000 } };
   }
 
   async #family(id: string): Promise<Session | null> {

@@ -3,6 +3,7 @@ import type { CatalogueRepository, Product, Purchase } from './catalogue.js';
 import type { Clock } from './clock.js';
 import { generateUuidV7 } from './ids.js';
 import type { JwtService } from './jwt-service.js';
+import type { Authenticated } from './session-service.js';
 import type { UserRepository } from './user.js';
 
 export interface ProductListing extends Product {
@@ -13,7 +14,7 @@ export type PurchaseResult = { ok: true; purchase: Purchase; created: boolean } 
 
 export type LinkResult =
   | { ok: true; productId: string; token: string; expiresAt: number }
-  | { ok: false; code: 'not_found' | 'forbidden' };
+  | { ok: false; code: 'not_found' | 'forbidden' | 'unauthenticated' };
 
 export type DownloadResult =
   | { ok: true; product: Product; path: string }
@@ -72,29 +73,46 @@ export class DownloadService {
     return { ok: true, ...added };
   }
 
-  /** A download token for a product the user has bought. */
-  async createLink(userId: string, productId: string, ttlSeconds = this.#defaultTtlSeconds): Promise<LinkResult> {
+  /**
+   * A download token for a product the minter's user has bought. It carries the user's session version, so whatever
+   * ends every session of the user (sign-out everywhere, password change, admin or anomaly revocation) ends it too,
+   * and it never outlives the credential that asked for it: a cookie session's absolute expiry, a Bearer access
+   * token's own expiry (a 5-minute token must not mint 2-hour links).
+   */
+  async createLink(
+    minter: Authenticated,
+    productId: string,
+    ttlSeconds = this.#defaultTtlSeconds,
+  ): Promise<LinkResult> {
+    const { user, session } = minter;
     if (!(await this.#catalogue.findProduct(productId))) return { ok: false, code: 'not_found' };
-    if (!(await this.#catalogue.findPurchase(userId, productId))) return { ok: false, code: 'forbidden' };
-    const issued = await this.#jwt.sign('download', userId, { pid: productId }, ttlSeconds);
+    if (!(await this.#catalogue.findPurchase(user.id, productId))) return { ok: false, code: 'forbidden' };
+    const notAfter = Math.min(session.absoluteExpiresAt, minter.credentialExpiresAt ?? Number.POSITIVE_INFINITY);
+    // Whole seconds, rounded down: JWT times are seconds, and the link must end no later than its minter.
+    const remainingSeconds = Math.floor((notAfter - this.#clock.now()) / 1000);
+    if (remainingSeconds < 1) return { ok: false, code: 'unauthenticated' };
+    const lifetime = Math.min(ttlSeconds, remainingSeconds);
+    const issued = await this.#jwt.sign('download', user.id, { pid: productId, sv: user.sessionVersion }, lifetime);
     return { ok: true, productId, token: issued.token, expiresAt: issued.expiresAt };
   }
 
   /**
    * Checks a download token for `productId`: a genuine download token (not an access token), for this product,
-   * unexpired, of a user who still exists, is enabled and still owns the product.
+   * unexpired, of a user who still exists, is enabled, has not ended every session since (session version) and still
+   * owns the product.
    */
   async openDownload(productId: string, token: string): Promise<DownloadResult> {
     const verified = await this.#jwt.verify('download', token);
     if (!verified.ok) return { ok: false, code: verified.code === 'expired' ? 'token_expired' : 'unauthenticated' };
-    const { sub, pid } = verified.claims;
-    if (pid !== productId) return { ok: false, code: 'unauthenticated' };
+    const { sub, pid, sv } = verified.claims;
+    // A token without the version (minted before links carried it) is refused, never taken as "any version".
+    if (pid !== productId || typeof sv !== 'number') return { ok: false, code: 'unauthenticated' };
     const [user, product, purchase] = await Promise.all([
       this.#users.findById(sub),
       this.#catalogue.findProduct(productId),
       this.#catalogue.findPurchase(sub, productId),
     ]);
-    if (!user || user.disabled || !product) return { ok: false, code: 'unauthenticated' };
+    if (!user || user.disabled || user.sessionVersion !== sv || !product) return { ok: false, code: 'unauthenticated' };
     if (!purchase) return { ok: false, code: 'forbidden' };
     // basename(): file names come from our own table, but a path never leaves the downloads directory regardless.
     return { ok: true, product, path: join(this.#directory, basename(product.fileName)) };

@@ -54,6 +54,11 @@ export interface IssuedSession {
 export interface Authenticated {
   session: Session;
   user: User;
+  /**
+   * When the credential presented with this request dies, if before the session's absolute expiry: a Bearer access
+   * token's `exp`. What the request mints (download links) must not outlive it.
+   */
+  credentialExpiresAt?: number;
 }
 
 export interface SessionServiceOptions {

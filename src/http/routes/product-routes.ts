@@ -76,8 +76,11 @@ export function registerProductRoutes(api: Api, { services, guards }: RouteConte
     },
     async (request) => {
       const { productId } = request.params;
-      const link = await services.downloads.createLink(request.auth!.user.id, productId, request.body?.ttlSeconds);
+      const link = await services.downloads.createLink(request.auth!, productId, request.body?.ttlSeconds);
       if (!link.ok && link.code === 'not_found') throw new HeimdallError('not_found', 'No such product.');
+      if (!link.ok && link.code === 'unauthenticated') {
+        throw new HeimdallError('unauthenticated', 'This credential expires within a second; sign in again.');
+      }
       if (!link.ok) throw new HeimdallError('forbidden', 'Buy the product before downloading it.');
       return {
         // Relative, so it is right behind any proxy; the token is the whole credential (no cookie needed).
