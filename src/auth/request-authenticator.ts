@@ -39,8 +39,11 @@ export type Verdict =
     };
 
 export interface AuthorizeOptions {
-  /** Refuse with 403 `forbidden` unless the user holds this role (read from the source of truth this request). */
-  role?: string;
+  /**
+   * Refuse with 403 `forbidden` unless the user holds this role, or every one of these roles (read from the source of
+   * truth this request). Absent or empty: any live session.
+   */
+  role?: string | readonly string[];
   /**
    * Refuse with 403 `reauthentication_required` unless a factor was proven on this cookie session within this many
    * milliseconds (step-up, API.md "Fresh authentication"). A Bearer access token never counts as recent: it is for
@@ -150,11 +153,11 @@ export class RequestAuthenticator {
         challenge: bearer ? 'Bearer error="invalid_token"' : null,
       };
     }
+    const held = identification.auth.user.roles;
+    const missing = [options.role ?? []].flat().find((role) => !held.includes(role));
     const refusal =
       this.checkCsrfToken(facts, identification.auth) ??
-      (options.role !== undefined && !identification.auth.user.roles.includes(options.role)
-        ? new HeimdallError('forbidden', `This needs the "${options.role}" role.`)
-        : null) ??
+      (missing !== undefined ? new HeimdallError('forbidden', `This needs the "${missing}" role.`) : null) ??
       (options.recentWithinMs !== undefined
         ? this.checkRecentProof(identification.scheme, identification.auth, options.recentWithinMs)
         : null);

@@ -8,7 +8,14 @@ import { requestFacts } from '../plugins/csrf-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Role } from '../schemas.js';
 
-const VerifyQuery = Type.Object({ role: Type.Optional(Role) });
+/**
+ * Closed: a parameter other than `role` (`roles`, `Role`, `role[]`…) is a 400, because ignoring it would turn a
+ * misspelt requirement into "any signed-in user". `role` may repeat (`?role=a&role=b`): all must be held.
+ */
+const VerifyQuery = Type.Object(
+  { role: Type.Optional(Type.Union([Role, Type.Array(Role, { minItems: 1, maxItems: 16 })])) },
+  { additionalProperties: false },
+);
 
 /** Headers the proxy copies onto the request it lets through (nginx auth_request_set, Traefik authResponseHeaders). */
 export const IDENTITY_HEADERS = {
@@ -59,7 +66,7 @@ function identityHeaders(user: User, sessionId: string): Record<string, string> 
 }
 
 /**
- * GET /auth/verify[?role=] for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth` (API.md, "Forward
+ * GET /auth/verify[?role=…] for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth` (API.md, "Forward
  * auth"). It runs the same authenticator as every /api route — cookie session or Bearer token, read fresh from the
  * stores, never cached — with the CSRF rules applied to the proxied request's method, so a revocation or a
  * demotion is refused on the very next proxied request.
