@@ -76,25 +76,28 @@ function isCommonPassword(password: string): boolean {
 
 /**
  * NIST 800-63B-4 password rules: length in code points, no composition rules, a blocklist of common passwords and
- * of context words (the account's own email).
+ * of context words (the account's own email), all judged on the NFKC form that is hashed.
  */
 export function checkPassword(
   password: string,
   policy: PasswordPolicy,
   context: { email?: string } = {},
 ): PasswordCheck {
-  const length = [...normalisePassword(password)].length;
+  // Every rule judges the NFKC form, the one that is hashed: `ｐａｓｓｗｏｒｄ` in full-width characters is `password`
+  // to the hash, so it is as common (issue 15).
+  const normalised = normalisePassword(password);
+  const length = [...normalised].length;
   if (length < policy.minLength) return { ok: false, message: `Use at least ${policy.minLength} characters.` };
   if (length > policy.maxLength) return { ok: false, message: `Use at most ${policy.maxLength} characters.` };
-  if (isCommonPassword(password)) return { ok: false, message: 'This password is too common; choose another.' };
-  const lowered = password.toLowerCase();
+  if (isCommonPassword(normalised)) return { ok: false, message: 'This password is too common; choose another.' };
+  const lowered = normalised.toLowerCase();
   if (context.email) {
     const local = context.email.split('@')[0] ?? '';
     if (lowered === context.email || (local.length >= 4 && lowered === local)) {
       return { ok: false, message: 'The password must not be your email address.' };
     }
   }
-  if (/^(.)\1+$/.test(password)) return { ok: false, message: 'The password must not repeat one character.' };
+  if (/^(.)\1+$/u.test(normalised)) return { ok: false, message: 'The password must not repeat one character.' };
   if (lowered.includes('heimdall') && lowered.replace(/heimdall/g, '').length < 4) {
     return { ok: false, message: 'The password must not be the name of this service.' };
   }

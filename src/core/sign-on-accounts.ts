@@ -1,10 +1,10 @@
 import type { Clock } from './clock.js';
+import { findUserByTypedEmail, normaliseEmail } from './email-address.js';
 import type { Identity, IdentityRepository, PendingSignOn } from './identity.js';
 import { generateUuidV7 } from './ids.js';
 import type { SessionService } from './session-service.js';
 import type { SignOnFailure, VerifiedIdentity } from './sign-on.js';
 import type { User, UserRepository } from './user.js';
-import { normaliseEmail } from './user-service.js';
 
 /** What account resolution needs; built once by SignOnService. */
 export interface SignOnAccounts {
@@ -35,9 +35,10 @@ export async function resolveSignOnAccount(
   const known = await accounts.identities.findBySubject(identity.issuer, identity.subject);
   if (known) return signInKnown(accounts, known, identity);
 
-  const email = identity.email ? normaliseEmail(identity.email) : null;
+  const typedEmail = identity.email ?? '';
+  const email = normaliseEmail(typedEmail);
   if (!email) return refuse('email_required', 'the provider gave no usable email for a new account');
-  const owner = await accounts.users.findByEmail(email);
+  const owner = await findUserByTypedEmail(accounts.users, typedEmail);
   if (owner) {
     if (!accounts.linkVerifiedEmail || !identity.emailVerified) {
       const why = accounts.linkVerifiedEmail ? 'the provider does not vouch for the email' : 'linking by email is off';

@@ -1,22 +1,14 @@
 import { type AuditClient, type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
+import { findUserByTypedEmail, normaliseEmail } from './email-address.js';
 import type { EventBus } from './events.js';
 import { generateUuidV7 } from './ids.js';
 import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.js';
 import type { ListUsersOptions, User, UserPage, UserRepository } from './user.js';
 
-export const ADMIN_ROLE = 'admin';
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
-const MAX_EMAIL_LENGTH = 254;
+export { normaliseEmail } from './email-address.js';
 
-/** Trim, NFC, lower-case: emails are unique regardless of case. Null when the result is not an address. */
-export function normaliseEmail(raw: string): string | null {
-  const email = raw.trim().normalize('NFC').toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)) return null;
-  const domain = email.slice(email.lastIndexOf('@') + 1);
-  if (!domain.includes('.') && domain !== 'localhost') return null;
-  return email;
-}
+export const ADMIN_ROLE = 'admin';
 
 export interface RegisterInput {
   email: string;
@@ -70,7 +62,13 @@ export class UserService {
 
   async register(input: RegisterInput): Promise<RegisterResult> {
     const email = normaliseEmail(input.email);
-    if (!email) return { ok: false, code: 'invalid_request', message: 'The email address is not valid.' };
+    if (!email) {
+      return {
+        ok: false,
+        code: 'invalid_request',
+        message: 'The email address is not valid (or holds invisible characters).',
+      };
+    }
     const check = checkPassword(input.password, this.#policy, { email });
     if (!check.ok) return { ok: false, code: 'weak_password', message: check.message };
     const now = this.#clock.now();
@@ -91,8 +89,7 @@ export class UserService {
    * argon2 work as a wrong password, so neither status, body nor timing tells them apart.
    */
   async authenticate(rawEmail: string, password: string): Promise<User | null> {
-    const email = normaliseEmail(rawEmail);
-    const user = email ? await this.#users.findByEmail(email) : null;
+    const user = await findUserByTypedEmail(this.#users, rawEmail);
     if (!user?.passwordHash) {
       await this.#hasher.verifyDummy(password);
       return null;
@@ -144,9 +141,8 @@ export class UserService {
     return this.#users.findById(id);
   }
 
-  async findByEmail(rawEmail: string): Promise<User | null> {
-    const email = normaliseEmail(rawEmail);
-    return email ? this.#users.findByEmail(email) : null;
+  findByEmail(rawEmail: string): Promise<User | null> {
+    return findUserByTypedEmail(this.#users, rawEmail);
   }
 
   list(options: ListUsersOptions): Promise<UserPage> {

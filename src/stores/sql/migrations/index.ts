@@ -4,6 +4,7 @@ import { auditMigration } from './0002-audit.js';
 import { tokensMigration } from './0003-tokens.js';
 import { identitiesMigration } from './0004-identities.js';
 import { sessionProofsMigration } from './0005-session-proofs.js';
+import { canonicalEmailsMigration } from './0006-canonical-emails.js';
 
 /**
  * Every schema migration, by name; names sort in the order they run. Each issue adds its own file and one line here.
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-tokens': tokensMigration,
   '0004-identities': identitiesMigration,
   '0005-session-proofs': sessionProofsMigration,
+  '0006-canonical-emails': canonicalEmailsMigration,
 };
