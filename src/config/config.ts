@@ -11,6 +11,7 @@ import {
   int,
   LONG_SECRET,
   longSecret,
+  parseHostNames,
   parseHostPorts,
   parseOrigins,
   parseTrustProxy,
@@ -58,6 +59,11 @@ export interface Config {
   /** Other origins (the SPA's) allowed for CORS with credentials and CSRF Origin checks. */
   origins: string[];
   publicUrl: string;
+  /**
+   * HEIMDALL_ALLOWED_HOSTS: host names Heimdall answers for besides those of HEIMDALL_PUBLIC_URL, HEIMDALL_ORIGINS and
+   * the loopback literals (any other `Host` gets 421: DNS-rebinding defence).
+   */
+  allowedHosts: string[];
   cookieName: string;
   cookieSecure: boolean;
   session: SessionPolicy;
@@ -164,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
       (raw) => parseOrigins(raw)?.[0] ?? null,
       'an origin such as https://auth.example.com',
     ),
+    allowedHosts: r.read('HEIMDALL_ALLOWED_HOSTS', [] as string[], parseHostNames, 'comma-separated host names'),
     cookieName,
     cookieSecure,
     session,

@@ -103,6 +103,34 @@ export function parseOrigins(raw: string): string[] | null {
   return origins.length > 0 ? origins : null;
 }
 
+/**
+ * The host name of a `Host` value (`name`, `name:port`, `[v6]`, `[v6]:port`), lower-cased, without a trailing dot and
+ * without the port; null when it is not one. IPv6 literals keep their brackets, as URL.hostname does.
+ */
+export function hostnameOf(host: string): string | null {
+  let name = host;
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    if (end < 0 || !/^(:\d{1,5})?$/.test(host.slice(end + 1))) return null;
+    name = host.slice(0, end + 1);
+  } else {
+    const colon = host.indexOf(':');
+    if (colon >= 0) {
+      if (!/^\d{1,5}$/.test(host.slice(colon + 1))) return null;
+      name = host.slice(0, colon);
+    }
+  }
+  name = name.toLowerCase();
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  return /^(\[[0-9a-f:.]+\]|[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/.test(name) ? name : null;
+}
+
+/** HEIMDALL_ALLOWED_HOSTS: comma-separated host names or IP literals (a port, if given, is ignored). */
+export function parseHostNames(raw: string): string[] | null {
+  const names = splitList(raw).map(hostnameOf);
+  return names.length > 0 && names.every((n) => n !== null) ? (names as string[]) : null;
+}
+
 export function parseHostPorts(raw: string): string[] | null {
   const nodes = splitList(raw);
   return nodes.length > 0 && nodes.every((n) => /^[^\s:]+:\d{1,5}$/.test(n)) ? nodes : null;

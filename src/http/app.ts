@@ -10,6 +10,7 @@ import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
 import { installErrorHandling } from './plugins/errors-plugin.js';
+import { installHostCheck } from './plugins/host-check-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import { installLifecycle } from './plugins/lifecycle-plugin.js';
 import { installMetrics } from './plugins/metrics-plugin.js';
@@ -75,6 +76,7 @@ export async function buildApp(
   await app.register(cookie);
   installSecurityHeaders(app);
   installRequestHygiene(app);
+  installHostCheck(app, config);
   const corsOrigins = new Set(config.origins);
   await app.register(cors, {
     origin: (origin, callback) => callback(null, origin !== undefined && corsOrigins.has(origin)),

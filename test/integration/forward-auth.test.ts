@@ -14,7 +14,12 @@ describe('forward auth: GET /auth/verify', () => {
   let odinId: string;
 
   beforeEach(async () => {
-    t = await createTestApp({ TRUST_PROXY: 'loopback', HEIMDALL_ORIGINS: 'https://spa.asgard.example' });
+    t = await createTestApp({
+      TRUST_PROXY: 'loopback',
+      HEIMDALL_ORIGINS: 'https://spa.asgard.example',
+      // The site behind the proxy, whose host the proxy forwards with each check.
+      HEIMDALL_ALLOWED_HOSTS: 'app.asgard.example',
+    });
     admin = await signedUpClient(t.app, 'borr@asgard.example');
     odin = await signedUpClient(t.app, 'odin@asgard.example');
     odinId = (await odin.get('/api/session')).json().user.id;
