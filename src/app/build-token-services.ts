@@ -7,7 +7,6 @@ import { BearerAuthenticator } from '../core/bearer-authenticator.js';
 import type { Clock } from '../core/clock.js';
 import { DenyList } from '../core/deny-list.js';
 import { DownloadService } from '../core/download-service.js';
-import { FamilyCache } from '../core/family-cache.js';
 import { CLOCK_TOLERANCE_SECONDS, JwtService, TOKEN_KINDS } from '../core/jwt-service.js';
 import { KeyRing } from '../core/key-ring.js';
 import type { ActionLimiter } from '../core/login-throttle.js';
@@ -71,7 +70,10 @@ export interface TokenServicesOptions {
   clock: Clock;
   random: RandomSource;
   users: UserRepository;
-  /** The undecorated store: Bearer requests read families from it (through the family cache). */
+  /**
+   * The configured store, without the deny-list decorator: Bearer requests read families from it, through its
+   * coherent in-process cache where there is one.
+   */
   sessionStore: SessionStore;
   sessions: SessionService;
   accounts: AccountService;
@@ -95,7 +97,6 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
   await keys.load();
   await denyList.sync();
   const jwt = new JwtService({ keys, clock, issuer: config.tokens.issuer ?? config.publicUrl, random });
-  const families = new FamilyCache({ clock });
   const apiTokens = new ApiTokenService({
     sessions: options.sessions,
     accounts: options.accounts,
@@ -104,7 +105,6 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
     users,
     refreshTokens: new SqlRefreshTokenStore(database.db),
     jwt,
-    families,
     clock,
     random,
     policy: {
@@ -113,7 +113,7 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
       familyLifetimeMs: config.tokens.familyLifetimeMs,
     },
   });
-  const bearer = new BearerAuthenticator({ jwt, denyList, families, sessions: options.sessionStore, users, clock });
+  const bearer = new BearerAuthenticator({ jwt, denyList, sessions: options.sessionStore, users, clock });
   const downloads = new DownloadService({
     catalogue: new SqlCatalogueRepository(database.db),
     users,

@@ -9,7 +9,7 @@ import { CachedUserRepository } from '../stores/memory/cached-user-repository.js
 import { type CacheStats, TrackedCache } from '../stores/memory/tracked-cache.js';
 import { RedisConnection, type RedisLogger } from '../stores/redis/redis-connection.js';
 import { RedisEventBus } from '../stores/redis/redis-event-bus.js';
-import { RedisSessionStore, sessionKey, userSessionsKey } from '../stores/redis/redis-session-store.js';
+import { RedisSessionStore, sessionIdKey, sessionKey, userSessionsKey } from '../stores/redis/redis-session-store.js';
 import { RedisStreamPresence } from '../stores/redis/redis-stream-presence.js';
 import { RedisUserCache, userKey } from '../stores/redis/redis-user-cache.js';
 import type { SqlDatabase } from '../stores/sql/database.js';
@@ -78,6 +78,7 @@ export async function openStores(
         lists: new TrackedCache<Session[]>(redis, limits),
         sessionKey,
         listKey: userSessionsKey,
+        idKey: sessionIdKey,
       };
       const userCache = new TrackedCache<User>(redis, limits);
       sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
@@ -126,6 +127,7 @@ export async function openStores(
       lists: new TrackedCache<Session[]>(coherence, limits),
       sessionKey: (tokenHash: string) => `s:${tokenHash}`,
       listKey: (userId: string) => `us:${userId}`,
+      idKey: (id: string) => `sid:${id}`,
     };
     const userCache = new TrackedCache<User>(coherence, limits);
     sessionStore = new CachedSessionStore(sessionStore, sessionCaches);

@@ -1,7 +1,6 @@
 import type { AccountService } from './account-service.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
-import type { FamilyCache } from './family-cache.js';
 import type { JwtService } from './jwt-service.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from './refresh-token.js';
@@ -50,7 +49,6 @@ export interface ApiTokenServiceOptions {
   users: UserRepository;
   refreshTokens: RefreshTokenStore;
   jwt: JwtService;
-  families: FamilyCache;
   clock: Clock;
   policy: ApiTokenPolicy;
   random?: RandomSource;
@@ -68,7 +66,6 @@ export class ApiTokenService {
   readonly #users: UserRepository;
   readonly #refreshTokens: RefreshTokenStore;
   readonly #jwt: JwtService;
-  readonly #families: FamilyCache;
   readonly #clock: Clock;
   readonly #policy: ApiTokenPolicy;
   readonly #random: RandomSource;
@@ -81,7 +78,6 @@ export class ApiTokenService {
     this.#users = options.users;
     this.#refreshTokens = options.refreshTokens;
     this.#jwt = options.jwt;
-    this.#families = options.families;
     this.#clock = options.clock;
     this.#policy = options.policy;
     this.#random = options.random ?? cryptoRandom;
@@ -127,7 +123,6 @@ export class ApiTokenService {
       expiresAt: Math.min(now + this.#policy.refreshIdleMs, family.absoluteExpiresAt),
       spentAt: null,
     });
-    this.#families.set(family);
     // An access token never outlives its family, so expiry alone ends it when the family expires.
     const lifetimeMs = Math.min(this.#policy.accessTtlMs, family.idleExpiresAt - now, family.absoluteExpiresAt - now);
     const access = await this.#jwt.sign(

@@ -1,8 +1,7 @@
 import type { Clock } from './clock.js';
 import type { DenyList } from './deny-list.js';
-import type { FamilyCache } from './family-cache.js';
 import type { JwtService } from './jwt-service.js';
-import type { Session, SessionStore } from './session.js';
+import type { SessionStore } from './session.js';
 import type { Authenticated } from './session-service.js';
 import type { UserRepository } from './user.js';
 
@@ -11,7 +10,10 @@ export type BearerResult = { ok: true; auth: Authenticated } | { ok: false; code
 export interface BearerAuthenticatorOptions {
   jwt: JwtService;
   denyList: DenyList;
-  families: FamilyCache;
+  /**
+   * Where families are read: the configured store with its coherent in-process cache, so that a Bearer request needs
+   * no round trip and a family deleted anywhere (even directly in SQL or Redis) is refused at once.
+   */
   sessions: SessionStore;
   users: UserRepository;
   clock: Clock;
@@ -24,7 +26,6 @@ export interface BearerAuthenticatorOptions {
 export class BearerAuthenticator {
   readonly #jwt: JwtService;
   readonly #denyList: DenyList;
-  readonly #families: FamilyCache;
   readonly #sessions: SessionStore;
   readonly #users: UserRepository;
   readonly #clock: Clock;
@@ -32,7 +33,6 @@ export class BearerAuthenticator {
   constructor(options: BearerAuthenticatorOptions) {
     this.#jwt = options.jwt;
     this.#denyList = options.denyList;
-    this.#families = options.families;
     this.#sessions = options.sessions;
     this.#users = options.users;
     this.#clock = options.clock;
@@ -43,7 +43,7 @@ export class BearerAuthenticator {
     if (!verified.ok) return { ok: false, code: verified.code === 'expired' ? 'token_expired' : 'unauthenticated' };
     const { sub, sid, exp } = verified.claims;
     if (typeof sid !== 'string' || this.#denyList.isDenied(sid)) return { ok: false, code: 'unauthenticated' };
-    const family = await this.#family(sid);
+    const family = await this.#sessions.findById(sid);
     if (family?.kind !== 'api' || family.userId !== sub || this.#clock.now() >= family.absoluteExpiresAt) {
       return { ok: false, code: 'unauthenticated' };
     }
@@ -54,13 +54,5 @@ export class BearerAuthenticator {
       return { ok: false, code: 'unauthenticated' };
     }
     return { ok: true, auth: { session: family, user, credentialExpiresAt: exp * 1000 } };
-  }
-
-  async #family(id: string): Promise<Session | null> {
-    const cached = this.#families.get(id);
-    if (cached) return cached;
-    const stored = await this.#sessions.findById(id);
-    if (stored) this.#families.set(stored);
-    return stored;
   }
 }

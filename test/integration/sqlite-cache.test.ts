@@ -71,6 +71,7 @@ describe('the in-process cache on the embedded SQLite default', () => {
       lists: new TrackedCache<Session[]>(coherence, { maxEntries: 100 }),
       sessionKey: (h) => `s:${h}`,
       listKey: (u) => `us:${u}`,
+      idKey: (id) => `sid:${id}`,
     });
     const users = new CachedUserRepository(
       sqlUsers.port,
@@ -117,6 +118,7 @@ describe('the in-process cache on the embedded SQLite default', () => {
       lists: new TrackedCache<Session[]>(coherence, { maxEntries: 100 }),
       sessionKey: (h) => `s:${h}`,
       listKey: (u) => `us:${u}`,
+      idKey: (id) => `sid:${id}`,
     });
     await new SqlUserRepository(database.db).create({
       id: 'u2',

@@ -2,7 +2,7 @@ import type { Session, SessionActivity, SessionProof, SessionStore } from '../..
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
-  /** Sessions by token hash. */
+  /** Sessions by token hash, and by public id (API token families on every Bearer request). */
   sessions: TrackedCache<Session>;
   /** Each user's session list (devices list, anomaly checks on every GET /api/session). */
   lists: TrackedCache<Session[]>;
@@ -10,6 +10,8 @@ export interface SessionCaches {
   sessionKey: (tokenHash: string) => string;
   /** The coherence key of a user's session index (Redis: `hd:us:{userId}`). */
   listKey: (userId: string) => string;
+  /** The coherence key of a session's public id (Redis: `hd:sid:{id}`, the id → token hash index). */
+  idKey: (id: string) => string;
 }
 
 /**
@@ -28,9 +30,11 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 }
 
 /**
- * SessionStore decorator: serves findByTokenHash (every authenticated request) and listForUser (every GET
- * /api/session, for the anomaly warning) from memory while the caches' coherence says entries are current. A list
- * depends on its user's index and on each listed session, so adding, touching or deleting any of them drops it.
+ * SessionStore decorator: serves findByTokenHash (every authenticated request), findById (every Bearer request reads
+ * its token family so) and listForUser (every GET /api/session, for the anomaly warning) from memory while the
+ * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list on its
+ * user's index and on each listed session, so adding, touching or deleting any of them drops it — whoever does it:
+ * a change made outside Heimdall (SQL, redis-cli) reaches these entries through the same coherence (issue 15).
  * Writes go to the inner store first and then drop what they changed; entries are refilled by the next read,
  * never written from our side, because with Redis only a read makes the server track a key for us.
  */
@@ -61,7 +65,13 @@ export class CachedSessionStore implements SessionStore {
   }
 
   findById(id: string): Promise<Session | null> {
-    return this.#inner.findById(id);
+    const { sessions, sessionKey, idKey } = this.#caches;
+    return sessions.getComposite(idKey(id), async () => {
+      const session = await this.#inner.findById(id);
+      if (!session) return null;
+      const key = sessionKey(session.tokenHash);
+      return { value: oneCopy(sessions.peek(key), session), dependsOn: [key] };
+    });
   }
 
   async touch(tokenHash: string, activity: SessionActivity): Promise<void> {
