@@ -164,6 +164,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     actions: {
       register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
       tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
+      sign_on: { ...DEFAULT_LOGIN_LIMITS.actions.sign_on, points: config.limits.signOnIp },
     },
   });
   const users = new UserService({
@@ -215,6 +216,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     linkVerifiedEmail: config.oidc.linkVerifiedEmail,
     allowRegistration: config.allowRegistration,
     anomalies,
+    limits: throttle,
+    audit,
   });
   let tokens: TokenServices;
   try {

@@ -46,6 +46,8 @@ export interface AbuseLimitsConfig {
   registerIp: number;
   /** Token requests per client address per minute. */
   tokensIp: number;
+  /** Third-party sign-on starts (each writes a pending attempt) per client address per minute. */
+  signOnIp: number;
 }
 
 export interface ShutdownConfig {
@@ -118,6 +120,7 @@ export function readAbuseLimits(r: EnvReader): AbuseLimitsConfig {
     loginIp: r.read('LOGIN_LIMIT_IP', 100, int(1, 100_000), 'a whole number from 1 to 100000'),
     registerIp: r.read('REGISTER_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
     tokensIp: r.read('TOKENS_LIMIT_IP', 60, int(1, 100_000), 'a whole number from 1 to 100000'),
+    signOnIp: r.read('SIGN_ON_LIMIT_IP', 30, int(1, 100_000), 'a whole number from 1 to 100000'),
   };
 }
 

@@ -7,7 +7,7 @@ export interface LoginAttempt {
 }
 
 /** Which limit refused a request. */
-export type LimitScope = 'account_ip' | 'account' | 'ip' | 'register' | 'tokens';
+export type LimitScope = 'account_ip' | 'account' | 'ip' | 'register' | 'tokens' | 'sign_on';
 
 export type ThrottleVerdict =
   | { allowed: true }
@@ -33,7 +33,7 @@ export interface LoginThrottle {
 }
 
 /** Actions limited per client address whatever their outcome. */
-export type LimitedAction = 'register' | 'tokens';
+export type LimitedAction = 'register' | 'tokens' | 'sign_on';
 
 /** Port: a plain per-IP request budget for actions that are not sign-in. */
 export interface ActionLimiter {

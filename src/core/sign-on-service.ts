@@ -1,7 +1,9 @@
 import { type AnomalyDetector, revokedEverySession } from './anomaly.js';
+import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
 import { generatePublicId } from './ids.js';
+import { type ActionLimiter, unlimited } from './login-throttle.js';
 import { safeReturnTo } from './return-to.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
@@ -27,6 +29,9 @@ export interface SignOnServiceOptions {
   allowRegistration: boolean;
   /** New-device and country checks, as for password sign-in. */
   anomalies?: Pick<AnomalyDetector, 'afterSignIn'>;
+  /** Per-address budget of sign-on starts (`sign_on`): each one writes a pending attempt. */
+  limits?: ActionLimiter;
+  audit?: AuditTrail;
 }
 
 export interface StartSignOnInput {
@@ -36,11 +41,14 @@ export interface StartSignOnInput {
   returnTo: unknown;
   /** Present when a signed-in user links a new identity to their account. */
   link?: Authenticated;
+  /** Who asks: starts are budgeted per address. */
+  client: ClientInfo;
 }
 
 export type StartSignOnResult =
   | { ok: true; url: string; secret: string; expiresAt: number }
-  | (SignOnFailure & { provider: string });
+  | (SignOnFailure & { provider: string })
+  | { ok: false; code: 'rate_limited'; retryAfterMs: number };
 
 export interface CompleteSignOnInput {
   provider: string;
@@ -82,6 +90,8 @@ export class SignOnService {
   readonly #random: RandomSource;
   readonly #publicOrigin: string;
   readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
+  readonly #limits: ActionLimiter;
+  readonly #audit: AuditTrail;
 
   constructor(options: SignOnServiceOptions) {
     this.#providers = options.providers;
@@ -91,6 +101,8 @@ export class SignOnService {
     this.#random = options.random ?? cryptoRandom;
     this.#publicOrigin = options.publicOrigin;
     this.#anomalies = options.anomalies;
+    this.#limits = options.limits ?? unlimited;
+    this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#accounts = {
       users: options.users,
       identities: options.identities,
@@ -113,11 +125,23 @@ export class SignOnService {
 
   /**
    * Begins a sign-on: fresh state, nonce and PKCE verifier, stored server-side under the hash of a new random
-   * secret that only the browser's pre-login cookie holds.
+   * secret that only the browser's pre-login cookie holds. Anyone may start one, and each start writes a row, so
+   * starts are budgeted per address (and the store keeps a bounded number of attempts).
    */
   async start(input: StartSignOnInput): Promise<StartSignOnResult> {
     const provider = this.#providers.get(input.provider);
     if (!provider) return fail('unknown_provider', `no provider named "${input.provider}"`, input.provider);
+    const budget = await this.#limits.consume('sign_on', input.client.ip);
+    if (!budget.allowed) {
+      // One audit entry per blocking period, as for sign-in: a flood must not flood the log.
+      if (budget.firstRefusal) {
+        await this.#audit.record('rate.limited', input.client, {
+          userId: input.link?.user.id ?? null,
+          details: { scope: budget.scope, retryAfterSeconds: Math.ceil(budget.retryAfterMs / 1000) },
+        });
+      }
+      return { ok: false, code: 'rate_limited', retryAfterMs: budget.retryAfterMs };
+    }
     const request = await provider.createAuthorizationRequest(input.redirectUri);
     if ('ok' in request) return { ...request, provider: provider.name };
     const now = this.#clock.now();

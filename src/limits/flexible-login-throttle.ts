@@ -44,6 +44,8 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitsPolicy = {
   actions: {
     register: { points: 20, durationSec: 3_600 },
     tokens: { points: 60, durationSec: 60 },
+    // Each third-party sign-on start writes a pending attempt that lives 10 minutes.
+    sign_on: { points: 30, durationSec: 60 },
   },
 };
 
@@ -118,6 +120,7 @@ export class FlexibleLoginThrottle implements LoginThrottle, ActionLimiter {
     this.#actions = {
       register: create({ keyPrefix: 'hd:rl:register', ...budget(policy.actions.register) }),
       tokens: create({ keyPrefix: 'hd:rl:tokens', ...budget(policy.actions.tokens) }),
+      sign_on: create({ keyPrefix: 'hd:rl:sign_on', ...budget(policy.actions.sign_on) }),
     };
   }
 

@@ -88,8 +88,8 @@ describe('SignOnService', () => {
   });
 
   const start = async (returnTo: unknown = '/', s = service, provider = 'idp') => {
-    const started = await s.start({ provider, redirectUri: 'https://auth.example.com/cb', returnTo });
-    if (!started.ok) throw new Error(started.reason);
+    const started = await s.start({ provider, redirectUri: 'https://auth.example.com/cb', returnTo, client: CLIENT });
+    if (!started.ok) throw new Error(started.code);
     return started;
   };
   const answer = (secret: string | undefined, state = 'state-1', provider = 'idp', s = service) =>
@@ -118,7 +118,7 @@ describe('SignOnService', () => {
   });
 
   it('start() refuses an unknown provider without storing anything', async () => {
-    const started = await service.start({ provider: 'nope', redirectUri: 'x', returnTo: '/' });
+    const started = await service.start({ provider: 'nope', redirectUri: 'x', returnTo: '/', client: CLIENT });
     expect(started).toMatchObject({ ok: false, code: 'unknown_provider' });
   });
 
@@ -230,8 +230,14 @@ describe('SignOnService', () => {
 
   describe('linking from a signed-in session', () => {
     const startLink = async (auth: Awaited<ReturnType<typeof fx.sessions.validate>>) => {
-      const started = await service.start({ provider: 'idp', redirectUri: 'x', returnTo: '/account', link: auth! });
-      if (!started.ok) throw new Error(started.reason);
+      const started = await service.start({
+        provider: 'idp',
+        redirectUri: 'x',
+        returnTo: '/account',
+        link: auth!,
+        client: CLIENT,
+      });
+      if (!started.ok) throw new Error(started.code);
       return started.secret;
     };
     const signedIn = async (email: string) => {
@@ -279,7 +285,13 @@ describe('SignOnService', () => {
       if (!registered.ok) throw new Error('register');
       const auth = await fx.sessions.validate((await fx.sessions.create(registered.user, CLIENT, PASSWORD)).secret);
       as({ email: 'tyr@elsewhere.example' });
-      const started = await service.start({ provider: 'idp', redirectUri: 'x', returnTo: '/', link: auth! });
+      const started = await service.start({
+        provider: 'idp',
+        redirectUri: 'x',
+        returnTo: '/',
+        link: auth!,
+        client: CLIENT,
+      });
       await answer(started.ok ? started.secret : undefined);
       const [identity] = await identities.listForUser(registered.user.id);
       const stranger = await fx.users.register({ email: 'x@asgard.example', password: 'correct horse battery' });

@@ -7,6 +7,7 @@ import type { Identity } from '../../core/identity.js';
 import type { SignOnErrorCode } from '../../core/sign-on.js';
 import { setSessionCookie } from '../cookies.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
+import { failureError } from '../plugins/errors-plugin.js';
 import { clearPreLoginCookie, readPreLoginCookie, setPreLoginCookie } from '../pre-login-cookie.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam } from '../schemas.js';
@@ -74,14 +75,20 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
 
   api.get(
     '/oidc/:provider/start',
-    { schema: { params: ProviderParams, querystring: ReturnToQuery, response: Redirect } },
+    {
+      config: { errorCodes: ['rate_limited'] },
+      schema: { params: ProviderParams, querystring: ReturnToQuery, response: Redirect },
+    },
     async (request, reply) => {
       const { provider } = request.params;
       const started = await signOn.start({
         provider,
         redirectUri: providerPath(config, provider, 'callback'),
         returnTo: request.query.returnTo,
+        client: clientInfo(request),
       });
+      // A script starting attempts in a loop gets the API's 429, not a redirect to the SPA.
+      if (!started.ok && started.code === 'rate_limited') throw failureError(started);
       if (!started.ok) {
         await recordEvent(services.audit, request, 'auth.login_failed', { stage: 'start', ...started }, true);
         return reply.redirect(errorUrl(config, started.code));
@@ -141,7 +148,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
   api.post(
     '/oidc/:provider/link',
     {
-      config: { errorCodes: ['not_found'] },
+      config: { errorCodes: ['not_found', 'rate_limited'] },
       preHandler: guards.requireSession,
       schema: {
         params: ProviderParams,
@@ -156,7 +163,9 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
         redirectUri: providerPath(config, provider, 'callback'),
         returnTo: request.query.returnTo,
         link: request.auth!,
+        client: clientInfo(request),
       });
+      if (!started.ok && started.code === 'rate_limited') throw failureError(started);
       if (!started.ok) {
         if (started.code === 'unknown_provider') throw new HeimdallError('not_found', 'No such provider.');
         request.log.warn({ provider, reason: started.reason }, 'identity provider unavailable');

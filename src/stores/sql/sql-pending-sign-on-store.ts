@@ -18,15 +18,26 @@ function toPending(row: Selectable<OidcPendingTable>): PendingSignOn {
   };
 }
 
+export interface SqlPendingSignOnStoreOptions {
+  /** Most attempts kept at once; beyond it the oldest are dropped (default 10,000). */
+  maxPending?: number;
+}
+
+/** Enough for 1,000 sign-on starts a minute, each given its ten minutes. */
+const DEFAULT_MAX_PENDING = 10_000;
+
 /**
  * Sign-on attempts in SQL, so that any instance behind a load balancer can finish what another started. Rows live
- * at most ten minutes; each insert sweeps the expired ones.
+ * at most ten minutes; each insert sweeps the expired ones and, beyond `maxPending`, the oldest: anyone can start an
+ * attempt, so the table must stay bounded even under starts from more addresses than the per-address budget sees.
  */
 export class SqlPendingSignOnStore implements PendingSignOnStore {
   readonly #db: Kysely<Database>;
+  readonly #maxPending: number;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: SqlPendingSignOnStoreOptions = {}) {
     this.#db = db;
+    this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   }
 
   async insert(pending: PendingSignOn, now: number): Promise<void> {
@@ -46,6 +57,18 @@ export class SqlPendingSignOnStore implements PendingSignOnStore {
         created_at: pending.createdAt,
         expires_at: pending.expiresAt,
       })
+      .execute();
+    // The newest maxPending attempts stay (expires_at orders them: every attempt lives as long); one index walk.
+    await this.#db
+      .deleteFrom('oidc_pending')
+      .where('expires_at', '<', (eb) =>
+        eb
+          .selectFrom('oidc_pending')
+          .select('expires_at')
+          .orderBy('expires_at', 'desc')
+          .limit(1)
+          .offset(this.#maxPending - 1),
+      )
       .execute();
   }
 
