@@ -38,6 +38,7 @@ import { buildTokenServices, createDenyList, type TokenServices } from './build-
 import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
 import { describeError } from './describe-error.js';
 import { openStores } from './open-stores.js';
+import { tightenPrivateFiles } from './private-files.js';
 
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
 const HEALTH_PROBE_MAX_AGE_MS = 250;
@@ -95,6 +96,7 @@ export interface BuildServicesOptions {
 export async function buildServices(config: Config, options: BuildServicesOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
+  tightenPrivateFiles(config, (message) => options.logger?.warn(message));
   const database: SqlDatabase = await openDatabase(config.databaseUrl, { create: options.createDatabase ?? true });
   try {
     if (options.migrate !== false) await migrateToLatest(database.db);

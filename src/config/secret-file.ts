@@ -9,7 +9,8 @@ export interface ResolvedSecret {
 }
 
 /**
- * HEIMDALL_SECRET, or the one kept in `<dataDir>/secret` (created with mode 0600 on first start). Losing it means
+ * HEIMDALL_SECRET, or the one kept in `<dataDir>/secret` (created with mode 0600 in a 0700 directory on first start;
+ * app/private-files.ts tightens older ones). Losing it means
  * losing what it encrypts (signing keys), so production should set HEIMDALL_SECRET from a secret manager.
  * With `create: false` (the CLI, embedding apps) a missing secret is an error naming where it was looked for: a
  * process joining an existing deployment must never make a secret of its own.

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -59,6 +59,9 @@ function openSqlite(path: string, create: boolean): SqlDatabase {
     if (!existsSync(dirname(file))) {
       throw new Error(`DATABASE_URL: the directory ${dirname(file)} does not exist (for the database ${file}).`);
     }
+    // Private from the start: the file holds password hashes. SQLite gives its -wal and -shm files the database
+    // file's mode, so making this one 0600 before SQLite does (with the umask's 0644) covers all three.
+    if (create && !existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   }
   const sqlite = new SQLite(path, { fileMustExist: !create && !inMemory });
   // WAL lets the CLI and a running server share the file; busy_timeout makes writers wait instead of failing.
