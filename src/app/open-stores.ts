@@ -32,8 +32,11 @@ export interface OpenStores {
   description: string;
   /** Counters of the in-process caches in use (none: empty). */
   cacheStats(): Record<string, CacheStats>;
-  /** Named probes for /api/health; each throws when its store is unreachable. */
-  probes: Record<string, () => Promise<void>>;
+  /**
+   * Probes for /api/health and /api/ready, named by role (the same names whatever stands behind them, so that the
+   * public answer reveals no store); each throws when its store is unreachable.
+   */
+  probes: { database: () => Promise<void>; sessions: () => Promise<void> };
   close(): Promise<void>;
 }
 
@@ -49,10 +52,8 @@ export async function openStores(
   logger?: RedisLogger,
 ): Promise<OpenStores> {
   const sqlUsers: UserRepository = failClosedOnOutage(new SqlUserRepository(database.db));
-  const probes: OpenStores['probes'] = {
-    database: async () => {
-      await sql`select 1`.execute(database.db);
-    },
+  const probeDatabase = async () => {
+    await sql`select 1`.execute(database.db);
   };
   const limits = { maxEntries: config.redis.cacheMaxEntries, maxAgeMs: config.redis.cacheMaxAgeMs };
 
@@ -85,10 +86,13 @@ export async function openStores(
       userRepository = new CachedUserRepository(userRepository, userCache, userKey);
       Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
     }
-    probes.redis = async () => {
-      await redis.ping();
-      // With the cache on, a link whose invalidations may have been missed is not healthy until proven live again.
-      if (config.redis.clientCache && !redis.isLive()) throw new Error('invalidation channel not live');
+    const probes: OpenStores['probes'] = {
+      database: probeDatabase,
+      sessions: async () => {
+        await redis.ping();
+        // With the cache on, a link whose invalidations may have been missed is not healthy until proven live again.
+        if (config.redis.clientCache && !redis.isLive()) throw new Error('invalidation channel not live');
+      },
     };
     const cache = config.redis.clientCache ? 'in-process cache with RESP3 client tracking' : 'no in-process cache';
     let eventBus: EventBus;
@@ -142,7 +146,7 @@ export async function openStores(
     eventBus: null,
     streamPresence: null,
     description: `users in ${database.description}, sessions in ${database.dialect} (${cache})`,
-    probes,
+    probes: { database: probeDatabase, sessions: probeDatabase },
     cacheStats: () => statsOf(caches),
     close: () => sessionStore.close(),
   };

@@ -12,10 +12,15 @@ import type { SignOnService } from '../core/sign-on-service.js';
 import type { StreamHub } from '../core/stream-hub.js';
 import type { UserService } from '../core/user-service.js';
 
-/** Each backing store's answer to a probe, for GET /api/health and /api/ready. */
+export type ProbeStatus = 'ok' | 'unavailable';
+
+/**
+ * The backing stores' answers to a probe, for GET /api/health and /api/ready, by role: the database (users and
+ * everything else) and the session store, the same names whatever technology stands behind them.
+ */
 export interface HealthReport {
   ok: boolean;
-  checks: Record<string, 'ok' | 'unavailable'>;
+  checks: { database: ProbeStatus; sessions: ProbeStatus };
 }
 
 /** What GET /metrics and the request timing need of the metrics registry. */
@@ -50,6 +55,8 @@ export interface ApiServices {
   messages: MessageService;
   metrics: RequestMetrics;
   checkHealth(): Promise<HealthReport>;
+  /** Which stores are in use and where (for the start-up line, and operators holding METRICS_TOKEN). */
+  storesDescription: string;
   /** Names of schema migrations not yet applied (readiness). */
   pendingMigrations(): Promise<string[]>;
 }

@@ -9,7 +9,7 @@ import type { ApiServices } from './api-services.js';
 import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
-import { installErrorHandling } from './plugins/errors-plugin.js';
+import { answerFrameworkError, installErrorHandling } from './plugins/errors-plugin.js';
 import { installHostCheck } from './plugins/host-check-plugin.js';
 import { installRequestHygiene } from './plugins/hygiene-plugin.js';
 import { installLifecycle } from './plugins/lifecycle-plugin.js';
@@ -62,6 +62,8 @@ export async function buildApp(
     routerOptions: { maxParamLength: 256 },
     // Graceful shutdown answers every request that reaches a connection it accepted (server.ts), rather than 503.
     return503OnClosing: false,
+    // An undecodable URL or an over-long path parameter: the API's error body, not Fastify's.
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider() as unknown as Api;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 

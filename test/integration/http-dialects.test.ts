@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
 
     it('reports the database in health', async () => {
       const health = await new TestClient(app.app).get('/api/health');
-      expect(health.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
+      expect(health.json()).toEqual({ status: 'ok', checks: { database: 'ok', sessions: 'ok' } });
     });
   });
 }

@@ -42,7 +42,7 @@ describe('two Heimdall processes on one Redis and one PostgreSQL', () => {
     expect((await onA.get(a.url, '/api/session')).body.session.id).toBe(session.body.session.id);
     expect((await onB.get(b.url, '/api/health')).body).toEqual({
       status: 'ok',
-      checks: { database: 'ok', redis: 'ok' },
+      checks: { database: 'ok', sessions: 'ok' },
     });
   });
 
@@ -133,7 +133,7 @@ describe('two Heimdall processes on one Redis and one PostgreSQL', () => {
         }
         const health = await user.clone().get(server.url, '/api/health');
         expect(health.status).toBe(503);
-        expect(health.body.checks.redis).toBe('unavailable');
+        expect(health.body.checks.sessions).toBe('unavailable');
       }
       phase = 'restarted';
       await redis.restart();

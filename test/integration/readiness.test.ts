@@ -15,7 +15,10 @@ describe('GET /api/ready', () => {
   it('is 200 when the stores answer and the schema is current, never cached', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+    expect(response.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', sessions: 'ok', migrations: 'ok' },
+    });
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
@@ -23,7 +26,10 @@ describe('GET /api/ready', () => {
     t.services.pendingMigrations = async () => ['0009-later'];
     const pending = await t.app.inject({ method: 'GET', url: '/api/ready' });
     expect(pending.statusCode).toBe(503);
-    expect(pending.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', migrations: 'pending' } });
+    expect(pending.json()).toEqual({
+      status: 'unavailable',
+      checks: { database: 'ok', sessions: 'ok', migrations: 'pending' },
+    });
     t.services.pendingMigrations = async () => {
       throw new Error('connection refused');
     };
@@ -31,7 +37,7 @@ describe('GET /api/ready', () => {
   });
 
   it('is 503 when the database is unreachable', async () => {
-    t.services.checkHealth = async () => ({ ok: false, checks: { database: 'unavailable' } });
+    t.services.checkHealth = async () => ({ ok: false, checks: { database: 'unavailable', sessions: 'unavailable' } });
     const response = await t.app.inject({ method: 'GET', url: '/api/ready' });
     expect(response.statusCode).toBe(503);
     expect(response.json().checks.database).toBe('unavailable');

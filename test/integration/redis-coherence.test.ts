@@ -70,7 +70,7 @@ for (const topology of REDIS_TOPOLOGIES) {
         expect((await onA.get('/api/session')).statusCode).toBe(200);
         expect((await onB.get('/api/session')).statusCode).toBe(200);
       }
-      expect((await b.services.checkHealth()).checks).toMatchObject({ redis: 'ok', database: 'ok' });
+      expect((await b.services.checkHealth()).checks).toMatchObject({ sessions: 'ok', database: 'ok' });
     });
 
     it('an authenticated read makes no Redis round trip once the session and user are cached', async () => {

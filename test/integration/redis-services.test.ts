@@ -26,10 +26,10 @@ describe('services wired for Redis', () => {
     return built;
   }
 
-  it('REDIS_URL puts sessions in Redis, says so at start-up, and checks Redis in health', async () => {
+  it('REDIS_URL puts sessions in Redis, says so at start-up, and checks it in health as the session store', async () => {
     const built = await services();
     expect(built.storesDescription).toMatch(/sessions in redis 127\.0\.0\.1:\d+ \(in-process cache with RESP3/);
-    expect(await built.checkHealth()).toEqual({ ok: true, checks: { database: 'ok', redis: 'ok' } });
+    expect(await built.checkHealth()).toEqual({ ok: true, checks: { database: 'ok', sessions: 'ok' } });
   });
 
   it('exposes a Redis event bus and stream registry shared by every instance', async () => {

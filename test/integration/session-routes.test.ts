@@ -120,7 +120,7 @@ describe('session routes', () => {
   it('GET /api/health reports the store', async () => {
     const response = await t.app.inject({ url: '/api/health' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
+    expect(response.json()).toEqual({ status: 'ok', checks: { database: 'ok', sessions: 'ok' } });
   });
 
   it('GET /api/health answers 503 when the database is gone', async () => {

@@ -92,9 +92,11 @@ describe('input attacks', () => {
     }
   });
 
-  it('unknown routes and methods answer 404 with the error body', async () => {
+  it('unknown routes answer 404, and a known path with another method 405, with the error body', async () => {
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/nothing-here' });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'not_found']);
     const response = await t.app.inject({ method: 'PATCH', url: '/api/session' });
-    expect(response.statusCode).toBe(404);
-    expect(response.json().error.code).toBe('not_found');
+    expect(response.statusCode).toBe(405);
+    expect(response.json().error.code).toBe('method_not_allowed');
   });
 });

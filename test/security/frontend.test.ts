@@ -190,7 +190,11 @@ describe('browser-facing defences (ASVS V3, 13.4, 14.3)', () => {
 
   it('3.5.3: state never changes on GET: a GET to sign-out endpoints does nothing', async () => {
     for (const url of ['/api/auth/logout', '/api/auth/logout-everywhere', '/api/sessions/revoke-others']) {
-      expect((await odin.get(url)).statusCode).toBe(404);
+      const response = await odin.get(url);
+      expect(response.statusCode).toBe(405);
+      // `revoke-others` is also an id for DELETE /api/sessions/:id; GET is never among them.
+      expect(String(response.headers.allow).split(', ')).toContain('POST');
+      expect(String(response.headers.allow)).not.toMatch(/GET/);
     }
     expect((await odin.get('/api/session')).statusCode).toBe(200);
   });

@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, HeimdallError } from '../../core/errors.js';
+import { securityHeaders } from './security-headers-plugin.js';
 
 /** Fastify's own error codes for bad input, mapped to the API's catalogue. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -99,6 +100,36 @@ function describeValidation(error: FastifyError): string {
   return `${path || 'value'} ${first.message ?? 'is not valid'}`;
 }
 
+/**
+ * Fastify's own answers to a URL it cannot route at all (a percent-escape that does not decode, a path parameter
+ * over maxParamLength) come before any hook runs: answered here in the API's error shape with the headers every
+ * answer carries, never Fastify's body (Fastify's `frameworkErrors` option).
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'The URL cannot be decoded.'
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'A path segment is too long.'
+        : 'The request is not valid.';
+  reply.headers(securityHeaders()).header('x-request-id', request.id).header('cache-control', 'no-store');
+  sendError(reply, new HeimdallError('invalid_request', message));
+}
+
+/** Methods a known path may be asked with (OPTIONS is answered everywhere, for CORS preflights). */
+const ROUTED_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * The methods routed for this path, for `Allow`. A wildcard route (the web app's HTML fallback) matches any path and
+ * does not make a path known: only routes that name it do.
+ */
+function routedMethods(app: FastifyInstance, path: string): string[] {
+  return ROUTED_METHODS.filter((method) => {
+    const found = app.findRoute({ method, url: path });
+    return found !== null && !(found.params && '*' in found.params);
+  });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = toHeimdallError(error, request);
@@ -108,9 +139,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     reply.header('cache-control', 'no-store');
-    return sendError(
-      reply,
-      new HeimdallError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
-    );
+    const path = request.url.split('?')[0] ?? '/';
+    // A known path asked with another method is 405 with what it serves (RFC 9110 §15.5.6), not a 404.
+    const allowed = routedMethods(app, path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(reply, new HeimdallError('method_not_allowed', `${path} answers ${allowed.join(', ')}.`));
+    }
+    return sendError(reply, new HeimdallError('not_found', `No route for ${request.method} ${path}.`));
   });
 }

@@ -5,7 +5,7 @@ import { HeimdallError } from '../../core/errors.js';
 /** Loopback literals: a local instance is reached by these on any port (API.md, "Hosts, methods and limits"). */
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 /** Load balancers and orchestrators probe by address, under whatever host name they use. */
-const ANY_HOST_ROUTES = new Set(['/api/health', '/api/ready']);
+export const ANY_HOST_ROUTES: ReadonlySet<string> = new Set(['/api/health', '/api/ready']);
 
 export interface HostSettings {
   publicUrl: string;

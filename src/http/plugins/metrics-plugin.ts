@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config/config.js';
 import { HeimdallError } from '../../core/errors.js';
-import { safeEqual } from '../../core/tokens.js';
 import type { RequestMetrics } from '../api-services.js';
+import { isOperator } from '../operator-access.js';
 
 /**
  * GET /metrics for Prometheus, served only when METRICS_TOKEN is set and only to requests bearing it (constant-time
@@ -20,7 +20,6 @@ export function installMetrics(app: FastifyInstance, metrics: RequestMetrics, co
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  const expected = `Bearer ${token}`;
   app.get(
     '/metrics',
     {
@@ -36,8 +35,7 @@ export function installMetrics(app: FastifyInstance, metrics: RequestMetrics, co
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const sent = request.headers.authorization;
-      if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
+      if (!isOperator(request, config)) {
         reply.header('www-authenticate', 'Bearer realm="metrics"');
         throw new HeimdallError('unauthenticated', 'Metrics need Authorization: Bearer <METRICS_TOKEN>.');
       }

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
 import { errorCodesOf, errorResponses } from '../openapi-errors.js';
+import { ANY_HOST_ROUTES } from './host-check-plugin.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -30,6 +31,8 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
     transform: ({ schema, url, route }) => {
       const methods = [route.method].flat();
       const codes = methods.flatMap((method) => errorCodesOf(method, route));
+      // The host check runs before every route but the probes (DNS-rebinding defence).
+      if (!ANY_HOST_ROUTES.has(url)) codes.push('misdirected_request');
       const own = ((schema as { response?: Record<string, unknown> } | undefined)?.response ?? {}) as Record<
         string,
         unknown

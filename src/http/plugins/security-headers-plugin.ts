@@ -48,9 +48,17 @@ export function computeSecurityHeaders(options: HelmetOptions = HELMET_OPTIONS):
   return headers;
 }
 
+let defaults: Record<string, string> | undefined;
+
+/** The headers of HELMET_OPTIONS, computed on first use. */
+export function securityHeaders(): Record<string, string> {
+  defaults ??= computeSecurityHeaders();
+  return defaults;
+}
+
 /** Sets the security headers on every answer (errors and 404s included), and HSTS when served over HTTPS. */
 export function installSecurityHeaders(app: FastifyInstance): void {
-  const headers = computeSecurityHeaders();
+  const headers = securityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { HeimdallError } from '../../core/errors.js';
 
 /** Where `npm run build` puts the SPA (web/dist), from src/http/plugins or dist/http/plugins alike. */
 export const BUNDLED_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -45,10 +44,9 @@ export async function installWebApp(app: FastifyInstance, webDir = BUNDLED_WEB_D
     },
     async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
-      if (path === '/api' || path.startsWith('/api/') || !acceptsHtml(request)) {
-        reply.header('cache-control', 'no-store');
-        throw new HeimdallError('not_found', `No route for GET ${path}.`);
-      }
+      // Anything else is what it would be without this fallback: a 404, or a 405 for a path routed for other
+      // methods (the not-found handler decides).
+      if (path === '/api' || path.startsWith('/api/') || !acceptsHtml(request)) return reply.callNotFound();
       reply.header('cache-control', 'no-cache');
       return reply.sendFile('index.html');
     },
