@@ -81,7 +81,13 @@ export async function openStores(
         listKey: userSessionsKey,
         idKey: sessionIdKey,
       };
-      const userCache = new TrackedCache<User>(redis, limits);
+      // An in-process user copy never outlives the shared copy's lifetime: if Redis is slow to expire (and so to
+      // announce) `hd:u:{id}`, as with a keyspace too large for its sampler, the bound on changes made directly in
+      // SQL still holds.
+      const userCache = new TrackedCache<User>(redis, {
+        ...limits,
+        maxAgeMs: Math.min(limits.maxAgeMs, config.redis.userCacheTtlMs),
+      });
       sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
       userRepository = new CachedUserRepository(userRepository, userCache, userKey);
       Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });

@@ -13,7 +13,10 @@ export interface RedisTuning {
   /** REDIS_WAIT_REPLICAS: replicas that must acknowledge a revocation (Redis WAIT) before it is confirmed. */
   waitReplicas: number;
   waitTimeoutMs: number;
-  /** REDIS_USER_CACHE_TTL: lifetime of the shared user copies `hd:u:{id}`. */
+  /**
+   * REDIS_USER_CACHE_TTL: lifetime of the shared user copies `hd:u:{id}` and, at most, of the in-process copies read
+   * from them. Bounds how long a change made outside Heimdall (directly in SQL) takes to reach every instance.
+   */
   userCacheTtlMs: number;
 }
 
@@ -69,7 +72,9 @@ export function readRedisTuning(r: EnvReader): RedisTuning {
     heartbeatMs: r.read('REDIS_HEARTBEAT_MS', 500, int(20, 10_000), 'milliseconds from 20 to 10000'),
     waitReplicas: r.read('REDIS_WAIT_REPLICAS', 0, int(0, 16), 'a whole number from 0 to 16'),
     waitTimeoutMs: r.read('REDIS_WAIT_TIMEOUT_MS', 500, int(1, 60_000), 'milliseconds from 1 to 60000'),
-    userCacheTtlMs: r.read('REDIS_USER_CACHE_TTL', 15 * 60_000, duration, DURATION),
+    // 60 s: a demotion or disable made directly in SQL reaches every instance within two minutes at worst, for one
+    // SQL read per active user a minute (changes made through Heimdall reach them at once).
+    userCacheTtlMs: r.read('REDIS_USER_CACHE_TTL', 60_000, duration, DURATION),
   };
 }
 
