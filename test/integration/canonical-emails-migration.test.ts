@@ -44,6 +44,8 @@ for (const dialect of DIALECTS) {
               roles: '["user"]',
               password_hash: null,
               disabled: 0,
+              email_verified: 0,
+              second_factors: '[]',
               session_version: 0,
               created_at: 0,
               updated_at: 0,

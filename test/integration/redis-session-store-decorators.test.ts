@@ -5,7 +5,12 @@ import type { Session, SessionStore } from '../../src/core/session.js';
 import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import type { RedisConnection } from '../../src/stores/redis/redis-connection.js';
-import { RedisSessionStore, sessionKey, userSessionsKey } from '../../src/stores/redis/redis-session-store.js';
+import {
+  RedisSessionStore,
+  sessionIdKey,
+  sessionKey,
+  userSessionsKey,
+} from '../../src/stores/redis/redis-session-store.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
 import { describeSessionStoreContract, makeSession } from '../contracts/session-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -28,6 +33,7 @@ function cachedOnRedis(redis: RedisConnection): SessionStore {
     lists: new TrackedCache<Session[]>(redis, limits),
     sessionKey,
     listKey: userSessionsKey,
+    idKey: sessionIdKey,
   });
 }
 

@@ -26,6 +26,7 @@ function productionStore(dialect: DialectName, database: SqlDatabase): SessionSt
     lists: new TrackedCache<Session[]>(coherence, limits),
     sessionKey: (tokenHash) => `s:${tokenHash}`,
     listKey: (userId) => `us:${userId}`,
+    idKey: (id) => `sid:${id}`,
   });
 }
 
