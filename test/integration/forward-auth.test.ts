@@ -166,8 +166,9 @@ describe('forward auth: GET /auth/verify', () => {
     expect(decodeURIComponent(String(response.headers['x-auth-user-email']))).toBe('ódr@asgard.example');
   });
 
-  it('answers HEAD like GET, and other methods not at all', async () => {
+  it('answers HEAD like GET, and other methods with 405 and Allow', async () => {
     expect((await odin.request({ method: 'HEAD', url: '/auth/verify' })).statusCode).toBe(204);
-    expect((await odin.request({ method: 'POST', url: '/auth/verify' })).statusCode).toBe(404);
+    const post = await odin.request({ method: 'POST', url: '/auth/verify' });
+    expect([post.statusCode, post.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 });

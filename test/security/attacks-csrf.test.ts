@@ -117,11 +117,14 @@ describe('CSRF attacks', () => {
       '/api/sessions/revoke-others',
       '/api/auth/password',
     ]) {
+      // Known paths: 405, and GET is not among the methods they serve.
       const response = await odin.request({ method: 'GET', url });
-      expect(response.statusCode, url).toBe(404);
+      expect(response.statusCode, url).toBe(405);
+      expect(String(response.headers.allow), url).not.toMatch(/GET/);
     }
     const id = (await odin.get('/api/session')).json().session.id;
-    expect((await odin.get(`/api/sessions/${id}`)).statusCode).toBe(404);
+    const byId = await odin.get(`/api/sessions/${id}`);
+    expect([byId.statusCode, byId.headers.allow]).toEqual([405, 'DELETE']);
     await stillSignedIn();
   });
 
