@@ -7,6 +7,7 @@ import { type GeoLookup, noGeoLookup } from '../core/device.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
 import { FamilyRevokingSessionStore } from '../core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
+import type { MailTransport } from '../core/mail.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
 import { Argon2Hasher, type PasswordHasher } from '../core/passwords.js';
@@ -34,6 +35,13 @@ import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.js';
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
+import {
+  type AccountEmailServices,
+  buildAccountEmailServices,
+  buildEmailVerification,
+  buildMailServices,
+  type MailServices,
+} from './build-account-services.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
 import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
 import { describeError } from './describe-error.js';
@@ -47,7 +55,7 @@ const HEALTH_PROBE_MAX_AGE_MS = 250;
  * Everything Heimdall's processes use, wired once: what the HTTP layer consumes (ApiServices, declared in src/http),
  * the token services, and what only the composition, the CLI and the benchmarks see.
  */
-export interface Services extends ApiServices, TokenServices {
+export interface Services extends ApiServices, TokenServices, MailServices, AccountEmailServices {
   /** Password-guess limits, for any route that checks a password (sign-in, token grant). */
   throttle: LoginThrottle;
   /** Per-IP budgets (registration, token endpoints). */
@@ -88,6 +96,8 @@ export interface BuildServicesOptions {
   reportAuditError?: (error: unknown) => void;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
   logger?: RedisLogger;
+  /** Where mail goes instead of SMTP_URL's server or the outbox (tests that capture it). */
+  mailTransport?: MailTransport;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -132,6 +142,17 @@ export async function buildServices(config: Config, options: BuildServicesOption
   });
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const metrics = options.metrics ?? new HeimdallMetrics();
+  // Built before every service that tells owners about changes (the notifier) or mails them links.
+  const mail = buildMailServices({
+    config,
+    database,
+    clock,
+    random,
+    users: userRepository,
+    metrics,
+    transport: options.mailTransport,
+    reportError: options.reportError,
+  });
   // Scrape-time sources. Live sessions are counted where they are kept: in SQL; Redis keeps no global index to count.
   if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
   metrics.observeCaches(() => stores.cacheStats());
@@ -153,6 +174,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     policy: config.anomaly,
     devices: new SqlDeviceHistory(database.db),
     events,
+    notifier: mail.notifier,
   });
   // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
   const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
@@ -165,16 +187,25 @@ export async function buildServices(config: Config, options: BuildServicesOption
       register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
       tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
       sign_on: { ...DEFAULT_LOGIN_LIMITS.actions.sign_on, points: config.limits.signOnIp },
+      password_reset: { ...DEFAULT_LOGIN_LIMITS.actions.password_reset, points: config.limits.passwordResetIp },
+      password_reset_email: {
+        ...DEFAULT_LOGIN_LIMITS.actions.password_reset_email,
+        points: config.limits.passwordResetEmail,
+      },
+      account_mail: DEFAULT_LOGIN_LIMITS.actions.account_mail,
     },
   });
+  const hasher = options.hasher ?? new Argon2Hasher(config.argon2);
   const users = new UserService({
     users: userRepository,
-    hasher: options.hasher ?? new Argon2Hasher(config.argon2),
+    hasher,
     clock,
     passwordPolicy: { minLength: config.passwordMinLength, maxLength: 128 },
     audit,
     events,
   });
+  const accountEmail = { config, database, clock, random, users: userRepository, mail, audit, limits: throttle };
+  const emailVerification = buildEmailVerification({ ...accountEmail, reportError: options.reportError });
   const sessions = new SessionService({
     store: revocableStore,
     users: userRepository,
@@ -194,7 +225,13 @@ export async function buildServices(config: Config, options: BuildServicesOption
     limits: throttle,
     audit,
     anomalies,
+    verification: emailVerification,
+    notifier: mail.notifier,
   });
+  const accountServices = buildAccountEmailServices(
+    { ...accountEmail, hasher, sessions, reportError: options.reportError },
+    emailVerification,
+  );
   const streams = new StreamHub({
     bus: events,
     presence,
@@ -218,6 +255,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     limits: throttle,
     audit,
+    notifier: mail.notifier,
+    verification: emailVerification,
   });
   let tokens: TokenServices;
   try {
@@ -247,6 +286,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
 
   return {
     ...tokens,
+    ...mail,
+    ...accountServices,
     clock,
     users,
     sessions,
@@ -266,6 +307,10 @@ export async function buildServices(config: Config, options: BuildServicesOption
     checkHealth,
     pendingMigrations: () => pendingMigrations(database.db),
     async close() {
+      // Work a request started but did not wait for (a reset link being queued), then the mail worker's pass.
+      await accountServices.passwordResets.settle();
+      await mail.stopMailDelivery();
+      await mail.mail.close();
       await streams.closeAll(0);
       // Redis' bus and presence close with the stores, a caller's bus with its caller; the in-process ones here.
       if (!options.events && !stores.eventBus) await events.close();

@@ -42,9 +42,15 @@ export async function startServer(env: Record<string, string | undefined> = proc
       .pruneExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'pruning expired sessions failed'));
     services.audit.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning the audit log failed'));
+    services.emailVerification
+      .pruneExpiredTokens()
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning expired email links failed'));
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
   services.startTokenMaintenance(logger);
+  if (services.mailWarning) logger.warn(services.mailWarning);
+  // The worker that sends queued mail runs in the server only: the CLI and embedding hosts queue, servers send.
+  services.startMailDelivery(logger);
 
   try {
     await app.listen({

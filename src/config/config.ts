@@ -17,6 +17,7 @@ import {
   parseTrustProxy,
   type TrustProxy,
 } from './env-reader.js';
+import { type MailConfig, readMailConfig } from './mail-config.js';
 import { type OidcConfig, readOidcConfig } from './oidc-config.js';
 import {
   type AbuseLimitsConfig,
@@ -32,6 +33,7 @@ import {
 } from './sections.js';
 
 export { ConfigError, parseDuration, type TrustProxy } from './env-reader.js';
+export type { MailConfig } from './mail-config.js';
 export type {
   AbuseLimitsConfig,
   DownloadsConfig,
@@ -95,6 +97,8 @@ export interface Config {
   reauthMaxAgeMs: number;
   /** Graceful shutdown (SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT), in milliseconds. */
   shutdown: ShutdownConfig;
+  /** Mail (SMTP_URL, MAIL_FROM) and the life of email links (EMAIL_TOKEN_TTL, PASSWORD_RESET_TTL, INVITATION_TTL). */
+  mail: MailConfig;
 }
 
 /** The sample files that ship with Heimdall (assets/downloads, beside src/ and dist/). */
@@ -232,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: r.read('METRICS_TOKEN', null as string | null, longSecret, LONG_SECRET),
     reauthMaxAgeMs: r.read('REAUTH_MAX_AGE', 10 * 60_000, duration, DURATION),
     shutdown: readShutdownConfig(r),
+    mail: readMailConfig(r),
   };
   r.done();
   return config;

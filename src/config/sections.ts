@@ -51,6 +51,10 @@ export interface AbuseLimitsConfig {
   tokensIp: number;
   /** Third-party sign-on starts (each writes a pending attempt) per client address per minute. */
   signOnIp: number;
+  /** Password reset requests per client address per hour (beyond: 429). */
+  passwordResetIp: number;
+  /** Reset links sent per email address per hour (beyond: the same 202, and no message). */
+  passwordResetEmail: number;
 }
 
 export interface ShutdownConfig {
@@ -126,6 +130,8 @@ export function readAbuseLimits(r: EnvReader): AbuseLimitsConfig {
     registerIp: r.read('REGISTER_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
     tokensIp: r.read('TOKENS_LIMIT_IP', 60, int(1, 100_000), 'a whole number from 1 to 100000'),
     signOnIp: r.read('SIGN_ON_LIMIT_IP', 30, int(1, 100_000), 'a whole number from 1 to 100000'),
+    passwordResetIp: r.read('PASSWORD_RESET_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
+    passwordResetEmail: r.read('PASSWORD_RESET_LIMIT_EMAIL', 3, int(1, 100), 'a whole number from 1 to 100'),
   };
 }
 

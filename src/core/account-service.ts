@@ -1,8 +1,10 @@
 import { type AnomalyDetector, revokedEverySession, type SecurityWarning } from './anomaly.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import { systemClock } from './clock.js';
+import type { EmailVerificationService } from './email-verification-service.js';
 import type { ActionLimiter, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
 import { unlimited } from './login-throttle.js';
+import { type AccountNotifier, silentNotifier } from './notices.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { User } from './user.js';
 import { normaliseEmail, type RegisterInput, type UserService } from './user-service.js';
@@ -19,7 +21,7 @@ export type AccountResult<Code extends string> =
 
 export type CredentialCheck =
   | { ok: true; user: User }
-  | { ok: false; code: 'invalid_credentials' }
+  | { ok: false; code: 'invalid_credentials' | 'account_disabled' }
   | { ok: false; code: 'rate_limited'; retryAfterMs: number };
 
 export interface AccountServiceOptions {
@@ -32,6 +34,10 @@ export interface AccountServiceOptions {
   limits?: ActionLimiter;
   audit?: AuditTrail;
   anomalies?: AnomalyDetector;
+  /** Sends a new account its verification link. */
+  verification?: Pick<EmailVerificationService, 'sendVerification'>;
+  /** Tells the owner when the password changes. */
+  notifier?: AccountNotifier;
 }
 
 /**
@@ -47,6 +53,8 @@ export class AccountService {
   readonly #limits: ActionLimiter;
   readonly #audit: AuditTrail;
   readonly #anomalies: AnomalyDetector | undefined;
+  readonly #verification: Pick<EmailVerificationService, 'sendVerification'> | undefined;
+  readonly #notifier: AccountNotifier;
 
   constructor(options: AccountServiceOptions) {
     this.#users = options.users;
@@ -56,6 +64,8 @@ export class AccountService {
     this.#limits = options.limits ?? unlimited;
     this.#audit = options.audit ?? silentAuditTrail(systemClock);
     this.#anomalies = options.anomalies;
+    this.#verification = options.verification;
+    this.#notifier = options.notifier ?? silentNotifier;
   }
 
   async register(
@@ -70,6 +80,7 @@ export class AccountService {
     if (!registered.ok) return registered;
     const signedIn = await this.#signIn(registered.user, client, false, presentedSecret, true);
     await this.#audit.record('auth.register', client, { userId: registered.user.id, sessionId: signedIn.session.id });
+    await this.#verification?.sendVerification(registered.user);
     return signedIn;
   }
 
@@ -77,7 +88,7 @@ export class AccountService {
     input: LoginInput,
     client: ClientInfo,
     presentedSecret?: string,
-  ): Promise<AccountResult<'invalid_credentials' | 'rate_limited' | 'unauthenticated'>> {
+  ): Promise<AccountResult<'invalid_credentials' | 'account_disabled' | 'rate_limited' | 'unauthenticated'>> {
     const checked = await this.checkCredentials(input.email, input.password, client);
     if (!checked.ok) return checked;
     const signedIn = await this.#signIn(checked.user, client, input.rememberMe === true, presentedSecret);
@@ -103,6 +114,14 @@ export class AccountService {
       const target = await this.#users.findByEmail(email);
       await this.#audit.record('auth.login_failed', client, { userId: target?.id ?? null });
       return { ok: false, code: 'invalid_credentials' };
+    }
+    if (user.disabled) {
+      // Told only to someone who knows the password: the same argon2 work was spent, and the attempt stays counted.
+      await this.#audit.record('auth.login_failed', client, {
+        userId: user.id,
+        details: { reason: 'account_disabled' },
+      });
+      return { ok: false, code: 'account_disabled' };
     }
     await this.#throttle.succeeded(attempt);
     return { ok: true, user };
@@ -141,6 +160,7 @@ export class AccountService {
       sessionId: issued.session.id,
       details: { sessionsEnded: ended },
     });
+    await this.#notifier.notify({ kind: 'password_changed', userId: changed.user.id });
     return { ok: true, user: changed.user, warnings: [], ...issued };
   }
 

@@ -46,7 +46,7 @@ export interface AnomalyDetectorOptions {
   devices?: DeviceHistory;
   /** Push, when wired: warnings also go to the user's open event streams. */
   events?: EventBus;
-  /** Tells the owner out of band when the `revoke` policy signs them out everywhere (default: no one). */
+  /** Tells the owner out of band: a sign-in from a new device, every session ended by the `revoke` policy. */
   notifier?: AccountNotifier;
 }
 
@@ -101,6 +101,11 @@ export class AnomalyDetector implements SessionWatcher {
           userId: session.userId,
           sessionId: session.id,
           details: { device: family },
+        });
+        await this.#notifier.notify({
+          kind: 'new_device',
+          userId: session.userId,
+          details: { device: family, ip: client.ip, ...(session.country ? { country: session.country } : {}) },
         });
       }
     }

@@ -31,7 +31,10 @@ export interface TokenPair {
 /** The per-address budget of the token endpoints is spent. */
 export type TokenRefusal = { ok: false; code: 'rate_limited'; retryAfterMs: number };
 
-export type IssueResult = { ok: true; pair: TokenPair } | { ok: false; code: 'invalid_credentials' } | TokenRefusal;
+export type IssueResult =
+  | { ok: true; pair: TokenPair }
+  | { ok: false; code: 'invalid_credentials' | 'account_disabled' }
+  | TokenRefusal;
 
 export type RefreshResult =
   | { ok: true; pair: TokenPair }

@@ -21,6 +21,15 @@ export const AUDIT_EVENT_TYPES = [
   'key.rotated',
   'identity.linked',
   'identity.unlinked',
+  'email.verified',
+  'email.change_requested',
+  'email.changed',
+  'password.reset_requested',
+  'password.reset',
+  'account.invited',
+  'account.disabled',
+  'account.enabled',
+  'account.deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -32,6 +32,8 @@ export interface HeimdallErrorOptions {
   cause?: unknown;
   /** Extra fields for the error body, e.g. `retryAfterSeconds` for `rate_limited`. */
   details?: Record<string, unknown>;
+  /** A status other than the catalogue's, where the contract names one (see lastActiveAdminError). */
+  status?: number;
 }
 
 /** An error with a stable API code; its status comes from the catalogue. */
@@ -44,7 +46,7 @@ export class HeimdallError extends Error {
     super(message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = ERROR_CATALOGUE[code].status;
+    this.status = options.status ?? ERROR_CATALOGUE[code].status;
     this.details = options.details;
   }
 }
@@ -52,3 +54,19 @@ export class HeimdallError extends Error {
 export function isHeimdallError(value: unknown): value is HeimdallError {
   return value instanceof HeimdallError;
 }
+
+/**
+ * API.md, "Accounts": refusing to disable, delete or demote the last active admin answers 409 with code
+ * `invalid_request` — the request is well-formed but conflicts with the current state, which is what 409 says; the
+ * code stays the catalogue's. The one place the catalogue's status is overridden (docs/api.md, "Error codes").
+ */
+export function lastActiveAdminError(): HeimdallError {
+  return new HeimdallError(
+    'invalid_request',
+    'At least one active admin must remain: make another account an admin before disabling, deleting or demoting this one.',
+    { status: 409 },
+  );
+}
+
+/** How routes that may refuse for the last active admin declare it (`config.errorOverrides`), for OpenAPI. */
+export const LAST_ACTIVE_ADMIN_OVERRIDE = { code: 'invalid_request', status: 409 } as const;

@@ -7,7 +7,7 @@ export interface LoginAttempt {
 }
 
 /** Which limit refused a request. */
-export type LimitScope = 'account_ip' | 'account' | 'ip' | 'register' | 'tokens' | 'sign_on';
+export type LimitScope = 'account_ip' | 'account' | 'ip' | LimitedAction;
 
 export type ThrottleVerdict =
   | { allowed: true }
@@ -32,12 +32,23 @@ export interface LoginThrottle {
   succeeded(attempt: LoginAttempt): Promise<void>;
 }
 
-/** Actions limited per client address whatever their outcome. */
-export type LimitedAction = 'register' | 'tokens' | 'sign_on';
+/**
+ * Actions limited whatever their outcome: per client address (`register`, `tokens`, `sign_on`, `password_reset`), per
+ * email address asked about (`password_reset_email`), or per account (`account_mail`: verification resends and
+ * changes of email, which send mail to an address the account names).
+ */
+export type LimitedAction =
+  | 'register'
+  | 'tokens'
+  | 'sign_on'
+  | 'password_reset'
+  | 'password_reset_email'
+  | 'account_mail';
 
-/** Port: a plain per-IP request budget for actions that are not sign-in. */
+/** Port: a plain request budget for actions that are not sign-in. */
 export interface ActionLimiter {
-  consume(action: LimitedAction, ip: string): Promise<ThrottleVerdict>;
+  /** `key` is the client address for per-address actions (counted per /64 for IPv6), else the email or user id. */
+  consume(action: LimitedAction, key: string): Promise<ThrottleVerdict>;
 }
 
 /** Limits that never refuse (embedding hosts that limit elsewhere, and unit tests). */

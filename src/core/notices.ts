@@ -18,7 +18,11 @@ export type NoticeKind =
 export interface Notice {
   kind: NoticeKind;
   userId: string;
-  /** Plain facts for the message (device, country, provider, the old or new address…), never a secret or link. */
+  /**
+   * Plain facts for the message, never a secret or link. Keys the messages use: `factor` (second factors), `name`
+   * (passkeys), `provider` (identity_linked), `newEmail` and `previousEmail` (email_changed, which goes to the
+   * previous address), `device`, `ip`, `country` (new_device), `countries` (sessions_revoked_by_anomaly).
+   */
   details?: Record<string, string>;
 }
 

@@ -22,6 +22,7 @@ export type RevocationReason =
   | 'replaced'
   | 'admin'
   | 'anomaly'
+  | 'account_deleted'
   | 'expired';
 
 /** What a client is told about a revocation: who ended it, and whether it was one session or all of them. */
@@ -156,6 +157,18 @@ export class SessionRevoker {
     await this.#announcer.announce(userId, ended, reasonFor(revocation, 'all'));
     if (revocation) await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
     return { revoked, user };
+  }
+
+  /**
+   * Ends the sessions of an account that was just deleted: whatever the store still holds is deleted (Redis keeps
+   * them; SQL rows went with the account), and `sessionIds`, listed before the deletion, are announced.
+   */
+  async endDeletedAccount(userId: string, sessionIds: string[], revocation: Revocation): Promise<number> {
+    const deleted = await this.#store.deleteAllForUser(userId);
+    await this.#announcer.announce(userId, sessionIds, 'account_deleted');
+    const revoked = Math.max(deleted, sessionIds.length);
+    await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
+    return revoked;
   }
 
   /**

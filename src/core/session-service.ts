@@ -246,6 +246,11 @@ export class SessionService {
     return this.#revoker.revokeAll(userId, revocation);
   }
 
+  /** Ends the sessions of a deleted account (see SessionRevoker.endDeletedAccount). */
+  endDeletedAccount(userId: string, sessionIds: string[], revocation: Revocation): Promise<number> {
+    return this.#revoker.endDeletedAccount(userId, sessionIds, revocation);
+  }
+
   /** Deletes the stored records of a user whose sessionVersion was already bumped (password change). */
   dropStored(userId: string, rotatingId?: string): Promise<number> {
     return this.#revoker.dropStored(userId, rotatingId);

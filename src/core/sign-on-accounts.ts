@@ -23,9 +23,13 @@ const MAX_NAME_LENGTH = 100;
 
 /**
  * The account a verified identity signs in to. Known (issuer, subject) → its account. Otherwise the provider's email
- * decides: an existing account with that email is linked only when the provider vouches for the email
- * (`email_verified: true`) and OIDC_LINK_VERIFIED_EMAIL allows it — an unverified address must never take over an
- * account — and a new email gets a new account without a password.
+ * decides, and only an address the provider vouches for (`email_verified: true`) counts:
+ * - an existing account with that email is linked only when OIDC_LINK_VERIFIED_EMAIL allows it and Heimdall has
+ *   verified the account's address itself (a link it sent was followed). An account registered with someone else's
+ *   address and never verified must not receive the real owner's sign-on (pre-hijacking, issue 15 finding 2);
+ * - a new email gets a new account without a password, unverified until its owner follows Heimdall's link. An
+ *   address the provider does not vouch for makes no account at all: it would hold the address against its real
+ *   owner, and a later verified sign-on of that owner must not join it.
  */
 export async function resolveSignOnAccount(
   accounts: SignOnAccounts,
@@ -40,15 +44,20 @@ export async function resolveSignOnAccount(
   if (!email) return refuse('email_required', 'the provider gave no usable email for a new account');
   const owner = await findUserByTypedEmail(accounts.users, typedEmail);
   if (owner) {
-    if (!accounts.linkVerifiedEmail || !identity.emailVerified) {
-      const why = accounts.linkVerifiedEmail ? 'the provider does not vouch for the email' : 'linking by email is off';
-      return refuse('email_taken', `an account with this email exists and ${why}`, owner.id);
-    }
+    const why = !accounts.linkVerifiedEmail
+      ? 'linking by email is off'
+      : !identity.emailVerified
+        ? 'the provider does not vouch for the email'
+        : !owner.emailVerified
+          ? 'Heimdall has not verified the account’s email'
+          : null;
+    if (why) return refuse('email_taken', `an account with this email exists and ${why}`, owner.id);
     if (owner.disabled) return refuse('account_disabled', 'the account is disabled', owner.id);
     const linked = await insertIdentity(accounts, owner, provider, identity, email);
     return linked.ok ? { ok: true, user: owner, created: false, linked: true } : linked;
   }
 
+  if (!identity.emailVerified) return refuse('email_unverified', 'the provider does not vouch for the email');
   if (!accounts.allowRegistration) return refuse('registration_closed', 'registration is closed');
   const now = accounts.clock.now();
   const created = await accounts.users.create({
@@ -74,7 +83,7 @@ export async function linkIdentity(
   pending: PendingSignOn,
   provider: string,
   identity: VerifiedIdentity,
-): Promise<{ ok: true; user: User; identity: Identity } | AccountFailure> {
+): Promise<{ ok: true; user: User; identity: Identity; created: boolean } | AccountFailure> {
   const session = pending.sessionId ? await sessions.findById(pending.sessionId) : null;
   const user = session && session.userId === pending.userId ? await accounts.users.findById(session.userId) : null;
   if (!session || !user || user.disabled || user.sessionVersion !== session.userVersion) {
@@ -86,10 +95,10 @@ export async function linkIdentity(
   }
   if (known) {
     await accounts.identities.touch(known.id, accounts.clock.now(), identity.email);
-    return { ok: true, user, identity: known };
+    return { ok: true, user, identity: known, created: false };
   }
   const linked = await insertIdentity(accounts, user, provider, identity, identity.email);
-  return linked.ok ? { ok: true, user, identity: linked.identity } : linked;
+  return linked.ok ? { ok: true, user, identity: linked.identity, created: true } : linked;
 }
 
 async function signInKnown(

@@ -1,9 +1,11 @@
 import { type AnomalyDetector, revokedEverySession } from './anomaly.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
+import type { EmailVerificationService } from './email-verification-service.js';
 import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
 import { generatePublicId } from './ids.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
+import { type AccountNotifier, silentNotifier } from './notices.js';
 import { safeReturnTo } from './return-to.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
@@ -32,6 +34,10 @@ export interface SignOnServiceOptions {
   /** Per-address budget of sign-on starts (`sign_on`): each one writes a pending attempt. */
   limits?: ActionLimiter;
   audit?: AuditTrail;
+  /** Tells the owner when a provider is linked to their account. */
+  notifier?: AccountNotifier;
+  /** Sends a new account its verification link (a provider's word is not Heimdall's own check). */
+  verification?: Pick<EmailVerificationService, 'sendVerification'>;
 }
 
 export interface StartSignOnInput {
@@ -92,6 +98,8 @@ export class SignOnService {
   readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
   readonly #limits: ActionLimiter;
   readonly #audit: AuditTrail;
+  readonly #notifier: AccountNotifier;
+  readonly #verification: Pick<EmailVerificationService, 'sendVerification'> | undefined;
 
   constructor(options: SignOnServiceOptions) {
     this.#providers = options.providers;
@@ -103,6 +111,8 @@ export class SignOnService {
     this.#anomalies = options.anomalies;
     this.#limits = options.limits ?? unlimited;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
+    this.#notifier = options.notifier ?? silentNotifier;
+    this.#verification = options.verification;
     this.#accounts = {
       users: options.users,
       identities: options.identities,
@@ -190,10 +200,13 @@ export class SignOnService {
       const linked = await linkIdentity(this.#accounts, this.#sessions, pending, name, verified.identity);
       if (!linked.ok) return { ...linked, provider: name, userId };
       const { user, identity } = linked;
+      if (linked.created) await this.#noticeLinked(user.id, name);
       return { ok: true, intent: 'link', provider: name, user, identity, returnTo: pending.returnTo };
     }
     const account = await resolveSignOnAccount(this.#accounts, name, verified.identity);
     if (!account.ok) return { ...account, provider: name };
+    if (account.created) await this.#verification?.sendVerification(account.user);
+    else if (account.linked) await this.#noticeLinked(account.user.id, name);
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
     const issued = await this.#sessions.create(account.user, input.client, { methods: ['oidc'], provider: name });
     const warnings = (await this.#anomalies?.afterSignIn(issued.session, input.client, account.created)) ?? [];
@@ -210,6 +223,10 @@ export class SignOnService {
       createdAccount: account.created,
       linkedIdentity: account.linked,
     };
+  }
+
+  async #noticeLinked(userId: string, provider: string): Promise<void> {
+    await this.#notifier.notify({ kind: 'identity_linked', userId, details: { provider: this.labelOf(provider) } });
   }
 
   listIdentities(userId: string): Promise<Identity[]> {

@@ -23,6 +23,8 @@ export type SignOnErrorCode =
   | 'email_taken'
   /** The provider gave no usable email, which a new account needs. */
   | 'email_required'
+  /** The provider does not vouch for the email (`email_verified` is not true), so no account is made from it. */
+  | 'email_unverified'
   /** New accounts are closed (HEIMDALL_ALLOW_REGISTRATION=false). */
   | 'registration_closed'
   /** The account is disabled. */

@@ -1,7 +1,10 @@
 import type {
   CreateUserResult,
+  GuardedUserWrite,
   ListUsersOptions,
   NewUser,
+  RedeemResult,
+  TokenRedemption,
   User,
   UserChanges,
   UserPage,
@@ -35,8 +38,25 @@ export abstract class UserCopyDecorator implements UserRepository {
     return this.inner.list(options);
   }
 
-  setRoles(id: string, roles: string[], now: number): Promise<User | null> {
-    return this.change(id, () => this.inner.setRoles(id, roles, now));
+  setRoles(id: string, roles: string[], now: number): Promise<GuardedUserWrite> {
+    return this.#changeWith(id, () => this.inner.setRoles(id, roles, now), userOf);
+  }
+
+  setDisabled(id: string, disabled: boolean, now: number): Promise<GuardedUserWrite> {
+    return this.#changeWith(id, () => this.inner.setDisabled(id, disabled, now), userOf);
+  }
+
+  /** The copy goes with the record: `change` sees no user afterwards, so none is kept. */
+  delete(id: string): Promise<GuardedUserWrite> {
+    return this.#changeWith(
+      id,
+      () => this.inner.delete(id),
+      () => null,
+    );
+  }
+
+  redeemEmailToken(userId: string, redemption: TokenRedemption): Promise<RedeemResult> {
+    return this.#changeWith(userId, () => this.inner.redeemEmailToken(userId, redemption), userOf);
   }
 
   setPassword(id: string, passwordHash: string, now: number): Promise<User | null> {
@@ -54,4 +74,18 @@ export abstract class UserCopyDecorator implements UserRepository {
   countWithRole(role: string): Promise<number> {
     return this.inner.countWithRole(role);
   }
+
+  /** `change` for writes whose answer is more than the record: the record kept is the one `recordOf` finds in it. */
+  async #changeWith<T>(id: string, write: () => Promise<T>, recordOf: (result: T) => User | null): Promise<T> {
+    let result: T | undefined;
+    await this.change(id, async () => {
+      result = await write();
+      return recordOf(result);
+    });
+    return result as T;
+  }
+}
+
+function userOf(result: { ok: true; user: User } | { ok: false }): User | null {
+  return result.ok ? result.user : null;
 }

@@ -85,8 +85,9 @@ export class UserService {
   }
 
   /**
-   * The user for these credentials, or null. Unknown emails, password-less and disabled accounts spend the same
-   * argon2 work as a wrong password, so neither status, body nor timing tells them apart.
+   * The user for these credentials, or null. Unknown emails and password-less accounts spend the same argon2 work as
+   * a wrong password, so neither status, body nor timing tells them apart. A disabled account comes back too, with
+   * `disabled` set: only the right password may learn that it is disabled (API.md, "Accounts").
    */
   async authenticate(rawEmail: string, password: string): Promise<User | null> {
     const user = await findUserByTypedEmail(this.#users, rawEmail);
@@ -95,7 +96,7 @@ export class UserService {
       return null;
     }
     const valid = await this.#hasher.verify(user.passwordHash, password);
-    return valid && !user.disabled ? user : null;
+    return valid ? user : null;
   }
 
   /** Checks the current password, sets the new one and bumps the session version (every session dies). */
@@ -111,16 +112,17 @@ export class UserService {
     return { ok: true, user: updated };
   }
 
-  /** Replaces a user's roles. Refuses to remove the last admin, which would lock everyone out of administration. */
+  /**
+   * Replaces a user's roles. Refuses to take `admin` from the last active admin, which would lock everyone out of
+   * administration: the repository decides that in the write itself, so concurrent demotions cannot both pass.
+   */
   async setRoles(userId: string, roles: string[], actor?: ChangeActor): Promise<SetRolesResult> {
     const target = await this.#users.findById(userId);
     if (!target) return { ok: false, code: 'not_found' };
     const next = [...new Set(roles)].sort();
-    if (target.roles.includes(ADMIN_ROLE) && !next.includes(ADMIN_ROLE)) {
-      if ((await this.#users.countWithRole(ADMIN_ROLE)) <= 1) return { ok: false, code: 'last_admin' };
-    }
-    const user = await this.#users.setRoles(userId, next, this.#clock.now());
-    if (!user) return { ok: false, code: 'not_found' };
+    const written = await this.#users.setRoles(userId, next, this.#clock.now());
+    if (!written.ok) return written;
+    const { user } = written;
     await this.#audit.record('roles.changed', actor?.client ?? null, {
       userId,
       details: { from: target.roles, to: user.roles, actorId: actor?.actorId ?? null },

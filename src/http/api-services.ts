@@ -1,3 +1,4 @@
+import type { AccountLifecycleService } from '../core/account-lifecycle-service.js';
 import type { AccountService } from '../core/account-service.js';
 import type { AnomalyDetector } from '../core/anomaly.js';
 import type { ApiTokenService } from '../core/api-token-service.js';
@@ -5,8 +6,10 @@ import type { AuditTrail } from '../core/audit.js';
 import type { BearerAuthenticator } from '../core/bearer-authenticator.js';
 import type { Clock } from '../core/clock.js';
 import type { DownloadService } from '../core/download-service.js';
+import type { EmailVerificationService } from '../core/email-verification-service.js';
 import type { KeyRing } from '../core/key-ring.js';
 import type { MessageService } from '../core/message-service.js';
+import type { PasswordResetService } from '../core/password-reset-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { SignOnService } from '../core/sign-on-service.js';
 import type { StreamHub } from '../core/stream-hub.js';
@@ -53,6 +56,12 @@ export interface ApiServices {
   /** This instance's open event streams. */
   streams: StreamHub;
   messages: MessageService;
+  /** Verification links, resends and changes of email. */
+  emailVerification: EmailVerificationService;
+  /** Forgotten passwords and set-password links. */
+  passwordResets: PasswordResetService;
+  /** Invitations, disabling, enabling and deleting accounts. */
+  accountLifecycle: AccountLifecycleService;
   metrics: RequestMetrics;
   checkHealth(): Promise<HealthReport>;
   /** Which stores are in use and where (for the start-up line, and operators holding METRICS_TOKEN). */

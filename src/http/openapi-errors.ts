@@ -10,7 +10,14 @@ declare module 'fastify' {
      * on the route itself (`config: { errorCodes: [...] }`); OpenAPI documents them, the serializers never see them.
      */
     errorCodes?: readonly ErrorCode[];
+    /** A code answered with a status other than the catalogue's (the last-active-admin refusal: 409). */
+    errorOverrides?: readonly ErrorOverride[];
   }
+}
+
+export interface ErrorOverride {
+  code: ErrorCode;
+  status: number;
 }
 
 type GuardLike = { errorCodes?: readonly ErrorCode[] };
@@ -32,13 +39,23 @@ export function errorCodesOf(method: string, route: Pick<RouteOptions, 'schema' 
   return [...codes];
 }
 
+/** The status overrides a route declares (`config: { errorOverrides: [...] }`). */
+export function errorOverridesOf(route: Pick<RouteOptions, 'config'>): readonly ErrorOverride[] {
+  return (route.config as { errorOverrides?: readonly ErrorOverride[] } | undefined)?.errorOverrides ?? [];
+}
+
 /** OpenAPI responses for error codes, one per status, each listing its codes in `error.code`'s enum. */
-export function errorResponses(codes: readonly ErrorCode[]): Record<string, object> {
+export function errorResponses(
+  codes: readonly ErrorCode[],
+  overrides: readonly ErrorOverride[] = [],
+): Record<string, object> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
-    const { status } = ERROR_CATALOGUE[code];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
+  const add = (status: number, code: ErrorCode) => {
+    const list = byStatus.get(status) ?? [];
+    if (!list.includes(code)) byStatus.set(status, [...list, code]);
+  };
+  for (const code of codes) add(ERROR_CATALOGUE[code].status, code);
+  for (const { code, status } of overrides) add(status, code);
   const responses: Record<string, object> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {

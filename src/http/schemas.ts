@@ -21,6 +21,10 @@ export const SessionEnvelope = Type.Object({
 });
 
 export const Email = Type.String({ minLength: 3, maxLength: 320 });
+/** An email link's token as the link carries it; its shape is judged by the service (unknown → `invalid_token`). */
+export const EmailToken = Type.String({ minLength: 1, maxLength: 512 });
+/** The body of a 202: the work was accepted and continues out of band (mail). */
+export const Accepted = Type.Object({}, { additionalProperties: false });
 /** Length in code points is checked by the password policy; this bound only stops abuse before hashing. */
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
 export const Role = Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,31}$' });

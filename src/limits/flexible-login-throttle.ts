@@ -46,8 +46,14 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitsPolicy = {
     tokens: { points: 60, durationSec: 60 },
     // Each third-party sign-on start writes a pending attempt that lives 10 minutes.
     sign_on: { points: 30, durationSec: 60 },
+    password_reset: { points: 20, durationSec: 3_600 },
+    password_reset_email: { points: 3, durationSec: 3_600 },
+    account_mail: { points: 5, durationSec: 3_600 },
   },
 };
+
+/** Actions whose key is a client address (the others are keyed by email address or account). */
+const PER_ADDRESS: ReadonlySet<LimitedAction> = new Set(['register', 'tokens', 'sign_on', 'password_reset']);
 
 /** Makes one rate-limiter-flexible limiter; the store (memory, Redis) is the factory's choice. */
 export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
@@ -117,11 +123,12 @@ export class FlexibleLoginThrottle implements LoginThrottle, ActionLimiter {
     this.#account = new FailureLimit('account', policy.account, create);
     this.#knownClientSec = policy.knownClientSec;
     this.#known = create({ keyPrefix: 'hd:rl:known', points: UNBOUNDED, duration: policy.knownClientSec });
-    this.#actions = {
-      register: create({ keyPrefix: 'hd:rl:register', ...budget(policy.actions.register) }),
-      tokens: create({ keyPrefix: 'hd:rl:tokens', ...budget(policy.actions.tokens) }),
-      sign_on: create({ keyPrefix: 'hd:rl:sign_on', ...budget(policy.actions.sign_on) }),
-    };
+    this.#actions = Object.fromEntries(
+      Object.entries(policy.actions).map(([action, rule]) => [
+        action,
+        create({ keyPrefix: `hd:rl:${action}`, ...budget(rule) }),
+      ]),
+    ) as Record<LimitedAction, RateLimiterAbstract>;
   }
 
   async attempt(attempt: LoginAttempt): Promise<ThrottleVerdict> {
@@ -158,9 +165,9 @@ export class FlexibleLoginThrottle implements LoginThrottle, ActionLimiter {
     ]);
   }
 
-  async consume(action: LimitedAction, ip: string): Promise<ThrottleVerdict> {
+  async consume(action: LimitedAction, key: string): Promise<ThrottleVerdict> {
     try {
-      await this.#actions[action].consume(clientKey(ip));
+      await this.#actions[action].consume(PER_ADDRESS.has(action) ? clientKey(key) : key);
       return { allowed: true };
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;

@@ -13,6 +13,7 @@ export interface CacheCounters {
 export type CacheCountersSource = () => Record<string, CacheCounters>;
 export type LiveSessionsSource = () => Promise<Record<string, number>>;
 export type EventStreamsSource = () => number;
+export type MailQueueSource = () => Promise<number>;
 
 /** Latency buckets for an auth server: most answers take well under 10 ms; argon2 sign-ins take tens. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -30,6 +31,10 @@ export class HeimdallMetrics {
   readonly #logins: Counter<'result'>;
   readonly #revocations: Counter<'by'>;
   readonly #securityEvents: Counter<'type'>;
+  readonly #mailSent: Counter<'kind'>;
+  readonly #mailFailures: Counter<'kind'>;
+  readonly #mailDropped: Counter<'kind' | 'reason'>;
+  #mailQueue: MailQueueSource | null = null;
   #caches: CacheCountersSource | null = null;
   #liveSessions: LiveSessionsSource | null = null;
   #eventStreams: EventStreamsSource | null = null;
@@ -68,6 +73,24 @@ export class HeimdallMetrics {
       labelNames: ['type'],
       registers,
     });
+    this.#mailSent = new Counter({
+      name: 'heimdall_mail_sent_total',
+      help: 'Messages handed to the mail server (or written to the outbox), by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#mailFailures = new Counter({
+      name: 'heimdall_mail_failures_total',
+      help: 'Failed attempts to send a message (each is retried with backoff), by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#mailDropped = new Counter({
+      name: 'heimdall_mail_dropped_total',
+      help: 'Messages given up unsent, by kind and reason (expired: its link died first; gave_up: failing for days; unreadable).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     this.#registerScrapeTimeSources(registers);
   }
 
@@ -82,6 +105,14 @@ export class HeimdallMetrics {
         if (!metrics.#liveSessions) return;
         this.reset();
         for (const [kind, n] of Object.entries(await metrics.#liveSessions())) this.set({ kind }, n);
+      },
+    });
+    new Gauge({
+      name: 'heimdall_mail_queue_waiting',
+      help: 'Messages waiting in the mail queue (not yet sent, including those waiting to be retried).',
+      registers,
+      async collect() {
+        if (metrics.#mailQueue) this.set(await metrics.#mailQueue());
       },
     });
     new Gauge({
@@ -151,6 +182,23 @@ export class HeimdallMetrics {
       const revoked = typeof details.revoked === 'number' ? details.revoked : 1;
       if (revoked > 0) this.#revocations.inc({ by }, revoked);
     }
+  }
+
+  recordMailSent(kind: string): void {
+    this.#mailSent.inc({ kind });
+  }
+
+  recordMailFailure(kind: string): void {
+    this.#mailFailures.inc({ kind });
+  }
+
+  recordMailDropped(kind: string, reason: string): void {
+    this.#mailDropped.inc({ kind, reason });
+  }
+
+  /** Hook: how many messages wait in the mail queue. */
+  observeMailQueue(source: MailQueueSource): void {
+    this.#mailQueue = source;
   }
 
   /** Hook: the in-process caches' counters (Redis client-side cache, SQLite cache). */

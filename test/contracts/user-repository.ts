@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateUuidV7 } from '../../src/core/ids.js';
-import type { CreateUserResult, ListUsersOptions, NewUser, User, UserRepository } from '../../src/core/user.js';
+import type {
+  CreateUserResult,
+  GuardedUserWrite,
+  ListUsersOptions,
+  NewUser,
+  User,
+  UserRepository,
+} from '../../src/core/user.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface UserRepositoryFixture {
@@ -70,6 +77,18 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
     async function created(overrides: Partial<NewUser> = {}): Promise<User> {
       const result = await users.create(newUser(overrides));
       if (!result.ok) throw new Error(`setup: ${JSON.stringify(result)}`);
+      return result.user;
+    }
+
+    /** The first user ever is the bootstrap admin: tests about ordinary accounts make it first and leave it be. */
+    async function createdAfterAdmin(overrides: Partial<NewUser> = {}): Promise<User> {
+      await created();
+      return created(overrides);
+    }
+
+    /** The user a guarded write returns, or a failure naming its refusal. */
+    function written(result: GuardedUserWrite): User {
+      if (!result.ok) throw new Error(`refused: ${result.code}`);
       return result.user;
     }
 
@@ -202,22 +221,23 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
     });
 
     it('setRoles() replaces the role set and returns the updated user; findById() and list() see it at once', async () => {
+      const admin = await created();
+      clock.advance(1_000);
       const user = await created();
       expect(await users.findById(user.id)).toEqual(asFoundById(user));
       clock.advance(60_000);
       const updated = await users.setRoles(user.id, ['god', 'user'], clock.now());
       const expected = { ...user, roles: ['god', 'user'], updatedAt: clock.now() };
-      expect(updated).toEqual(expected);
+      expect(updated).toEqual({ ok: true, user: expected });
       expect(await users.findById(user.id)).toEqual(asFoundById(expected));
-      expect((await users.list({ limit: 10 })).users).toEqual([expected]);
+      expect((await users.list({ limit: 10 })).users).toEqual([admin, expected]);
       clock.advance(60_000);
       expect(await users.setRoles(user.id, [], clock.now())).toEqual({
-        ...expected,
-        roles: [],
-        updatedAt: clock.now(),
+        ok: true,
+        user: { ...expected, roles: [], updatedAt: clock.now() },
       });
       expect((await users.findById(user.id))?.roles).toEqual([]);
-      expect(await users.countWithRole('admin')).toBe(0);
+      expect(await users.countWithRole('god')).toBe(0);
     });
 
     it('setPassword() sets the hash and bumps sessionVersion in one write; every read sees both at once', async () => {
@@ -251,7 +271,7 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
       }
     });
 
-    it('update() changes name, verification, second factors and the disabled flag in one write; reads see it at once', async () => {
+    it('update() changes name, verification and second factors in one write; reads see it at once', async () => {
       const user = await created({ emailVerified: true });
       expect(user).toMatchObject({ emailVerified: true, secondFactors: [], disabled: false });
       expect(await users.findById(user.id)).toEqual(asFoundById(user));
@@ -266,19 +286,77 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
       expect(updated).toEqual(expected);
       expect(await users.findById(user.id)).toEqual(asFoundById(expected));
       expect(await users.findByEmail(user.email)).toEqual(expected);
+      expect((await users.list({ limit: 10 })).users).toEqual([expected]);
+    });
+
+    it('setDisabled() disables with a session-version bump in one write, and enables without one', async () => {
+      const user = await createdAfterAdmin();
+      clock.advance(60_000);
+      const disabled = written(await users.setDisabled(user.id, true, clock.now()));
+      expect(disabled).toEqual({ ...user, disabled: true, sessionVersion: 1, updatedAt: clock.now() });
+      expect(await users.findById(user.id)).toEqual(asFoundById(disabled));
       clock.advance(1_000);
-      const disabled = await users.update(user.id, { disabled: true }, clock.now());
-      expect(disabled).toEqual({ ...expected, disabled: true, updatedAt: clock.now() });
-      expect((await users.findById(user.id))?.disabled).toBe(true);
-      expect((await users.list({ limit: 10 })).users).toEqual([disabled]);
+      const enabled = written(await users.setDisabled(user.id, false, clock.now()));
+      expect(enabled).toEqual({ ...disabled, disabled: false, updatedAt: clock.now() });
+      expect(await users.findById(user.id)).toEqual(asFoundById(enabled));
+      expect(await users.findByEmail(user.email)).toEqual(enabled);
+    });
+
+    it('delete() removes the account for every read, and answers not_found the second time', async () => {
+      const user = await createdAfterAdmin();
+      expect(await users.findById(user.id)).toEqual(asFoundById(user));
+      expect(await users.delete(user.id)).toEqual({ ok: true, user });
+      expect(await users.findById(user.id)).toBeNull();
+      expect(await users.findByEmail(user.email)).toBeNull();
+      expect((await users.list({ limit: 10 })).users.map(byId)).not.toContain(user.id);
+      expect(await users.delete(user.id)).toEqual({ ok: false, code: 'not_found' });
+      // The address is free again.
+      expect((await users.create(newUser({ email: user.email }))).ok).toBe(true);
+    });
+
+    it('refuses to demote, disable or delete the last active admin, and changes nothing when it does', async () => {
+      const admin = await created();
+      const refused = { ok: false, code: 'last_admin' };
+      expect(await users.setRoles(admin.id, ['user'], clock.now())).toEqual(refused);
+      expect(await users.setRoles(admin.id, [], clock.now())).toEqual(refused);
+      expect(await users.setDisabled(admin.id, true, clock.now())).toEqual(refused);
+      expect(await users.delete(admin.id)).toEqual(refused);
+      expect(await users.findById(admin.id)).toEqual(asFoundById(admin));
+      // Keeping admin among other roles is no demotion.
+      expect(written(await users.setRoles(admin.id, ['admin', 'god'], clock.now())).roles).toEqual(['admin', 'god']);
+    });
+
+    it('lets an admin go while another active admin remains, and counts a disabled admin as none', async () => {
+      const first = await created();
+      const second = await created();
+      written(await users.setRoles(second.id, ['admin'], clock.now()));
+      // Two active admins: either may go, but not both.
+      written(await users.setDisabled(second.id, true, clock.now()));
+      expect(await users.setRoles(first.id, ['user'], clock.now())).toEqual({ ok: false, code: 'last_admin' });
+      expect(await users.delete(first.id)).toEqual({ ok: false, code: 'last_admin' });
+      // A disabled admin may be demoted or deleted freely: it is not an active admin.
+      expect(written(await users.setRoles(second.id, ['user'], clock.now())).roles).toEqual(['user']);
+      written(await users.setRoles(second.id, ['admin'], clock.now()));
+      expect((await users.delete(second.id)).ok).toBe(true);
+      // Enabling is never refused; once enabled, the other admin may go.
+      const third = await created();
+      written(await users.setRoles(third.id, ['admin'], clock.now()));
+      written(await users.setDisabled(third.id, true, clock.now()));
+      written(await users.setDisabled(third.id, false, clock.now()));
+      expect((await users.setRoles(first.id, ['user'], clock.now())).ok).toBe(true);
     });
 
     it('changes to an unknown user return null and create nobody', async () => {
       const ghost = newUser();
-      expect(await users.setRoles(ghost.id, ['god'], clock.now())).toBeNull();
+      const notFound = { ok: false, code: 'not_found' };
+      expect(await users.setRoles(ghost.id, ['god'], clock.now())).toEqual(notFound);
+      expect(await users.setRoles(ghost.id, ['admin'], clock.now())).toEqual(notFound);
+      expect(await users.setDisabled(ghost.id, true, clock.now())).toEqual(notFound);
+      expect(await users.setDisabled(ghost.id, false, clock.now())).toEqual(notFound);
+      expect(await users.delete(ghost.id)).toEqual(notFound);
       expect(await users.setPassword(ghost.id, NEW_HASH, clock.now())).toBeNull();
       expect(await users.bumpSessionVersion(ghost.id, clock.now())).toBeNull();
-      expect(await users.update(ghost.id, { disabled: true }, clock.now())).toBeNull();
+      expect(await users.update(ghost.id, { name: 'Nobody' }, clock.now())).toBeNull();
       expect(await users.findById(ghost.id)).toBeNull();
       expect(await users.countWithRole('god')).toBe(0);
       // Nobody was created, so the first user is still to come.
@@ -286,22 +364,24 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
     });
 
     it('countWithRole() counts exact holders only: no substrings, no LIKE wildcards', async () => {
+      await created();
       const holders = [['god'], ['godlike'], ['god_mode'], ['godxmode', 'user'], ['demigod'], ['god', 'user']];
       for (const roles of holders) {
         const user = await created();
-        await users.setRoles(user.id, roles, clock.now());
+        written(await users.setRoles(user.id, roles, clock.now()));
       }
       expect(await users.countWithRole('god')).toBe(2);
       expect(await users.countWithRole('god_mode')).toBe(1);
       expect(await users.countWithRole('user')).toBe(2);
-      expect(await users.countWithRole('admin')).toBe(0);
+      expect(await users.countWithRole('admin')).toBe(1);
       expect(await users.countWithRole('go')).toBe(0);
     });
 
     it('updatedAt follows every change while createdAt never moves', async () => {
-      const user = await created();
+      const user = await createdAfterAdmin();
       const steps = [
-        () => users.setRoles(user.id, ['god'], clock.now()),
+        async () => written(await users.setRoles(user.id, ['god'], clock.now())),
+        async () => written(await users.setDisabled(user.id, true, clock.now())),
         () => users.setPassword(user.id, NEW_HASH, clock.now()),
         () => users.bumpSessionVersion(user.id, clock.now()),
       ];
@@ -313,7 +393,7 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
     });
 
     it('a read racing a change never leaves the old record to be served after the change', async () => {
-      const user = await created();
+      const user = await createdAfterAdmin();
       for (let round = 0; round < 10; round++) {
         await users.findById(user.id);
         clock.advance(1_000);
@@ -322,8 +402,23 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
           users.setRoles(user.id, [`role-${round}`], clock.now()),
           users.findById(user.id),
         ]);
-        expect(await users.findById(user.id)).toEqual(asFoundById(changed!));
-        expect(await users.findById(user.id)).toEqual(asFoundById(changed!));
+        expect(await users.findById(user.id)).toEqual(asFoundById(written(changed)));
+        expect(await users.findById(user.id)).toEqual(asFoundById(written(changed)));
+      }
+    });
+
+    it('a read racing a deletion never leaves the deleted record to be served after it', async () => {
+      await created();
+      for (let round = 0; round < 5; round++) {
+        const user = await created();
+        await users.findById(user.id);
+        const [, deleted] = await Promise.all([
+          users.findById(user.id),
+          users.delete(user.id),
+          users.findById(user.id),
+        ]);
+        expect(deleted.ok).toBe(true);
+        expect(await users.findById(user.id)).toBeNull();
       }
     });
 
@@ -334,9 +429,9 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
       expect(await users.findById(user.id)).toEqual(asFoundById(user));
       expect(await users.findById(user.id)).toEqual(asFoundById(user));
       clock.advance(1_000);
-      const promoted = await writer.setRoles(user.id, ['god', 'user'], clock.now());
-      expect(promoted).toEqual({ ...user, roles: ['god', 'user'], updatedAt: clock.now() });
-      await expectSeen(() => users.findById(user.id), asFoundById(promoted!));
+      const promoted = written(await writer.setRoles(user.id, ['admin', 'god'], clock.now()));
+      expect(promoted).toEqual({ ...user, roles: ['admin', 'god'], updatedAt: clock.now() });
+      await expectSeen(() => users.findById(user.id), asFoundById(promoted));
       await expectSeen(() => users.countWithRole('god'), 1);
       await expectSeen(async () => (await users.list({ limit: 10, query: 'odin' })).users, [promoted]);
       clock.advance(1_000);

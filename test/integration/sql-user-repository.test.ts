@@ -97,11 +97,11 @@ for (const dialect of DIALECTS) {
       const other = await users.create(newUser());
       if (!created.ok || !other.ok) throw new Error('setup');
       const updated = await users.setRoles(other.user.id, ['god', 'user'], 2_000);
-      expect(updated?.roles).toEqual(['god', 'user']);
-      expect(updated?.updatedAt).toBe(2_000);
-      await users.setRoles(created.user.id, ['godlike'], 2_000);
+      expect(updated.ok && updated.user.roles).toEqual(['god', 'user']);
+      expect(updated.ok && updated.user.updatedAt).toBe(2_000);
+      await users.setRoles(created.user.id, ['admin', 'godlike'], 2_000);
       expect(await users.countWithRole('god')).toBe(1);
-      expect(await users.setRoles('nobody', ['god'], 2_000)).toBeNull();
+      expect(await users.setRoles('nobody', ['god'], 2_000)).toEqual({ ok: false, code: 'not_found' });
     });
 
     it('setPassword() and bumpSessionVersion() each bump the session version in the same write', async () => {

@@ -43,9 +43,9 @@ describe('SessionService', () => {
 
   it('validate() returns the session and the user as the database has them now', async () => {
     const { secret } = await f.sessions.create(user, CLIENT, PASSWORD);
-    await f.userRepository.setRoles(user.id, ['god'], f.clock.now());
+    await f.userRepository.setRoles(user.id, ['admin', 'god'], f.clock.now());
     const auth = await f.sessions.validate(secret);
-    expect(auth?.user.roles).toEqual(['god']);
+    expect(auth?.user.roles).toEqual(['admin', 'god']);
   });
 
   it('validate() refuses a session idle for longer than the idle timeout', async () => {

@@ -99,8 +99,9 @@ describe('SignOnService', () => {
       preLoginSecret: secret,
       client: CLIENT,
     });
+  /** The identity the provider answers with next; its email counts as verified by the provider unless said. */
   const as = (identity: Partial<VerifiedIdentity>) => {
-    idp.next = { issuer: ISSUER, subject: 'sub-1', email: null, emailVerified: false, name: null, ...identity };
+    idp.next = { issuer: ISSUER, subject: 'sub-1', email: null, emailVerified: true, name: null, ...identity };
   };
 
   it('start() keeps only the hash of the pre-login secret, with the state, nonce and verifier to expect', async () => {
@@ -212,12 +213,35 @@ describe('SignOnService', () => {
       expect(await answer((await start()).secret)).toMatchObject({ ok: false, code: 'email_taken' });
     });
 
-    it('is linked when verified and OIDC_LINK_VERIFIED_EMAIL is on', async () => {
+    it('is not linked while Heimdall has not verified the account’s address itself (pre-hijacking)', async () => {
+      service = build({ linkVerifiedEmail: true });
+      as({ email: 'odin@asgard.example', emailVerified: true });
+      const outcome = await answer((await start()).secret);
+      expect(outcome).toMatchObject({ ok: false, code: 'email_taken', userId: ownerId });
+      expect(outcome.ok || outcome.reason).toMatch(/Heimdall has not verified/);
+      expect(await identities.listForUser(ownerId)).toEqual([]);
+    });
+
+    it('is linked when verified by the provider and by Heimdall, and OIDC_LINK_VERIFIED_EMAIL is on', async () => {
+      await fx.userRepository.update(ownerId, { emailVerified: true }, fx.clock.now());
       service = build({ linkVerifiedEmail: true });
       as({ email: 'ODIN@asgard.example', emailVerified: true });
       const outcome = await answer((await start()).secret);
       expect(outcome).toMatchObject({ ok: true, createdAccount: false, linkedIdentity: true, user: { id: ownerId } });
     });
+  });
+
+  it('makes no account from an email the provider does not vouch for', async () => {
+    as({ email: 'new@example.com', emailVerified: false });
+    const outcome = await answer((await start()).secret);
+    expect(outcome).toMatchObject({ ok: false, code: 'email_unverified' });
+    expect(await fx.userRepository.findByEmail('new@example.com')).toBeNull();
+  });
+
+  it('makes a new account from a vouched-for email unverified: only Heimdall’s own link verifies it', async () => {
+    as({ email: 'new@example.com' });
+    const outcome = await answer((await start()).secret);
+    expect(outcome).toMatchObject({ ok: true, createdAccount: true, user: { emailVerified: false } });
   });
 
   it('refuses a new account without an email, or when registration is closed', async () => {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { HeimdallError } from '../../core/errors.js';
+import { HeimdallError, LAST_ACTIVE_ADMIN_OVERRIDE, lastActiveAdminError } from '../../core/errors.js';
 import { ADMIN_ROLE } from '../../core/user-service.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -51,8 +51,9 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
   api.put(
     '/admin/users/:id/roles',
     {
-      config: { errorCodes: ['not_found'] },
-      preHandler: adminOnly,
+      config: { errorCodes: ['not_found'], errorOverrides: [LAST_ACTIVE_ADMIN_OVERRIDE] },
+      // A role change is sensitive (API.md, "Fresh authentication"): a recent proof, never a Bearer token.
+      preHandler: [...adminOnly, guards.requireRecentAuth],
       schema: { params: IdParam, body: RolesBody, response: { 200: Type.Object({ user: UserView }) } },
     },
     async (request) => {
@@ -61,7 +62,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
         client: clientInfo(request),
       });
       if (!result.ok && result.code === 'not_found') throw new HeimdallError('not_found', 'No such user.');
-      if (!result.ok) throw new HeimdallError('invalid_request', 'At least one admin must remain.');
+      if (!result.ok) throw lastActiveAdminError();
       return { user: toUserView(result.user) };
     },
   );

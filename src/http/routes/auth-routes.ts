@@ -47,7 +47,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
     '/auth/login',
     {
       // unauthenticated: ANOMALY_ACTION=revoke ended every session of the account, this sign-in's included.
-      config: { errorCodes: ['invalid_credentials', 'rate_limited', 'unauthenticated'] },
+      config: { errorCodes: ['invalid_credentials', 'account_disabled', 'rate_limited', 'unauthenticated'] },
       schema: { body: LoginBody, response: { 200: SignedIn } },
     },
     async (request, reply) => {

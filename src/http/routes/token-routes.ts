@@ -34,7 +34,9 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
   api.post(
     '/tokens',
     {
-      config: { errorCodes: ['invalid_credentials', 'rate_limited', 'forbidden', 'unauthenticated'] },
+      config: {
+        errorCodes: ['invalid_credentials', 'account_disabled', 'rate_limited', 'forbidden', 'unauthenticated'],
+      },
       schema: { body: IssueBody, response: { 200: TokenPairView } },
     },
     async (request, reply) => {

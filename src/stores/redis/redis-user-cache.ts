@@ -62,6 +62,10 @@ export class RedisUserCache extends UserCopyDecorator {
     const user = await write();
     if (user) {
       await this.#redisCall(() => this.#redis.commands.set(key, toSharedCopy(user), this.#options()));
+    } else {
+      // No record after the write (deleted, or a refused change): drop any copy another instance filled from SQL
+      // between the first delete and the write, which no later write would overwrite.
+      await this.#redisCall(() => this.#redis.commands.del(key));
     }
     return user;
   }

@@ -107,6 +107,33 @@ export interface Database {
   denied_families: DeniedFamiliesTable;
   products: ProductsTable;
   purchases: PurchasesTable;
+  email_tokens: EmailTokensTable;
+  mail_queue: MailQueueTable;
+}
+
+/** Email links (migration 0007): only the SHA-256 of each token is stored. */
+export interface EmailTokensTable {
+  token_hash: string;
+  purpose: string;
+  user_id: string;
+  email: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Outgoing mail (migration 0007): `sealed` is the message, AES-GCM under a key derived from HEIMDALL_SECRET. */
+export interface MailQueueTable {
+  id: string;
+  kind: string;
+  user_id: string | null;
+  sealed: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  expires_at: number | null;
+  lease_owner: string | null;
+  lease_until: number;
+  last_error: string | null;
 }
 
 /** Signing keys (issue 7). `public_jwk` is JSON; `sealed_private_jwk` is AES-GCM under a key derived from HEIMDALL_SECRET. */

@@ -1,9 +1,12 @@
-import { type Kysely, type Selectable, sql, type UpdateObject } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction, type UpdateObject } from 'kysely';
 import type {
   CreateUserResult,
+  GuardedUserWrite,
   ListUsersOptions,
   NewUser,
+  RedeemResult,
   SecondFactorKind,
+  TokenRedemption,
   User,
   UserChanges,
   UserPage,
@@ -11,8 +14,23 @@ import type {
 } from '../../core/user.js';
 import { isUniqueViolation } from './database.js';
 import type { Database, UsersTable } from './schema.js';
+import { redeemInTransaction } from './sql-token-redemption.js';
 
 const FIRST_USER_KEY = 'first_user';
+
+/** Roles are a JSON array of names matching ^[a-z][a-z0-9_.-]*$, so the quoted name matches the exact role only. */
+const ADMIN_PATTERN = '%"admin"%';
+
+/**
+ * The last-active-admin rule as a condition on the row being written: it is not an active admin, or another active
+ * admin exists. Evaluated by the database inside the write itself, not read beforehand (check-then-write would
+ * let two instances each remove one of the last two admins).
+ */
+function keepsAnActiveAdmin(id: string) {
+  return sql<boolean>`(not (disabled = 0 and roles like ${ADMIN_PATTERN}) or exists (
+    select 1 from users as other where other.id <> ${id} and other.disabled = 0 and other.roles like ${ADMIN_PATTERN}
+  ))`;
+}
 
 function toUser(row: Selectable<UsersTable>): User {
   return {
@@ -37,9 +55,11 @@ function escapeLike(value: string): string {
 /** Users in SQL (SQLite or PostgreSQL) through Kysely. */
 export class SqlUserRepository implements UserRepository {
   readonly #db: Kysely<Database>;
+  readonly #postgres: boolean;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   async create(user: NewUser): Promise<CreateUserResult> {
@@ -53,7 +73,7 @@ export class SqlUserRepository implements UserRepository {
             id: user.id,
             email: user.email,
             name: user.name,
-            roles: JSON.stringify(['user']),
+            roles: JSON.stringify(user.roles ?? ['user']),
             password_hash: user.passwordHash,
             disabled: 0,
             session_version: 0,
@@ -116,8 +136,36 @@ export class SqlUserRepository implements UserRepository {
     return { users: page, nextCursor };
   }
 
-  async setRoles(id: string, roles: string[], now: number): Promise<User | null> {
-    return this.#updateReturning(id, { roles: JSON.stringify(roles), updated_at: now });
+  async setRoles(id: string, roles: string[], now: number): Promise<GuardedUserWrite> {
+    const changes = { roles: JSON.stringify(roles), updated_at: now };
+    if (roles.includes('admin')) return this.#classify(id, await this.#updateRow(this.#db, id, changes));
+    return this.#guarded(id, (db) =>
+      db.updateTable('users').set(changes).where('id', '=', id).where(keepsAnActiveAdmin(id)).returningAll(),
+    );
+  }
+
+  async setDisabled(id: string, disabled: boolean, now: number): Promise<GuardedUserWrite> {
+    if (!disabled) return this.#classify(id, await this.#updateRow(this.#db, id, { disabled: 0, updated_at: now }));
+    return this.#guarded(id, (db) =>
+      db
+        .updateTable('users')
+        .set({ disabled: 1, session_version: sql<number>`session_version + 1`, updated_at: now })
+        .where('id', '=', id)
+        .where(keepsAnActiveAdmin(id))
+        .returningAll(),
+    );
+  }
+
+  delete(id: string): Promise<GuardedUserWrite> {
+    // Sessions kept in SQL, identities, tokens, devices, purchases and queued mail go by their foreign keys
+    // (ON DELETE CASCADE) in this same statement; audit events keep only the opaque id.
+    return this.#guarded(id, (db) =>
+      db.deleteFrom('users').where('id', '=', id).where(keepsAnActiveAdmin(id)).returningAll(),
+    );
+  }
+
+  redeemEmailToken(userId: string, redemption: TokenRedemption): Promise<RedeemResult> {
+    return redeemInTransaction(this.#db, userId, redemption, toUser);
   }
 
   async setPassword(id: string, passwordHash: string, now: number): Promise<User | null> {
@@ -133,7 +181,6 @@ export class SqlUserRepository implements UserRepository {
     if (changes.name !== undefined) row.name = changes.name;
     if (changes.emailVerified !== undefined) row.email_verified = changes.emailVerified ? 1 : 0;
     if (changes.secondFactors !== undefined) row.second_factors = JSON.stringify(changes.secondFactors);
-    if (changes.disabled !== undefined) row.disabled = changes.disabled ? 1 : 0;
     return this.#updateReturning(id, row);
   }
 
@@ -151,8 +198,41 @@ export class SqlUserRepository implements UserRepository {
   }
 
   async #updateReturning(id: string, changes: UpdateObject<Database, 'users'>) {
-    // UPDATE … RETURNING works on both SQLite (3.35+) and PostgreSQL and keeps the write and the read atomic.
-    const row = await this.#db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await this.#updateRow(this.#db, id, changes);
     return row ? toUser(row) : null;
+  }
+
+  #updateRow(db: Kysely<Database>, id: string, changes: UpdateObject<Database, 'users'>) {
+    // UPDATE … RETURNING works on both SQLite (3.35+) and PostgreSQL and keeps the write and the read atomic.
+    return db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  /**
+   * Runs a write guarded by keepsAnActiveAdmin(). SQLite serialises writers: a write statement takes the database's
+   * write lock before it reads, so its condition sees every committed change and no other writer can interleave; the
+   * one statement is the whole transaction. PostgreSQL's READ COMMITTED would let two such statements each see the
+   * other admin still active (write skew), so the active admins' rows are locked first (FOR UPDATE, in id order, so
+   * concurrent guards queue instead of deadlocking); once a lock is granted, the write's fresh snapshot sees the
+   * change of whoever held it before.
+   */
+  async #guarded(
+    id: string,
+    write: (db: Kysely<Database>) => { executeTakeFirst(): Promise<Selectable<UsersTable> | undefined> },
+  ): Promise<GuardedUserWrite> {
+    if (!this.#postgres) return this.#classify(id, await write(this.#db).executeTakeFirst());
+    const row = await this.#db.transaction().execute(async (trx: Transaction<Database>) => {
+      await sql`select id from users where disabled = 0 and roles like ${ADMIN_PATTERN} order by id for update`.execute(
+        trx,
+      );
+      return write(trx).executeTakeFirst();
+    });
+    return this.#classify(id, row);
+  }
+
+  /** The written row as a user, or why there is none: no such user, or the guard refused. */
+  async #classify(id: string, row: Selectable<UsersTable> | undefined): Promise<GuardedUserWrite> {
+    if (row) return { ok: true, user: toUser(row) };
+    const exists = await this.#db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+    return { ok: false, code: exists ? 'last_admin' : 'not_found' };
   }
 }
