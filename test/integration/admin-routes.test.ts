@@ -93,15 +93,16 @@ describe('administration routes', () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  it('refuses to demote the last admin', async () => {
+  it('refuses to demote the last active admin: 409 invalid_request (API.md, "Accounts")', async () => {
     const adminId = (await admin.get('/api/session')).json().user.id;
     const response = await admin.request({
       method: 'PUT',
       url: `/api/admin/users/${adminId}/roles`,
       payload: { roles: [] },
     });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.message).toMatch(/admin must remain/);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe('invalid_request');
+    expect(response.json().error.message).toMatch(/active admin must remain/);
   });
 
   it("sees and ends a user's sessions", async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE } from '../../src/core/errors.js';
+import { ERROR_CATALOGUE, LAST_ACTIVE_ADMIN_OVERRIDE } from '../../src/core/errors.js';
 import { listRoutes, type RouteEntry } from '../fuzz/route-list.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -87,7 +87,9 @@ describe('OpenAPI at /api/openapi.json, generated from the route schemas', () =>
           for (const code of codes) {
             const entry = ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE];
             expect(entry, `${method} ${path}: ${code}`).toBeDefined();
-            expect(entry.status, `${method} ${path}: ${code}`).toBe(Number(status));
+            // The one documented override: the last-active-admin refusal is 409 invalid_request (API.md).
+            const overridden = Number(status) === LAST_ACTIVE_ADMIN_OVERRIDE.status && code === 'invalid_request';
+            if (!overridden) expect(entry.status, `${method} ${path}: ${code}`).toBe(Number(status));
             checked++;
           }
         }
@@ -115,5 +117,24 @@ describe('OpenAPI at /api/openapi.json, generated from the route schemas', () =>
     expect(codesOf('/api/tokens/refresh', 'post', '401')).toEqual(['unauthenticated', 'token_reused']);
     expect(codesOf('/downloads/{productId}', 'get', '404')).toEqual(['not_found']);
     expect(codesOf('/api/auth/login', 'post', '429')).toEqual(['rate_limited']);
+  });
+
+  it('documents the last-active-admin refusal as 409 invalid_request where it can happen (config.errorOverrides)', () => {
+    const codesOf = (path: string, method: string, status: string) =>
+      document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema.properties?.error
+        ?.properties?.code?.enum ?? [];
+    const routes: [string, string][] = [
+      ['/api/admin/users/{id}/roles', 'put'],
+      ['/api/admin/users/{id}/disable', 'post'],
+      ['/api/admin/users/{id}', 'delete'],
+      ['/api/account', 'delete'],
+    ];
+    for (const [path, method] of routes) {
+      expect(codesOf(path, method, '409'), `${method} ${path}`).toEqual(['invalid_request']);
+      expect(codesOf(path, method, '403'), `${method} ${path}`).toContain('reauthentication_required');
+    }
+    expect(codesOf('/api/auth/password/reset', 'post', '400')).toEqual(
+      expect.arrayContaining(['invalid_request', 'invalid_token', 'weak_password']),
+    );
   });
 });
