@@ -26,7 +26,7 @@ const LINK_PATHS: Record<EmailTokenPurpose, string> = {
 const MAIL_KINDS: Record<EmailTokenPurpose, MailKind> = {
   verify_email: 'verify_email',
   change_email: 'change_email',
-  reset_password: 'password_reset',
+  reset_password: 'password_reset_link',
   invitation: 'invitation',
 };
 

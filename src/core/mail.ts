@@ -1,7 +1,7 @@
 import type { NoticeKind } from './notices.js';
 
 /** What a message is, for the queue, the logs and the metrics' `kind` label. */
-export type MailKind = 'verify_email' | 'change_email' | 'password_reset' | 'invitation' | NoticeKind;
+export type MailKind = 'verify_email' | 'change_email' | 'password_reset_link' | 'invitation' | NoticeKind;
 
 /** A composed message: a plain-text part always, and simple HTML beside it. */
 export interface MailMessage {
