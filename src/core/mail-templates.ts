@@ -25,7 +25,8 @@ export function describeDuration(ms: number): string {
     [60_000, 'minute'],
   ];
   for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) return plural(ms / size, name);
+    // "24 hours" rather than "1 day": a day counts as such from two on.
+    if (ms >= size && ms % size === 0 && (size !== 86_400_000 || ms >= 2 * size)) return plural(ms / size, name);
   }
   return plural(Math.max(1, Math.round(ms / 60_000)), 'minute');
 }
