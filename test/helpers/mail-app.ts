@@ -21,8 +21,13 @@ const LINK_PATHS: Record<string, string> = {
   invitation: '/reset-password?token=',
 };
 
-export async function createMailApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<MailApp> {
-  const smtp = await SmtpCapture.start();
+/** `smtp`: a capture server to reuse (a restarted Heimdall sending to the same one); stop() leaves it running. */
+export async function createMailApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+  reuse?: SmtpCapture,
+): Promise<MailApp> {
+  const smtp = reuse ?? (await SmtpCapture.start());
   const t = await createTestApp({ SMTP_URL: smtp.url, HEIMDALL_PUBLIC_URL: PUBLIC_URL, ...env }, options);
   const deliver = async () => {
     const before = smtp.messages.length;
@@ -40,7 +45,7 @@ export async function createMailApp(env: Record<string, string> = {}, options: T
     },
     async stop() {
       await t.close();
-      await smtp.down();
+      if (!reuse) await smtp.down();
     },
   });
 }
