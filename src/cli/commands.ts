@@ -113,6 +113,22 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    path: ['user', 'reset-link'],
+    usage: 'heimdall user reset-link <email>    print a set-password link (PASSWORD_RESET_TTL), sending no mail',
+    async run(args, io) {
+      const [email] = args;
+      if (!email || args.length > 1) throw new HeimdallError('invalid_request', 'Give the email of the account.');
+      await withServices(io, async (services) => {
+        const link = await services.passwordResets.createResetLink(email);
+        if (!link) throw new HeimdallError('not_found', `No user with email ${email}.`);
+        io.out(link.url);
+        io.out(
+          `Single use, valid until ${new Date(link.expiresAt).toISOString()}. Give it to ${link.user.email} only: it sets the account's password and signs it out everywhere.`,
+        );
+      });
+    },
+  },
+  {
     path: ['sessions', 'revoke'],
     usage: 'heimdall sessions revoke --user E  sign the user out everywhere',
     async run(args, io) {

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { CLI, ROOT, tempDir } from '../helpers/heimdall-process.js';
+import { createTestApp } from '../helpers/test-app.js';
 
 const dir = tempDir('heimdall-cli-');
 const env = {
@@ -115,6 +117,36 @@ describe('heimdall CLI', () => {
     const result = heimdall(['sessions', 'revoke', '--user', 'odin@asgard.example']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Signed odin@asgard\.example out everywhere/);
+  });
+
+  it('user reset-link prints a single-use set-password link, and refuses an unknown user', async () => {
+    const result = heimdall(['user', 'reset-link', 'ODIN@asgard.example']);
+    expect(result.code).toBe(0);
+    const [link, note] = result.out.trim().split('\n');
+    expect(link).toMatch(/^http:\/\/localhost:3000\/reset-password\?token=[A-Za-z0-9_-]{43}$/);
+    expect(note).toMatch(/^Single use, valid until \d{4}-\d\d-\d\dT.*odin@asgard\.example/);
+    // The running server accepts it once, as it would a link it mailed.
+    const server = await createTestApp(
+      { DATABASE_URL: env.DATABASE_URL, HEIMDALL_SECRET: env.HEIMDALL_SECRET },
+      { clock: new FakeClock(Date.now()) },
+    );
+    try {
+      const token = new URL(link!).searchParams.get('token');
+      const reset = () =>
+        server.app.inject({
+          method: 'POST',
+          url: '/api/auth/password/reset',
+          payload: { token, password: 'a passphrase from the operator' },
+        });
+      expect((await reset()).statusCode).toBe(204);
+      expect((await reset()).statusCode).toBe(400);
+    } finally {
+      await server.close();
+    }
+    const unknown = heimdall(['user', 'reset-link', 'nobody@asgard.example']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/No user with email/);
+    expect(heimdall(['user', 'reset-link']).code).toBe(1);
   });
 
   it('--version and -v print the package version and exit 0', () => {
