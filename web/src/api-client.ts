@@ -55,7 +55,7 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   body?: unknown;
   /** Do not treat a 401 as "the session ended" (sign-in and who-am-I answer 401 as a normal outcome). */
   expectUnauthenticated?: boolean;
@@ -73,7 +73,8 @@ function errorOf(response: Response, payload: unknown): ApiError {
   );
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** One API call: JSON in and out, the CSRF token on unsafe methods, errors as ApiError. */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;

@@ -6,6 +6,10 @@ export interface User {
   name: string;
   roles: string[];
   createdAt: string;
+  /** Heimdall confirmed the address (a link it mailed was followed). */
+  emailVerified: boolean;
+  disabled: boolean;
+  secondFactors: string[];
 }
 
 export interface SessionInfo {

@@ -1,17 +1,23 @@
 import { useEffect, useState } from 'react';
 import { useAuth } from './auth-context.js';
 import { ActionButton, Alert, Spinner } from './components/form-controls.js';
+import { VerificationBanner } from './components/verification-banner.js';
 import { describeError } from './error-messages.js';
 import { AccountPage } from './pages/account-page.js';
 import { ActivityPage } from './pages/activity-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { DevicesPage } from './pages/devices-page.js';
+import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { PurchasesPage } from './pages/purchases-page.js';
+import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
+import { VerifyEmailPage } from './pages/verify-email-page.js';
 import { Link, navigate, usePath } from './router.js';
 
-const SIGNED_OUT_PATHS = ['/signin', '/signup'];
+const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password'];
+/** Where mailed links land: shown signed in or out, never redirected away. */
+const LINK_PATHS = ['/reset-password', '/verify-email'];
 
 function Logo() {
   return (
@@ -83,6 +89,7 @@ function Routes() {
 
   // Keep the address bar in step with what is shown: signed-out users land on sign-in, signed-in ones on account.
   useEffect(() => {
+    if (LINK_PATHS.includes(path)) return;
     // The query goes along: third-party sign-on reports failures as /?error=<code>.
     if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) {
       navigate(`/signin${window.location.search}`, { replace: true });
@@ -93,6 +100,10 @@ function Routes() {
     }
   }, [state.status, path]);
 
+  if (state.status !== 'loading' && state.status !== 'unreachable') {
+    if (path === '/reset-password') return <ResetPasswordPage />;
+    if (path === '/verify-email') return <VerifyEmailPage />;
+  }
   switch (state.status) {
     case 'loading':
       return <Spinner label="Loading…" />;
@@ -107,32 +118,43 @@ function Routes() {
         </div>
       );
     case 'signed-out':
+      if (path === '/forgot-password') return <ForgotPasswordPage />;
       return path === '/signup' ? <SignUpPage /> : <SignInPage notice={state.notice} />;
     case 'signed-in':
-      if (path === '/devices') return <DevicesPage />;
-      if (path === '/activity') return <ActivityPage />;
-      if (path === '/purchases') return <PurchasesPage />;
-      if (path === '/admin') {
-        return state.user.roles.includes('admin') ? (
-          <AdminPage />
-        ) : (
-          <div className="card empty-state">
-            <h1>Administration</h1>
-            <Alert kind="info">Administration needs the admin role, which this account does not have.</Alert>
-          </div>
-        );
-      }
-      // "/" and the sign-in pages show the account while the redirect above updates the address.
-      if (path === '/account' || path === '/' || SIGNED_OUT_PATHS.includes(path)) return <AccountPage />;
       return (
-        <div className="card empty-state">
-          <h1>Page not found</h1>
-          <p>
-            There is nothing at this address. <Link to="/account">Go to your account</Link>.
-          </p>
-        </div>
+        <>
+          {state.user.emailVerified ? null : <VerificationBanner email={state.user.email} />}
+          <SignedInPage path={path} isAdmin={state.user.roles.includes('admin')} />
+        </>
       );
   }
+}
+
+/** What a signed-in user sees at each path. */
+function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
+  if (path === '/devices') return <DevicesPage />;
+  if (path === '/activity') return <ActivityPage />;
+  if (path === '/purchases') return <PurchasesPage />;
+  if (path === '/admin') {
+    return isAdmin ? (
+      <AdminPage />
+    ) : (
+      <div className="card empty-state">
+        <h1>Administration</h1>
+        <Alert kind="info">Administration needs the admin role, which this account does not have.</Alert>
+      </div>
+    );
+  }
+  // "/" and the sign-in pages show the account while the redirect above updates the address.
+  if (path === '/account' || path === '/' || SIGNED_OUT_PATHS.includes(path)) return <AccountPage />;
+  return (
+    <div className="card empty-state">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link to="/account">Go to your account</Link>.
+      </p>
+    </div>
+  );
 }
 
 export function App() {

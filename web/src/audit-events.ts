@@ -1,3 +1,4 @@
+import { describeAccountEvent } from './account-audit-events.js';
 import type { AuditEvent } from './api-types.js';
 import { describeSignOnError } from './error-messages.js';
 import { countryName } from './format.js';
@@ -57,6 +58,9 @@ function describeSignIn(details: Record<string, unknown>, labelOf: LabelOf): Des
 }
 
 function describeFailedSignIn(details: Record<string, unknown>, labelOf: LabelOf): DescribedEvent {
+  if (details.reason === 'account_disabled') {
+    return own('Sign-in refused', 'The password was right, but the account is disabled.', 'warning');
+  }
   if (details.during === 'password_change') {
     return own('Wrong current password', 'A password change was refused: the current password was wrong.', 'warning');
   }
@@ -179,6 +183,6 @@ export function describeAuditEvent(event: AuditEvent, labelOf: LabelOf): Describ
     case 'identity.unlinked':
       return own(`Unlinked ${labelOf(text(details.provider) ?? 'a provider')}`, null);
     default:
-      return own(event.type, null);
+      return describeAccountEvent(event) ?? own(event.type, null);
   }
 }

@@ -12,6 +12,9 @@ const MESSAGES: Record<string, string> = {
   service_unavailable: 'The service is briefly unavailable. Please try again in a moment.',
   network_error: 'Cannot reach the server. Check your connection and try again.',
   token_expired: 'The link has expired.',
+  invalid_token: 'This link no longer works: it was already used, has expired, or was replaced by a newer one.',
+  account_disabled: 'This account is disabled. Ask an administrator to enable it.',
+  reauthentication_required: 'For your security, sign out and sign in again, then try this once more.',
 };
 
 /** A message for an error thrown by the API client (or anything else). */
@@ -59,6 +62,8 @@ export function describeSignOut(reason: string | undefined): string {
       return 'You signed in again in another window.';
     case 'expired':
       return 'Your session expired. Please sign in again.';
+    case 'account_deleted':
+      return 'This account was deleted.';
     default:
       return 'Your session has ended. Please sign in again.';
   }
@@ -72,6 +77,8 @@ const SIGN_ON_ERRORS: Record<string, string> = {
   email_taken:
     'An account with this email already exists. Sign in with your password, then link the provider from your account.',
   email_required: 'The provider did not share an email address, which a new account needs.',
+  email_unverified:
+    'The provider has not verified your email address, so no account can be made from it. Verify it there, or create an account here.',
   registration_closed: 'New accounts cannot be created here. Ask an administrator for access.',
   account_disabled: 'This account is disabled.',
   identity_taken: 'That provider account is already linked to another Heimdall account.',

@@ -5,6 +5,8 @@ import { describeError } from '../error-messages.js';
 import { deviceName, formatDateTime } from '../format.js';
 import { useNotify } from '../notifications.js';
 import { navigate } from '../router.js';
+import { ChangeEmailForm } from './change-email.js';
+import { DeleteAccount } from './delete-account.js';
 import { LinkedAccounts } from './linked-accounts.js';
 
 function ChangePasswordForm() {
@@ -162,6 +164,12 @@ export function AccountPage() {
           <ChangePasswordForm />
         </section>
       )}
+      <section className="card" aria-labelledby="email-heading">
+        <h2 id="email-heading">Change email</h2>
+        <p className="muted">We send a link to the new address; your address changes once you follow it.</p>
+        <ChangeEmailForm current={user.email} />
+      </section>
+      <DeleteAccount />
     </div>
   );
 }

@@ -10,7 +10,8 @@ import { providerLabel, useProviders } from '../providers.js';
 /** Events per page; older ones come with the API's cursor. */
 const PAGE_SIZE = 20;
 
-function EventItem({ event, labelOf }: { event: AuditEvent; labelOf(provider: string): string }) {
+/** One audit event in plain words (an administrator's view of a user's activity shows them too). */
+export function EventItem({ event, labelOf }: { event: AuditEvent; labelOf(provider: string): string }) {
   const described = describeAuditEvent(event, labelOf);
   const device = deviceName({ browser: event.browser ?? null, os: event.os ?? null });
   return (

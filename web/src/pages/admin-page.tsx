@@ -3,6 +3,9 @@ import { api } from '../api-client.js';
 import type { User } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
+import { AdminAccountActions } from './admin-account-actions.js';
+import { AdminInviteForm } from './admin-invite.js';
+import { AdminUserActivity } from './admin-user-activity.js';
 import { AdminUserPanel } from './admin-user-panel.js';
 
 const SEARCH_DELAY_MS = 250;
@@ -52,12 +55,23 @@ export function AdminPage() {
     setUsers((list) => list?.map((u) => (u.id === user.id ? user : u)) ?? null);
     setSelected(user);
   };
+  const addUser = (user: User) => {
+    setUsers((list) => [user, ...(list ?? [])]);
+    setSelected(user);
+  };
+  const dropUser = (id: string) => {
+    setUsers((list) => list?.filter((u) => u.id !== id) ?? null);
+    setSelected(null);
+  };
 
   return (
     <div className="page">
       <header className="page-header">
         <h1>Administration</h1>
-        <p className="lead">Find a user to change their roles, end their sessions or send them a message.</p>
+        <p className="lead">
+          Find a user to change their roles, end their sessions, send them a message, disable or delete their account,
+          or read their activity; or invite someone new.
+        </p>
       </header>
       <div className="admin">
         <section className="card card-flush admin-users" aria-label="Users">
@@ -91,6 +105,7 @@ export function AdminPage() {
                     <span className="user-row-email">{user.email}</span>
                     <span className="user-row-meta">
                       {user.name}
+                      {user.disabled ? <span className="badge badge-disabled">disabled</span> : null}
                       {user.roles.map((role) => (
                         <span key={role} className={`badge badge-role-${role}`}>
                           {role}
@@ -112,12 +127,17 @@ export function AdminPage() {
         </section>
         <div className="admin-detail">
           {selected ? (
-            <AdminUserPanel key={selected.id} user={selected} onChanged={replaceUser} />
+            <>
+              <AdminUserPanel key={selected.id} user={selected} onChanged={replaceUser} />
+              <AdminAccountActions user={selected} onChanged={replaceUser} onDeleted={dropUser} />
+              <AdminUserActivity key={`activity-${selected.id}`} user={selected} />
+            </>
           ) : (
             <div className="card empty-state">
               <p>Select a user to see their roles and sessions.</p>
             </div>
           )}
+          <AdminInviteForm onInvited={addUser} />
         </div>
       </div>
     </div>

@@ -87,6 +87,9 @@ export function SignInPage({ notice }: { notice: string | null }) {
         <ActionButton type="submit" busy={busy} busyLabel="Signing in…">
           Sign in
         </ActionButton>
+        <p className="hint-inline">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
       </form>
       {providers.length > 0 ? (
         <div className="providers">
