@@ -6,7 +6,7 @@ import { ApiClient, errorCode } from '../helpers/api-client.js';
 import { tempDir } from '../helpers/heimdall-process.js';
 import { createMailApp, type MailApp, PUBLIC_URL, post, stranger } from '../helpers/mail-app.js';
 import { linkIn, tokenOf, urlsIn } from '../helpers/smtp-capture.js';
-import { PASSWORD, signedUpClient, TestClient } from '../helpers/test-app.js';
+import { signedUpClient, TestClient } from '../helpers/test-app.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 const ODIN = 'odin@asgard.example';
