@@ -1,4 +1,5 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { MailTransport, OutgoingMail } from '../core/mail.js';
@@ -37,11 +38,13 @@ export class OutboxMailTransport implements MailTransport {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     // mkdir's mode is filtered by the umask and left alone for a directory that exists: set it outright.
     await chmod(this.directory, 0o700);
-    // The id is a UUIDv7: names sort in the order messages were queued. `wx`: a retry never overwrites a file.
+    // The id is a UUIDv7: names sort in the order messages were queued. Written under a temporary name and renamed,
+    // so whoever watches the directory never opens half a message; a retry of a message already written adds none.
     const file = join(this.directory, `${mail.id}-${mail.kind}.eml`);
-    await writeFile(file, raw, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    if (existsSync(file)) return;
+    const partial = `${file}.${process.pid}.part`;
+    await writeFile(partial, raw, { mode: 0o600 });
+    await rename(partial, file);
   }
 
   async close(): Promise<void> {}

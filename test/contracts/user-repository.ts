@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type EmailTokenStore, issueEmailToken } from '../../src/core/email-tokens.js';
 import { generateUuidV7 } from '../../src/core/ids.js';
 import type {
   CreateUserResult,
@@ -28,6 +29,8 @@ export interface UserRepositoryFixture {
    * (RedisUserCache shares no hashes); null stays null. findByEmail() always gives the hash.
    */
   maskedPasswordHash?: string;
+  /** Email links in the same database (redeemEmailToken spends them with its change). */
+  tokens: EmailTokenStore;
   cleanup(): Promise<void>;
 }
 
@@ -344,6 +347,103 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
       written(await users.setDisabled(third.id, true, clock.now()));
       written(await users.setDisabled(third.id, false, clock.now()));
       expect((await users.setRoles(first.id, ['user'], clock.now())).ok).toBe(true);
+    });
+
+    it('redeemEmailToken() spends the token and applies its effect in one write; every read sees it at once', async () => {
+      const admin = await created();
+      const user = await created();
+      expect(await users.findById(user.id)).toEqual(asFoundById(user));
+      const link = issueEmailToken(
+        { purpose: 'reset_password', userId: user.id, email: user.email, ttlMs: 60_000 },
+        clock,
+      );
+      await fixture.tokens.insert(link.token);
+      clock.advance(1_000);
+      const redemption = {
+        tokenHash: link.token.tokenHash,
+        purposes: ['reset_password' as const],
+        now: clock.now(),
+        effect: { passwordHash: NEW_HASH, verifyEmail: true },
+      };
+      const redeemed = await users.redeemEmailToken(user.id, redemption);
+      const expected = {
+        ...user,
+        passwordHash: NEW_HASH,
+        emailVerified: true,
+        sessionVersion: 1,
+        updatedAt: clock.now(),
+      };
+      expect(redeemed).toEqual({ ok: true, user: expected, token: link.token });
+      expect(await users.findById(user.id)).toEqual(asFoundById(expected));
+      expect(await users.findByEmail(user.email)).toEqual(expected);
+      // Once only, and never for another purpose or another account.
+      expect(await users.redeemEmailToken(user.id, redemption)).toEqual({ ok: false, code: 'invalid_token' });
+      expect(await fixture.tokens.find(link.token.tokenHash)).toBeNull();
+      const other = issueEmailToken(
+        { purpose: 'verify_email', userId: user.id, email: user.email, ttlMs: 60_000 },
+        clock,
+      );
+      await fixture.tokens.insert(other.token);
+      const wrong = { ...redemption, tokenHash: other.token.tokenHash };
+      expect(await users.redeemEmailToken(user.id, wrong)).toEqual({ ok: false, code: 'invalid_token' });
+      expect(await users.redeemEmailToken(admin.id, { ...wrong, purposes: ['verify_email'] })).toEqual({
+        ok: false,
+        code: 'invalid_token',
+      });
+      expect(await users.findById(user.id)).toEqual(asFoundById(expected));
+    });
+
+    it('redeemEmailToken() takes a new address, refuses a taken one without spending the link, and drops stale links', async () => {
+      const user = await createdAfterAdmin();
+      const taken = await created();
+      const change = issueEmailToken(
+        { purpose: 'change_email', userId: user.id, email: taken.email, ttlMs: 60_000 },
+        clock,
+      );
+      const reset = issueEmailToken(
+        { purpose: 'reset_password', userId: user.id, email: user.email, ttlMs: 60_000 },
+        clock,
+      );
+      for (const link of [change, reset]) await fixture.tokens.insert(link.token);
+      const redemption = {
+        tokenHash: change.token.tokenHash,
+        purposes: ['change_email' as const],
+        now: clock.now(),
+        effect: { takeEmail: true, verifyEmail: true },
+      };
+      expect(await users.redeemEmailToken(user.id, redemption)).toEqual({ ok: false, code: 'email_taken' });
+      expect(await fixture.tokens.find(change.token.tokenHash)).toEqual(change.token);
+      expect((await users.findById(user.id))?.email).toBe(user.email);
+      // Once the address is free, the same link works, and the reset link sent to the old address dies with it.
+      expect((await users.delete(taken.id)).ok).toBe(true);
+      const moved = await users.redeemEmailToken(user.id, redemption);
+      expect(moved).toMatchObject({ ok: true, user: { email: taken.email, emailVerified: true, sessionVersion: 0 } });
+      expect(await users.findById(user.id)).toMatchObject({ email: taken.email, emailVerified: true });
+      expect(await fixture.tokens.find(reset.token.tokenHash)).toBeNull();
+    });
+
+    it('redeemEmailToken() refuses an expired token, and one sent to an address the account no longer has', async () => {
+      const user = await createdAfterAdmin();
+      const expired = issueEmailToken(
+        { purpose: 'verify_email', userId: user.id, email: user.email, ttlMs: 1_000 },
+        clock,
+      );
+      const elsewhere = issueEmailToken(
+        { purpose: 'verify_email', userId: user.id, email: 'previous@example.test', ttlMs: 60_000 },
+        clock,
+      );
+      for (const link of [expired, elsewhere]) await fixture.tokens.insert(link.token);
+      clock.advance(1_000);
+      for (const link of [expired, elsewhere]) {
+        const result = await users.redeemEmailToken(user.id, {
+          tokenHash: link.token.tokenHash,
+          purposes: ['verify_email'],
+          now: clock.now(),
+          effect: { verifyEmail: true },
+        });
+        expect(result).toEqual({ ok: false, code: 'invalid_token' });
+      }
+      expect(await users.findById(user.id)).toEqual(asFoundById(user));
     });
 
     it('changes to an unknown user return null and create nobody', async () => {

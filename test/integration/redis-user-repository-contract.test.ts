@@ -4,6 +4,7 @@ import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import type { RedisConnection } from '../../src/stores/redis/redis-connection.js';
 import { PASSWORD_NOT_SHARED, RedisUserCache, userKey } from '../../src/stores/redis/redis-user-cache.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
+import { SqlEmailTokenStore } from '../../src/stores/sql/sql-email-token-store.js';
 import { failClosedOnOutage } from '../../src/stores/sql/sql-outage.js';
 import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { describeUserRepositoryContract } from '../contracts/user-repository.js';
@@ -41,6 +42,7 @@ for (const topology of REDIS_TOPOLOGIES) {
         otherWriter: sharedCopy(other, there),
         coherence: 'next-read',
         maskedPasswordHash: PASSWORD_NOT_SHARED,
+        tokens: new SqlEmailTokenStore(database.db),
         cleanup: close,
       };
     });
@@ -60,6 +62,7 @@ for (const topology of REDIS_TOPOLOGIES) {
           otherWriter: new CachedUserRepository(sharedCopy(other, there), thereCache, userKey),
           coherence: 'eventual',
           maskedPasswordHash: PASSWORD_NOT_SHARED,
+          tokens: new SqlEmailTokenStore(database.db),
           cleanup: async () => {
             hereCache.close();
             thereCache.close();

@@ -1,6 +1,7 @@
 import type { User, UserRepository } from '../../src/core/user.js';
 import { CachedUserRepository } from '../../src/stores/memory/cached-user-repository.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
+import { SqlEmailTokenStore } from '../../src/stores/sql/sql-email-token-store.js';
 import { failClosedOnOutage } from '../../src/stores/sql/sql-outage.js';
 import { SqlUserRepository } from '../../src/stores/sql/sql-user-repository.js';
 import { SqliteDataVersion } from '../../src/stores/sql/sqlite-data-version.js';
@@ -20,6 +21,7 @@ for (const dialect of DIALECTS) {
     return {
       repository: new SqlUserRepository(database.db),
       otherWriter: new SqlUserRepository(other.db),
+      tokens: new SqlEmailTokenStore(database.db),
       cleanup: close,
     };
   });
@@ -29,6 +31,7 @@ for (const dialect of DIALECTS) {
     return {
       repository: failClosedOnOutage<UserRepository>(new SqlUserRepository(database.db)),
       otherWriter: failClosedOnOutage<UserRepository>(new SqlUserRepository(other.db)),
+      tokens: new SqlEmailTokenStore(database.db),
       cleanup: close,
     };
   });
@@ -47,6 +50,7 @@ describeUserRepositoryContract(
       repository: new CachedUserRepository(sqlUsers, cache, (id) => id),
       otherWriter: new SqlUserRepository(other.db),
       coherence: 'next-read',
+      tokens: new SqlEmailTokenStore(database.db),
       cleanup: async () => {
         cache.close();
         await close();

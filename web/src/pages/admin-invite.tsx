@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { accountApi } from '../account-api.js';
 import type { User } from '../api-types.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
@@ -11,6 +11,7 @@ export function AdminInviteForm({ onInvited }: { onInvited(user: User): void }) 
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [admin, setAdmin] = useState(false);
+  const roleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -49,10 +50,13 @@ export function AdminInviteForm({ onInvited }: { onInvited(user: User): void }) 
           onChange={(e) => setEmail(e.target.value)}
         />
         <Field label="Name (optional)" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
-        <label className="checkbox">
-          <input type="checkbox" checked={admin} onChange={(e) => setAdmin(e.target.checked)} />
-          Make them an administrator
-        </label>
+        <div className="field">
+          <label htmlFor={roleId}>Role</label>
+          <select id={roleId} value={admin ? 'admin' : 'user'} onChange={(e) => setAdmin(e.target.value === 'admin')}>
+            <option value="user">User</option>
+            <option value="admin">Administrator</option>
+          </select>
+        </div>
         <div className="actions">
           <ActionButton type="submit" busy={busy} busyLabel="Inviting…">
             Send invitation
