@@ -26,10 +26,23 @@ class RecordingCopy extends UserCopyDecorator {
  */
 describe('UserCopyDecorator', () => {
   it('sends every method that changes a user through change()', async () => {
-    const inner = new Proxy({} as UserRepository, { get: () => async () => null });
+    // Guarded writes answer a result object (GuardedUserWrite, RedeemResult); the others a record or null.
+    const RESULTS = new Set(['setRoles', 'setDisabled', 'delete', 'redeemEmailToken']);
+    const inner = new Proxy({} as UserRepository, {
+      get: (_target, name) => async () => (RESULTS.has(String(name)) ? { ok: false, code: 'not_found' } : null),
+    });
     const copy = new RecordingCopy(inner);
     const writes = Object.getOwnPropertyNames(UserCopyDecorator.prototype).filter((name) => !READS.has(name));
-    expect(writes).toEqual(expect.arrayContaining(['setRoles', 'setPassword', 'bumpSessionVersion']));
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        'setRoles',
+        'setDisabled',
+        'delete',
+        'redeemEmailToken',
+        'setPassword',
+        'bumpSessionVersion',
+      ]),
+    );
     for (const name of writes) {
       const method = (copy as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
       await method.call(copy, `user-${name}`, 'x', 0);
