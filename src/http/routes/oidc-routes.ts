@@ -145,11 +145,13 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
     },
   );
 
+  // Linking adds a way into the account that survives a password change: a sensitive action (API.md, "Fresh
+  // authentication"). A Bearer token never passes this guard, so a stolen access token cannot link (issue 15).
   api.post(
     '/oidc/:provider/link',
     {
       config: { errorCodes: ['not_found', 'rate_limited'] },
-      preHandler: guards.requireSession,
+      preHandler: guards.requireRecentAuth,
       schema: {
         params: ProviderParams,
         querystring: ReturnToQuery,
@@ -204,7 +206,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
     '/oidc/identities/:id',
     {
       config: { errorCodes: ['not_found'] },
-      preHandler: guards.requireSession,
+      preHandler: guards.requireRecentAuth,
       schema: { params: IdParam, response: { 204: Type.Null() } },
     },
     async (request, reply) => {
