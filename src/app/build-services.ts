@@ -9,10 +9,12 @@ import { FamilyRevokingSessionStore } from '../core/family-revoking-session-stor
 import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
+import { type AccountNotifier, silentNotifier } from '../core/notices.js';
 import { Argon2Hasher, type PasswordHasher } from '../core/passwords.js';
 import { SessionRevoker } from '../core/revocation.js';
 import { SessionService } from '../core/session-service.js';
 import { SignOnService } from '../core/sign-on-service.js';
+import { StepUpService } from '../core/step-up-service.js';
 import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
@@ -34,6 +36,7 @@ import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.js';
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
+import { buildFactorServices } from './build-factor-services.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
 import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
 import { describeError } from './describe-error.js';
@@ -88,6 +91,8 @@ export interface BuildServicesOptions {
   reportAuditError?: (error: unknown) => void;
   /** Where store warnings go (Redis link lost/restored); silent when absent. */
   logger?: RedisLogger;
+  /** Tells account owners about security changes (factors, linked identities); default: tells no one. */
+  notifier?: AccountNotifier;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -186,6 +191,19 @@ export async function buildServices(config: Config, options: BuildServicesOption
     watcher: anomalies,
     revoker,
   });
+  const notifier = options.notifier ?? silentNotifier;
+  const factors = buildFactorServices({
+    config,
+    database,
+    clock,
+    random,
+    users: userRepository,
+    sessions,
+    throttle,
+    audit,
+    anomalies,
+    notifier,
+  });
   const accounts = new AccountService({
     users,
     sessions,
@@ -194,6 +212,14 @@ export async function buildServices(config: Config, options: BuildServicesOption
     limits: throttle,
     audit,
     anomalies,
+    secondFactors: factors.secondFactors,
+  });
+  const stepUp = new StepUpService({
+    accounts,
+    secondFactors: factors.secondFactors,
+    passkeys: factors.passkeys,
+    sessions,
+    audit,
   });
   const streams = new StreamHub({
     bus: events,
@@ -218,6 +244,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     limits: throttle,
     audit,
+    secondFactors: factors.secondFactors,
+    notifier,
   });
   let tokens: TokenServices;
   try {
@@ -233,6 +261,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       denyList,
       audit,
       limits: throttle,
+      secondFactors: factors.secondFactors,
     });
   } catch (error) {
     await stores.close();
@@ -252,6 +281,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     sessions,
     accounts,
     signOn,
+    ...factors,
+    stepUp,
     audit,
     anomalies,
     throttle,

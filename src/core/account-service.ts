@@ -3,6 +3,7 @@ import { type AuditTrail, silentAuditTrail } from './audit.js';
 import { systemClock } from './clock.js';
 import type { ActionLimiter, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
 import { unlimited } from './login-throttle.js';
+import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { User } from './user.js';
 import { normaliseEmail, type RegisterInput, type UserService } from './user-service.js';
@@ -16,6 +17,9 @@ export interface LoginInput {
 export type AccountResult<Code extends string> =
   | ({ ok: true; user: User; warnings: SecurityWarning[] } & IssuedSession)
   | { ok: false; code: Code; message?: string; retryAfterMs?: number };
+
+/** The password was right, and the account has a second factor: nothing is signed in until it is presented. */
+export type SecondFactorHeld = { ok: false; code: 'second_factor_required'; held: HeldSignIn };
 
 export type CredentialCheck =
   | { ok: true; user: User }
@@ -32,6 +36,8 @@ export interface AccountServiceOptions {
   limits?: ActionLimiter;
   audit?: AuditTrail;
   anomalies?: AnomalyDetector;
+  /** Holds the password sign-in of an account with a second factor (issue 17); absent: passwords sign in alone. */
+  secondFactors?: Pick<SecondFactorService, 'hold'>;
 }
 
 /**
@@ -47,6 +53,7 @@ export class AccountService {
   readonly #limits: ActionLimiter;
   readonly #audit: AuditTrail;
   readonly #anomalies: AnomalyDetector | undefined;
+  readonly #secondFactors: Pick<SecondFactorService, 'hold'> | undefined;
 
   constructor(options: AccountServiceOptions) {
     this.#users = options.users;
@@ -56,6 +63,7 @@ export class AccountService {
     this.#limits = options.limits ?? unlimited;
     this.#audit = options.audit ?? silentAuditTrail(systemClock);
     this.#anomalies = options.anomalies;
+    this.#secondFactors = options.secondFactors;
   }
 
   async register(
@@ -77,9 +85,13 @@ export class AccountService {
     input: LoginInput,
     client: ClientInfo,
     presentedSecret?: string,
-  ): Promise<AccountResult<'invalid_credentials' | 'rate_limited' | 'unauthenticated'>> {
+  ): Promise<AccountResult<'invalid_credentials' | 'rate_limited' | 'unauthenticated'> | SecondFactorHeld> {
     const checked = await this.checkCredentials(input.email, input.password, client);
     if (!checked.ok) return checked;
+    // The second factor guards the password way in: the account's session waits for it (issue 17).
+    const rememberMe = input.rememberMe === true;
+    const held = await this.#secondFactors?.hold(checked.user, ['password'], client, { rememberMe });
+    if (held) return { ok: false, code: 'second_factor_required', held };
     const signedIn = await this.#signIn(checked.user, client, input.rememberMe === true, presentedSecret);
     await this.#audit.record('auth.login', client, { userId: checked.user.id, sessionId: signedIn.session.id });
     // ANOMALY_ACTION=revoke ended every session, this new one included: there is no session to hand out.

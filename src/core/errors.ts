@@ -10,7 +10,13 @@ export const ERROR_CATALOGUE = {
   unauthenticated: { status: 401, message: 'Sign-in is required.' },
   token_expired: { status: 401, message: 'The token has expired.' },
   token_reused: { status: 401, message: 'The refresh token was already used; its family has been revoked.' },
-  second_factor_required: { status: 401, message: 'A second factor is required to sign in.' },
+  // 401 where a sign-in lacks its second factor; 403 where MFA_REQUIRED_ROLES refuses a role's routes to a user who
+  // has not enrolled one (API.md, "Second factors"): the one code whose contract names two statuses.
+  second_factor_required: {
+    status: 401,
+    message: 'A second factor is required to sign in.',
+    otherStatuses: [403],
+  },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   csrf_failed: { status: 403, message: 'The request failed cross-site request forgery checks.' },
   reauthentication_required: { status: 403, message: 'Confirm it is you: sign in again to do this.' },
@@ -24,17 +30,34 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: 'Too many attempts; try again later.' },
   service_unavailable: { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   internal_error: { status: 500, message: 'An unexpected error occurred.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; otherStatuses?: readonly number[] }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** A code answered with one of the other statuses its catalogue entry allows (OpenAPI documents it per route). */
+export interface ErrorAtStatus {
+  code: ErrorCode;
+  status: number;
+}
+
+/** What a route or guard can answer with: a code at its catalogue status, or at an allowed other one. */
+export type ErrorAnswer = ErrorCode | ErrorAtStatus;
+
+/** The statuses a code may be answered with: its own first, then the others its catalogue entry allows. */
+export function statusesOf(code: ErrorCode): readonly number[] {
+  const entry: { status: number; otherStatuses?: readonly number[] } = ERROR_CATALOGUE[code];
+  return [entry.status, ...(entry.otherStatuses ?? [])];
+}
 
 export interface HeimdallErrorOptions {
   cause?: unknown;
   /** Extra fields for the error body, e.g. `retryAfterSeconds` for `rate_limited`. */
   details?: Record<string, unknown>;
+  /** Another status than the catalogue's, only one its entry allows (`otherStatuses`); anything else throws. */
+  status?: number;
 }
 
-/** An error with a stable API code; its status comes from the catalogue. */
+/** An error with a stable API code; its status comes from the catalogue (or is one the catalogue allows). */
 export class HeimdallError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
@@ -44,7 +67,10 @@ export class HeimdallError extends Error {
     super(message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = ERROR_CATALOGUE[code].status;
+    const status = options.status ?? ERROR_CATALOGUE[code].status;
+    if (!statusesOf(code).includes(status))
+      throw new TypeError(`HeimdallError: ${code} is never answered with ${status}`);
+    this.status = status;
     this.details = options.details;
   }
 }

@@ -4,7 +4,9 @@ import type { Clock } from './clock.js';
 import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } from './identity.js';
 import { generatePublicId } from './ids.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
+import { type AccountNotifier, silentNotifier } from './notices.js';
 import { safeReturnTo } from './return-to.js';
+import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
 import { linkIdentity, resolveSignOnAccount, type SignOnAccounts } from './sign-on-accounts.js';
@@ -32,6 +34,10 @@ export interface SignOnServiceOptions {
   /** Per-address budget of sign-on starts (`sign_on`): each one writes a pending attempt. */
   limits?: ActionLimiter;
   audit?: AuditTrail;
+  /** Holds the sign-on of an account with a second factor until it is presented (issue 17). */
+  secondFactors?: Pick<SecondFactorService, 'hold'>;
+  /** Tells the owner when a third-party identity is linked to their account. */
+  notifier?: AccountNotifier;
 }
 
 export interface StartSignOnInput {
@@ -73,6 +79,8 @@ export type SignOnOutcome =
       linkedIdentity: boolean;
     }
   | { ok: true; intent: 'link'; provider: string; user: User; identity: Identity; returnTo: string }
+  /** The account has a second factor: no session yet, the browser goes on to the second-factor page. */
+  | { ok: true; intent: 'second-factor'; provider: string; user: User; held: HeldSignIn; returnTo: string }
   | (SignOnFailure & { provider: string; userId: string | null });
 
 export type UnlinkResult = { ok: true; identity: Identity } | { ok: false; code: 'not_found' | 'last_sign_in_method' };
@@ -92,6 +100,8 @@ export class SignOnService {
   readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
   readonly #limits: ActionLimiter;
   readonly #audit: AuditTrail;
+  readonly #secondFactors: Pick<SecondFactorService, 'hold'> | undefined;
+  readonly #notifier: AccountNotifier;
 
   constructor(options: SignOnServiceOptions) {
     this.#providers = options.providers;
@@ -103,6 +113,8 @@ export class SignOnService {
     this.#anomalies = options.anomalies;
     this.#limits = options.limits ?? unlimited;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
+    this.#secondFactors = options.secondFactors;
+    this.#notifier = options.notifier ?? silentNotifier;
     this.#accounts = {
       users: options.users,
       identities: options.identities,
@@ -190,10 +202,26 @@ export class SignOnService {
       const linked = await linkIdentity(this.#accounts, this.#sessions, pending, name, verified.identity);
       if (!linked.ok) return { ...linked, provider: name, userId };
       const { user, identity } = linked;
+      await this.#notify(user.id, this.labelOf(name));
       return { ok: true, intent: 'link', provider: name, user, identity, returnTo: pending.returnTo };
     }
     const account = await resolveSignOnAccount(this.#accounts, name, verified.identity);
     if (!account.ok) return { ...account, provider: name };
+    // The second factor guards this way in too (issue 17): the provider's word is the first factor only.
+    const held = await this.#secondFactors?.hold(account.user, ['oidc'], input.client, {
+      provider: name,
+      returnTo: pending.returnTo,
+    });
+    if (held) {
+      return {
+        ok: true,
+        intent: 'second-factor',
+        provider: name,
+        user: account.user,
+        held,
+        returnTo: pending.returnTo,
+      };
+    }
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
     const issued = await this.#sessions.create(account.user, input.client, { methods: ['oidc'], provider: name });
     const warnings = (await this.#anomalies?.afterSignIn(issued.session, input.client, account.created)) ?? [];
@@ -210,6 +238,29 @@ export class SignOnService {
       createdAccount: account.created,
       linkedIdentity: account.linked,
     };
+  }
+
+  async #notify(userId: string, provider: string): Promise<void> {
+    try {
+      await this.#notifier.notify({ kind: 'identity_linked', userId, details: { provider } });
+    } catch {
+      // A notice never undoes what it describes.
+    }
+  }
+
+  /**
+   * Removes every linked identity of the account ("sign out everywhere" offers it, issue 15): what a thief linked
+   * goes with the sessions. A password-less account keeps its oldest identity, its only way back in.
+   */
+  async unlinkAll(user: User): Promise<Identity[]> {
+    // Newest first, so that the one kept (when one must be) is the account's original, not one linked since.
+    const identities = (await this.#accounts.identities.listForUser(user.id)).reverse();
+    const removed: Identity[] = [];
+    for (const identity of identities) {
+      const outcome = await this.#accounts.identities.delete(user.id, identity.id, { keepOne: !user.passwordHash });
+      if (outcome === 'deleted') removed.push(identity);
+    }
+    return removed;
   }
 
   listIdentities(userId: string): Promise<Identity[]> {

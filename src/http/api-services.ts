@@ -7,9 +7,13 @@ import type { Clock } from '../core/clock.js';
 import type { DownloadService } from '../core/download-service.js';
 import type { KeyRing } from '../core/key-ring.js';
 import type { MessageService } from '../core/message-service.js';
+import type { PasskeyService } from '../core/passkey-service.js';
+import type { SecondFactorService } from '../core/second-factor-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { SignOnService } from '../core/sign-on-service.js';
+import type { StepUpService } from '../core/step-up-service.js';
 import type { StreamHub } from '../core/stream-hub.js';
+import type { TotpService } from '../core/totp-service.js';
 import type { UserService } from '../core/user-service.js';
 
 export type ProbeStatus = 'ok' | 'unavailable';
@@ -42,6 +46,13 @@ export interface ApiServices {
   accounts: AccountService;
   /** Third-party sign-on (OIDC) and linked identities. */
   signOn: SignOnService;
+  /** The authenticator app (TOTP) and recovery codes. */
+  totp: TotpService;
+  passkeys: PasskeyService;
+  /** Sign-ins held for their second factor, passkey sign-in, and factor checks. */
+  secondFactors: SecondFactorService;
+  /** Re-authentication (step-up) of a signed-in session. */
+  stepUp: StepUpService;
   /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
   audit: AuditTrail;
   anomalies: AnomalyDetector;

@@ -37,7 +37,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
         string,
         unknown
       >;
-      const errors = errorResponses([...new Set(codes)]);
+      const errors = errorResponses(codes);
       // A status the route documents itself (the health checks' 503) keeps its own schema.
       const response = { ...errors, ...own };
       const guarded = codes.includes('unauthenticated');

@@ -52,7 +52,8 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
     '/admin/users/:id/roles',
     {
       config: { errorCodes: ['not_found'] },
-      preHandler: adminOnly,
+      // A role change is a sensitive action (API.md, "Fresh authentication"): a recent proof, never a Bearer token.
+      preHandler: [...adminOnly, guards.requireRecentAuth],
       schema: { params: IdParam, body: RolesBody, response: { 200: Type.Object({ user: UserView }) } },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { tokensMigration } from './0003-tokens.js';
 import { identitiesMigration } from './0004-identities.js';
 import { sessionProofsMigration } from './0005-session-proofs.js';
 import { canonicalEmailsMigration } from './0006-canonical-emails.js';
+import { secondFactorsMigration } from './0008-second-factors.js';
 
 /**
  * Every schema migration, by name; names sort in the order they run. Each issue adds its own file and one line here.
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-identities': identitiesMigration,
   '0005-session-proofs': sessionProofsMigration,
   '0006-canonical-emails': canonicalEmailsMigration,
+  '0008-second-factors': secondFactorsMigration,
 };
