@@ -15,10 +15,12 @@ export class SqlRecoveryCodeStore implements RecoveryCodeStore {
     return this.#db.transaction().execute(async (trx) => {
       if (!(await lockAccount(trx, userId)) || !(await hasSecondFactor(trx, userId))) return false;
       await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(codeDigests.map((code_digest) => ({ user_id: userId, code_digest, created_at: now, used_at: null })))
-        .execute();
+      if (codeDigests.length > 0) {
+        await trx
+          .insertInto('recovery_codes')
+          .values(codeDigests.map((code_digest) => ({ user_id: userId, code_digest, created_at: now, used_at: null })))
+          .execute();
+      }
       return true;
     });
   }

@@ -70,10 +70,12 @@ export class SqlTotpStore implements TotpStore {
         .executeTakeFirst();
       if (Number(confirmed.numUpdatedRows) === 0) return null;
       await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(codeDigests.map((code_digest) => ({ user_id: userId, code_digest, created_at: now, used_at: null })))
-        .execute();
+      if (codeDigests.length > 0) {
+        await trx
+          .insertInto('recovery_codes')
+          .values(codeDigests.map((code_digest) => ({ user_id: userId, code_digest, created_at: now, used_at: null })))
+          .execute();
+      }
       return writeSecondFactorKinds(trx, userId, now);
     });
   }
