@@ -47,7 +47,7 @@ describe('third-party sign-on of an account with a second factor', () => {
     const browser = new Browser();
     const answer = await h.signIn(browser, 'idp', 'frigg-sub', { returnTo: '/devices' });
     expect(answer.status).toBe(302);
-    expect(answer.headers.get('location')).toBe(`${h.url}/second-factor`);
+    expect(answer.headers.get('location')).toBe(`${h.url}/second-factor?methods=totp,recovery_code`);
     const cookies = answer.headers.getSetCookie();
     expect(cookies.some((c) => c.startsWith(`${SESSION}=`))).toBe(false);
     const held = cookies.find((c) => c.startsWith(`${SECOND_FACTOR_COOKIE}=`));

@@ -7,11 +7,13 @@ import { ActivityPage } from './pages/activity-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { DevicesPage } from './pages/devices-page.js';
 import { PurchasesPage } from './pages/purchases-page.js';
+import { SecondFactorPage } from './pages/second-factor-page.js';
+import { SecurityPage } from './pages/security-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { Link, navigate, usePath } from './router.js';
 
-const SIGNED_OUT_PATHS = ['/signin', '/signup'];
+const SIGNED_OUT_PATHS = ['/signin', '/signup', '/second-factor'];
 
 function Logo() {
   return (
@@ -52,6 +54,7 @@ function Header() {
           <>
             <nav aria-label="Main" className="nav">
               <Link to="/account">Account</Link>
+              <Link to="/security">Security</Link>
               <Link to="/devices">Devices</Link>
               <Link to="/activity">Activity</Link>
               <Link to="/purchases">Purchases</Link>
@@ -107,9 +110,11 @@ function Routes() {
         </div>
       );
     case 'signed-out':
+      if (path === '/second-factor') return <SecondFactorPage />;
       return path === '/signup' ? <SignUpPage /> : <SignInPage notice={state.notice} />;
     case 'signed-in':
       if (path === '/devices') return <DevicesPage />;
+      if (path === '/security') return <SecurityPage />;
       if (path === '/activity') return <ActivityPage />;
       if (path === '/purchases') return <PurchasesPage />;
       if (path === '/admin') {

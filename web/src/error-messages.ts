@@ -12,6 +12,7 @@ const MESSAGES: Record<string, string> = {
   service_unavailable: 'The service is briefly unavailable. Please try again in a moment.',
   network_error: 'Cannot reach the server. Check your connection and try again.',
   token_expired: 'The link has expired.',
+  reauthentication_required: 'This change needs a recent sign-in. Confirm it is you and try again.',
 };
 
 /** A message for an error thrown by the API client (or anything else). */
@@ -22,6 +23,8 @@ export function describeError(error: unknown): string {
     case 'weak_password':
       return `Choose a stronger password: ${error.message}`;
     case 'invalid_request':
+    // Which proof was wrong (password, code, passkey) is the server's to say; it never says which half of a login.
+    case 'invalid_credentials':
       return error.message;
     case 'rate_limited':
       return error.retryAfterSeconds

@@ -151,7 +151,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
         // The account has a second factor: no session yet. The SPA's /second-factor page finishes the sign-in with
         // the 2fa cookie, exactly as after a password (the session it makes keeps the provider and `returnTo`).
         secondFactorCookie.set(reply, config, outcome.held.secret);
-        return reply.redirect(`${config.publicUrl}/second-factor`);
+        return reply.redirect(`${config.publicUrl}/second-factor?methods=${outcome.held.methods.join(',')}`);
       } else {
         await recordEvent(services.audit, request, 'identity.linked', {
           provider,
