@@ -70,6 +70,74 @@ describe('identity linking cannot be used to take an account over', () => {
     expect((await sessionOf(later, h.url))?.user.email).not.toBe('sif@asgard.example');
   });
 
+  /** Links `login` at `provider` to the account signed in in `browser` (its session must be fresh). */
+  async function link(browser: Browser, csrf: string, provider: string, login: string): Promise<void> {
+    const started = await browser.request(`${h.url}/api/oidc/${provider}/link`, {
+      method: 'POST',
+      headers: { origin: h.url, 'x-csrf-token': csrf },
+    });
+    expect(started.status).toBe(200);
+    const { url } = (await started.json()) as { url: string };
+    await browser.request(await h.authorize(browser, provider, login, { startUrl: url }));
+  }
+
+  it('linked identities are listed beside the sessions, and sign-out-everywhere can remove them with the sessions', async () => {
+    const victim = new Browser();
+    const csrf = await register(victim, 'saga@asgard.example');
+    await link(victim, csrf, 'rogue', 'anon-sub');
+    const listing = (await (await victim.request(`${h.url}/api/sessions`)).json()) as {
+      sessions: unknown[];
+      identities: { provider: string; label: string }[];
+    };
+    expect(listing.sessions).toHaveLength(1);
+    expect(listing.identities).toEqual([expect.objectContaining({ provider: 'rogue', label: 'Rogue' })]);
+
+    const everywhere = (body: unknown, token = csrf) =>
+      victim.request(`${h.url}/api/auth/logout-everywhere`, {
+        method: 'POST',
+        headers: { origin: h.url, 'x-csrf-token': token, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // Removing identities is unlinking: a stale session is asked to confirm first, and nothing ends meanwhile.
+    h.clock.advance(ELEVEN_MINUTES);
+    const stale = await everywhere({ removeIdentities: true });
+    expect(stale.status).toBe(403);
+    expect((await sessionOf(victim, h.url))?.user.email).toBe('saga@asgard.example');
+    const fresh = await victim.request(`${h.url}/api/auth/reauthenticate`, {
+      method: 'POST',
+      headers: { origin: h.url, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    const { csrfToken } = (await fresh.json()) as { csrfToken: string };
+    expect((await everywhere({ removeIdentities: true }, csrfToken)).status).toBe(204);
+    expect(await sessionOf(victim, h.url)).toBeNull();
+
+    // The identity is gone with the sessions: signing on with it now makes a new account, not this one.
+    const thief = new Browser();
+    await h.signIn(thief, 'rogue', 'anon-sub');
+    expect((await sessionOf(thief, h.url))?.user.email).not.toBe('saga@asgard.example');
+  });
+
+  it('a password-less account keeps its original identity when signing out everywhere removes the others', async () => {
+    const owner = new Browser();
+    await h.signIn(owner, 'idp', 'alice-sub');
+    const csrf = ((await (await owner.request(`${h.url}/api/session`)).json()) as { csrfToken: string }).csrfToken;
+    h.clock.advance(1_000);
+    await link(owner, csrf, 'rogue', 'frigg-sub');
+    const answer = await owner.request(`${h.url}/api/auth/logout-everywhere`, {
+      method: 'POST',
+      headers: { origin: h.url, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ removeIdentities: true }),
+    });
+    expect(answer.status).toBe(204);
+    const again = new Browser();
+    await h.signIn(again, 'idp', 'alice-sub');
+    const remaining = (await (await again.request(`${h.url}/api/oidc/identities`)).json()) as {
+      identities: { provider: string }[];
+    };
+    expect(remaining.identities.map((i) => i.provider)).toEqual(['idp']);
+  });
+
   it('a cookie session whose last proof is older than REAUTH_MAX_AGE can neither link nor unlink', async () => {
     const browser = new Browser();
     const csrf = await register(browser, 'bragi@asgard.example');
