@@ -14,7 +14,7 @@ import { PASSWORD } from '../helpers/test-app.js';
 type Assertion = Record<string, unknown> & { id: string; response: Record<string, string> };
 
 /**
- * Attacks on passkeys, each with assertions Chromium's own authenticator signed (ASVS 6.5.x, 6.8.x): a replayed
+ * Attacks on passkeys, each with assertions Chromium's own authenticator signed (ASVS 6.7.2, 7.5.1, 6.3.4): a replayed
  * assertion, another account's passkey presented for this one, and a user handle forged to name another account.
  * Every refusal must leave the attacker without a session and the victim's session as it was.
  */
@@ -37,7 +37,7 @@ describe('attacks on passkeys', () => {
   const signInWith = (page: Page, response: unknown) =>
     pageFetch<{ error?: { code: string } }>(page, '/api/auth/passkey', { method: 'POST', body: { response } });
 
-  it('6.5.5: a replayed sign-in assertion is refused, with the same cookie or a fresh challenge', async () => {
+  it('6.7.2: a replayed sign-in assertion is refused, with the same cookie or a fresh challenge', async () => {
     const { mallory } = await twoUsers();
     const page = mallory.page;
     await pageFetch(page, '/api/auth/logout', { method: 'POST' });
@@ -57,7 +57,7 @@ describe('attacks on passkeys', () => {
     expect((await pageFetch(page, '/api/session')).status).toBe(401);
   });
 
-  it('6.8.x: another account’s passkey cannot re-authenticate this session, nor finish its two-step sign-in', async () => {
+  it('7.5.1: another account’s passkey cannot re-authenticate this session, nor finish its two-step sign-in', async () => {
     const { alice, mallory } = await twoUsers();
     // Mallory holds Alice's session (stolen cookie, say) and wants it fresh: she signs Alice's challenge with hers.
     const { options } = await assertInPage(alice.page, '/api/auth/reauthenticate/options');
@@ -95,7 +95,7 @@ describe('attacks on passkeys', () => {
     expect((await pageFetch(alice.page, '/api/session')).status).toBe(401);
   });
 
-  it('a forged user handle or credential id never turns one account’s assertion into another’s sign-in', async () => {
+  it('6.3.4: a forged user handle or credential id never turns one account’s assertion into another’s sign-in', async () => {
     const { alice, mallory } = await twoUsers();
     await pageFetch(alice.page, '/api/auth/logout', { method: 'POST' });
     const alices = (await assertInPage(alice.page, '/api/auth/passkey/options')).assertion as Assertion;

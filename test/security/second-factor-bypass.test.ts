@@ -11,8 +11,8 @@ import {
 import { createTestApp, PASSWORD, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 
 /**
- * Every way in without the second factor, attempted against an account that has one (ASVS 6.3.3: a second factor
- * on every path, not just the login form), plus replays of the factors themselves (ASVS 6.5.1, 6.5.5).
+ * Every way in without the second factor, attempted against an account that has one (ASVS 6.3.4: a second factor
+ * on every path, not just the login form), plus replays of the factors themselves (ASVS 6.5.1).
  */
 describe('attacks on the second factor', () => {
   let t: TestApp;
@@ -37,7 +37,7 @@ describe('attacks on the second factor', () => {
     return { client, cookie: secondFactorCookieOf(login)!.value };
   }
 
-  it('6.3.3: the right password alone signs nothing in; the 2fa cookie is not a session', async () => {
+  it('6.3.4: the right password alone signs nothing in; the 2fa cookie is not a session', async () => {
     const { client, cookie } = await heldSignIn();
     expect(client.cookie).toBeNull();
     for (const cookieHeader of [`__Host-heimdall=${cookie}`, `${SECOND_FACTOR_COOKIE}=${cookie}`]) {
@@ -51,7 +51,7 @@ describe('attacks on the second factor', () => {
     expect(errorCode(withoutCookie)).toBe('unauthenticated');
   });
 
-  it('6.3.3: a token grant with the password alone is refused with second_factor_required', async () => {
+  it('6.3.4: a token grant with the password alone is refused with second_factor_required', async () => {
     const api = new ApiClient(t.app);
     const passwordOnly = await api.signIn(EMAIL);
     expect(passwordOnly.statusCode).toBe(401);
@@ -67,7 +67,7 @@ describe('attacks on the second factor', () => {
     expect(withRecoveryCode.statusCode).toBe(200);
   });
 
-  it('6.3.3: re-authentication of a stale session by password alone is refused; the action stays refused', async () => {
+  it('6.3.4: re-authentication of a stale session by password alone is refused; the action stays refused', async () => {
     const client = new TestClient(t.app);
     const { cookie } = await heldSignIn(client);
     await presentSecondFactor(client, cookie, { totp: code() });
@@ -83,7 +83,7 @@ describe('attacks on the second factor', () => {
     expect((await client.get('/api/session')).json().user.secondFactors).toEqual(['totp']);
   });
 
-  it('6.5.5: a TOTP code accepted once is refused when presented again, in any flow', async () => {
+  it('6.5.1: a TOTP code accepted once is refused when presented again, in any flow', async () => {
     const first = await heldSignIn();
     const used = code();
     expect((await presentSecondFactor(first.client, first.cookie, { totp: used })).statusCode).toBe(200);

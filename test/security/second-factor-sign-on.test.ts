@@ -7,7 +7,7 @@ import { SECOND_FACTOR_COOKIE, TOTP_STEP_MS } from '../helpers/second-factors.js
 const SESSION = '__Host-heimdall';
 
 /**
- * ASVS 6.3.3 on the third-party way in: a provider's sign-in is the first factor only. better-auth's two-factor
+ * ASVS 6.3.4 on the third-party way in: a provider's sign-in is the first factor only. better-auth's two-factor
  * plugin guards the password form alone; here a sign-on of an account with a second factor lands on the SPA's
  * /second-factor page with no session, exactly as a password would.
  */
@@ -43,7 +43,7 @@ describe('third-party sign-on of an account with a second factor', () => {
     });
   }
 
-  it('6.3.3: the provider’s answer ends on /second-factor with no session, only the 2fa cookie', async () => {
+  it('6.3.4: the provider’s answer ends on /second-factor with no session, only the 2fa cookie', async () => {
     const browser = new Browser();
     const answer = await h.signIn(browser, 'idp', 'frigg-sub', { returnTo: '/devices' });
     expect(answer.status).toBe(302);

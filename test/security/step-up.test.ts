@@ -41,7 +41,7 @@ const SENSITIVE_ACTIONS: { name: string; method: 'POST' | 'DELETE' | 'PUT'; url:
 ];
 
 /**
- * ASVS 6.8.x / 7.5.1: sensitive actions need a recent proof (REAUTH_MAX_AGE), and a Bearer access token never
+ * ASVS 7.5.1 / 7.5.3: sensitive actions need a recent proof (REAUTH_MAX_AGE), and a Bearer access token never
  * performs them, however fresh. Each action is attempted both ways and must change nothing.
  */
 describe('step-up: sensitive actions on a stale session or with a Bearer token', () => {
