@@ -7,10 +7,12 @@ import { FactorChanges } from '../core/factor-changes.js';
 import type { LoginThrottle } from '../core/login-throttle.js';
 import type { AccountNotifier } from '../core/notices.js';
 import { PasskeyService } from '../core/passkey-service.js';
+import { PasskeySignIn } from '../core/passkey-sign-in.js';
 import { RecoveryCodeDigester } from '../core/recovery-codes.js';
 import { SecondFactorService } from '../core/second-factor-service.js';
 import { SecretBox } from '../core/secret-box.js';
 import type { SessionService } from '../core/session-service.js';
+import { SignInCompletion } from '../core/sign-in-completion.js';
 import type { RandomSource } from '../core/tokens.js';
 import { TotpService } from '../core/totp-service.js';
 import type { UserRepository } from '../core/user.js';
@@ -27,6 +29,7 @@ export interface FactorServices {
   totp: TotpService;
   passkeys: PasskeyService;
   secondFactors: SecondFactorService;
+  passkeySignIn: PasskeySignIn;
 }
 
 export interface FactorServicesOptions {
@@ -65,17 +68,18 @@ export function buildFactorServices(options: FactorServicesOptions): FactorServi
     clock,
     random,
   });
+  const completion = new SignInCompletion({ sessions: options.sessions, audit, anomalies: options.anomalies });
   const secondFactors = new SecondFactorService({
     totp,
     passkeys,
     pending: new SqlPendingSignInStore(database.db),
     users,
-    sessions: options.sessions,
+    completion,
     throttle: options.throttle,
     audit,
-    anomalies: options.anomalies,
     clock,
     random,
   });
-  return { totp, passkeys, secondFactors };
+  const passkeySignIn = new PasskeySignIn({ passkeys, users, audit, completion, random });
+  return { totp, passkeys, secondFactors, passkeySignIn };
 }

@@ -1,11 +1,10 @@
-import type { AnomalyDetector, SecurityWarning } from './anomaly.js';
 import type { AuditTrail } from './audit.js';
 import type { PendingSignInStore } from './ceremonies.js';
 import type { Clock } from './clock.js';
 import type { LoginThrottle, ThrottleVerdict } from './login-throttle.js';
 import { type CeremonyKey, ceremonyKey, type PasskeyService } from './passkey-service.js';
 import type { AuthMethod, ClientInfo } from './session.js';
-import type { IssuedSession, SessionService } from './session-service.js';
+import type { CompletedSignIn, SignInCompletion } from './sign-in-completion.js';
 import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
 import type { TotpService } from './totp-service.js';
 import type { User, UserRepository } from './user.js';
@@ -33,7 +32,7 @@ export type FactorFailure =
   | { ok: false; code: 'invalid_credentials' | 'invalid_request' | 'unauthenticated'; message: string }
   | { ok: false; code: 'rate_limited'; retryAfterMs: number };
 
-export type SignedIn = { ok: true; user: User; warnings: SecurityWarning[]; returnTo: string | null } & IssuedSession;
+export type SignedIn = CompletedSignIn & { returnTo: string | null };
 
 /** Where a factor is checked, for the audit log. */
 export type FactorContext = 'sign_in' | 'api_tokens' | 'reauthentication';
@@ -43,10 +42,9 @@ export interface SecondFactorServiceOptions {
   passkeys: PasskeyService;
   pending: PendingSignInStore;
   users: UserRepository;
-  sessions: SessionService;
+  completion: SignInCompletion;
   throttle: LoginThrottle;
   audit: AuditTrail;
-  anomalies?: Pick<AnomalyDetector, 'afterSignIn'>;
   clock: Clock;
   random?: RandomSource;
 }
@@ -64,10 +62,9 @@ export class SecondFactorService {
   readonly #passkeys: PasskeyService;
   readonly #pending: PendingSignInStore;
   readonly #users: UserRepository;
-  readonly #sessions: SessionService;
+  readonly #completion: SignInCompletion;
   readonly #throttle: LoginThrottle;
   readonly #audit: AuditTrail;
-  readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
   readonly #clock: Clock;
   readonly #random: RandomSource;
 
@@ -76,10 +73,9 @@ export class SecondFactorService {
     this.#passkeys = options.passkeys;
     this.#pending = options.pending;
     this.#users = options.users;
-    this.#sessions = options.sessions;
+    this.#completion = options.completion;
     this.#throttle = options.throttle;
     this.#audit = options.audit;
-    this.#anomalies = options.anomalies;
     this.#clock = options.clock;
     this.#random = options.random ?? cryptoRandom;
   }
@@ -161,7 +157,7 @@ export class SecondFactorService {
     // Taking the hold is what makes it single use: of two requests racing with one cookie, one signs in.
     if (!(await this.#pending.take(pending.keyHash))) return expired();
     const methods = [...pending.methods, checked.method];
-    const signedIn = await this.signIn(user, methods, client, pending, presentedSessionSecret);
+    const signedIn = await this.#completion.finish(user, methods, client, pending, presentedSessionSecret);
     return { ...signedIn, returnTo: pending.returnTo };
   }
 
@@ -205,60 +201,6 @@ export class SecondFactorService {
     return { ok: true, method };
   }
 
-  /** Request options for a discoverable passkey sign-in, bound to the browser by the returned secret (a cookie). */
-  async passkeySignInOptions(): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; secret: string }> {
-    const secret = generateSecret(this.#random);
-    return { options: await this.#passkeys.assertionOptions(ceremonyKey('sign-in', secret), null), secret };
-  }
-
-  /** Signs in with a passkey alone: with user verification it is both factors at once (`methods: ["passkey"]`). */
-  async signInWithPasskey(
-    secret: string | undefined,
-    response: AuthenticationResponseJSON,
-    client: ClientInfo,
-    presentedSessionSecret?: string,
-  ): Promise<SignedIn | FactorFailure> {
-    if (!secret || !looksLikeSecret(secret)) {
-      return { ok: false, code: 'invalid_request', message: 'No passkey sign-in was started in this browser.' };
-    }
-    const asserted = await this.#passkeys.assert(ceremonyKey('sign-in', secret), response, null);
-    const user = asserted.ok ? await this.#users.findById(asserted.passkey.userId) : null;
-    if (!asserted.ok || !user || user.disabled) {
-      const reason = asserted.ok ? 'the account is disabled' : asserted.reason;
-      await this.#audit.record('auth.login_failed', client, {
-        userId: user?.id ?? null,
-        details: { method: 'passkey', reason },
-      });
-      const code = !asserted.ok && asserted.code === 'invalid_request' ? 'invalid_request' : 'invalid_credentials';
-      return { ok: false, code, message: 'The passkey was not accepted.' };
-    }
-    return { ...(await this.signIn(user, ['passkey'], client, {}, presentedSessionSecret)), returnTo: null };
-  }
-
-  /** A new session for a sign-in that is complete; a session cookie sent along is revoked first (fixation). */
-  async signIn(
-    user: User,
-    methods: readonly AuthMethod[],
-    client: ClientInfo,
-    options: { rememberMe?: boolean; provider?: string | null },
-    presentedSessionSecret?: string,
-  ): Promise<Omit<SignedIn, 'returnTo'>> {
-    if (presentedSessionSecret) await this.#sessions.revokeBySecret(presentedSessionSecret);
-    const issued = await this.#sessions.create(user, client, {
-      methods,
-      rememberMe: options.rememberMe === true,
-      provider: options.provider ?? null,
-    });
-    const warnings = (await this.#anomalies?.afterSignIn(issued.session, client, false)) ?? [];
-    const [method, ...factors] = methods;
-    await this.#audit.record('auth.login', client, {
-      userId: user.id,
-      sessionId: issued.session.id,
-      details: { method, ...(factors.length ? { secondFactor: factors.join('+') } : {}), ...providerOf(options) },
-    });
-    return { ok: true, user, warnings, ...issued };
-  }
-
   async #livePending(secret: string | undefined) {
     if (!secret || !looksLikeSecret(secret)) return null;
     const pending = await this.#pending.find(hashToken(secret));
@@ -286,8 +228,4 @@ export class SecondFactorService {
 
 function expired(): FactorFailure {
   return { ok: false, code: 'unauthenticated', message: 'This sign-in expired or was already used; sign in again.' };
-}
-
-function providerOf(options: { provider?: string | null }) {
-  return options.provider ? { provider: options.provider } : {};
 }

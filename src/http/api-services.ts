@@ -8,6 +8,7 @@ import type { DownloadService } from '../core/download-service.js';
 import type { KeyRing } from '../core/key-ring.js';
 import type { MessageService } from '../core/message-service.js';
 import type { PasskeyService } from '../core/passkey-service.js';
+import type { PasskeySignIn } from '../core/passkey-sign-in.js';
 import type { SecondFactorService } from '../core/second-factor-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { SignOnService } from '../core/sign-on-service.js';
@@ -49,8 +50,10 @@ export interface ApiServices {
   /** The authenticator app (TOTP) and recovery codes. */
   totp: TotpService;
   passkeys: PasskeyService;
-  /** Sign-ins held for their second factor, passkey sign-in, and factor checks. */
+  /** Sign-ins held for their second factor, and factor checks. */
   secondFactors: SecondFactorService;
+  /** Sign-in with a passkey alone. */
+  passkeySignIn: PasskeySignIn;
   /** Re-authentication (step-up) of a signed-in session. */
   stepUp: StepUpService;
   /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */

@@ -42,7 +42,7 @@ const Signed = Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Arr
  * with a passkey alone through discoverable credentials — no email asked, user verification required.
  */
 export function registerPasskeyRoutes(api: Api, { services, config, guards }: RouteContext): void {
-  const { passkeys, secondFactors } = services;
+  const { passkeys, passkeySignIn } = services;
 
   api.post(
     '/account/passkeys/options',
@@ -121,7 +121,7 @@ export function registerPasskeyRoutes(api: Api, { services, config, guards }: Ro
     '/auth/passkey/options',
     { schema: { body: EmptyBody, response: { 200: RequestOptionsView } } },
     async (_request, reply) => {
-      const { options, secret } = await secondFactors.passkeySignInOptions();
+      const { options, secret } = await passkeySignIn.options();
       passkeyCookie.set(reply, config, secret);
       return options;
     },
@@ -140,7 +140,7 @@ export function registerPasskeyRoutes(api: Api, { services, config, guards }: Ro
       const secret = passkeyCookie.read(request, config);
       // The challenge is spent whatever happens next: the cookie that named it goes too.
       if (secret) passkeyCookie.clear(reply, config);
-      const result = await secondFactors.signInWithPasskey(
+      const result = await passkeySignIn.signIn(
         secret,
         request.body.response as AuthenticationResponseJSON,
         clientInfo(request),
