@@ -4,7 +4,7 @@ import type { AnomalyDetector } from '../core/anomaly.js';
 import type { AuditTrail } from '../core/audit.js';
 import type { Clock } from '../core/clock.js';
 import { FactorChanges } from '../core/factor-changes.js';
-import type { LoginThrottle } from '../core/login-throttle.js';
+import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import type { AccountNotifier } from '../core/notices.js';
 import { PasskeyService } from '../core/passkey-service.js';
 import { PasskeySignIn } from '../core/passkey-sign-in.js';
@@ -40,7 +40,7 @@ export interface FactorServicesOptions {
   /** The decorated repository: second-factor changes must reach every cached copy of the user. */
   users: UserRepository;
   sessions: SessionService;
-  throttle: LoginThrottle;
+  throttle: LoginThrottle & ActionLimiter;
   audit: AuditTrail;
   anomalies: Pick<AnomalyDetector, 'afterSignIn'>;
   notifier: AccountNotifier;
@@ -80,6 +80,6 @@ export function buildFactorServices(options: FactorServicesOptions): FactorServi
     clock,
     random,
   });
-  const passkeySignIn = new PasskeySignIn({ passkeys, users, audit, completion, random });
+  const passkeySignIn = new PasskeySignIn({ passkeys, users, audit, completion, limits: options.throttle, random });
   return { totp, passkeys, secondFactors, passkeySignIn };
 }

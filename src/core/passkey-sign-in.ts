@@ -1,8 +1,9 @@
 import type { AuditTrail } from './audit.js';
+import { type ActionLimiter, unlimited } from './login-throttle.js';
 import { ceremonyKey, type PasskeyService } from './passkey-service.js';
 import type { FactorFailure } from './second-factor-service.js';
 import type { ClientInfo } from './session.js';
-import type { CompletedSignIn, SignInCompletion } from './sign-in-completion.js';
+import type { CompletedSignIn, EndedByAnomaly, SignInCompletion } from './sign-in-completion.js';
 import { cryptoRandom, generateSecret, looksLikeSecret, type RandomSource } from './tokens.js';
 import type { UserRepository } from './user.js';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from './webauthn.js';
@@ -12,6 +13,8 @@ export interface PasskeySignInOptions {
   users: UserRepository;
   audit: AuditTrail;
   completion: SignInCompletion;
+  /** Per-address budget of sign-in starts (`sign_on`, shared with third-party sign-on): each one writes a challenge. */
+  limits?: ActionLimiter;
   random?: RandomSource;
 }
 
@@ -25,6 +28,7 @@ export class PasskeySignIn {
   readonly #users: UserRepository;
   readonly #audit: AuditTrail;
   readonly #completion: SignInCompletion;
+  readonly #limits: ActionLimiter;
   readonly #random: RandomSource;
 
   constructor(options: PasskeySignInOptions) {
@@ -32,13 +36,28 @@ export class PasskeySignIn {
     this.#users = options.users;
     this.#audit = options.audit;
     this.#completion = options.completion;
+    this.#limits = options.limits ?? unlimited;
     this.#random = options.random ?? cryptoRandom;
   }
 
   /** Request options naming no account, and the secret (for the cookie) that the challenge is kept under. */
-  async options(): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; secret: string }> {
+  async options(
+    client: ClientInfo,
+  ): Promise<
+    | { ok: true; options: PublicKeyCredentialRequestOptionsJSON; secret: string }
+    | { ok: false; code: 'rate_limited'; retryAfterMs: number }
+  > {
+    const budget = await this.#limits.consume('sign_on', client.ip);
+    if (!budget.allowed) {
+      if (budget.firstRefusal) {
+        await this.#audit.record('rate.limited', client, {
+          details: { scope: budget.scope, retryAfterSeconds: Math.ceil(budget.retryAfterMs / 1000) },
+        });
+      }
+      return { ok: false, code: 'rate_limited', retryAfterMs: budget.retryAfterMs };
+    }
     const secret = generateSecret(this.#random);
-    return { options: await this.#passkeys.assertionOptions(ceremonyKey('sign-in', secret), null), secret };
+    return { ok: true, options: await this.#passkeys.assertionOptions(ceremonyKey('sign-in', secret), null), secret };
   }
 
   async signIn(
@@ -46,7 +65,7 @@ export class PasskeySignIn {
     response: AuthenticationResponseJSON,
     client: ClientInfo,
     presentedSessionSecret?: string,
-  ): Promise<CompletedSignIn | FactorFailure> {
+  ): Promise<CompletedSignIn | EndedByAnomaly | FactorFailure> {
     if (!secret || !looksLikeSecret(secret)) {
       return { ok: false, code: 'invalid_request', message: 'No passkey sign-in was started in this browser.' };
     }

@@ -158,6 +158,7 @@ export class SecondFactorService {
     if (!(await this.#pending.take(pending.keyHash))) return expired();
     const methods = [...pending.methods, checked.method];
     const signedIn = await this.#completion.finish(user, methods, client, pending, presentedSessionSecret);
+    if (!signedIn.ok) return signedIn;
     return { ...signedIn, returnTo: pending.returnTo };
   }
 

@@ -1,4 +1,4 @@
-import type { AnomalyDetector, SecurityWarning } from './anomaly.js';
+import { type AnomalyDetector, revokedEverySession, type SecurityWarning } from './anomaly.js';
 import type { AuditTrail } from './audit.js';
 import type { AuthMethod, ClientInfo } from './session.js';
 import type { IssuedSession, SessionService } from './session-service.js';
@@ -6,6 +6,9 @@ import type { User } from './user.js';
 
 /** A sign-in that is complete: the user, the new session and its secret, and any warnings for the answer. */
 export type CompletedSignIn = { ok: true; user: User; warnings: SecurityWarning[] } & IssuedSession;
+
+/** ANOMALY_ACTION=revoke ended every session of the account, the one just made included: there is none to hand out. */
+export type EndedByAnomaly = { ok: false; code: 'unauthenticated'; message: string };
 
 export interface SignInCompletionOptions {
   sessions: SessionService;
@@ -35,7 +38,7 @@ export class SignInCompletion {
     client: ClientInfo,
     options: { rememberMe?: boolean; provider?: string | null },
     presentedSessionSecret?: string,
-  ): Promise<CompletedSignIn> {
+  ): Promise<CompletedSignIn | EndedByAnomaly> {
     if (presentedSessionSecret) await this.#sessions.revokeBySecret(presentedSessionSecret);
     const issued = await this.#sessions.create(user, client, {
       methods,
@@ -53,6 +56,7 @@ export class SignInCompletion {
         ...(options.provider ? { provider: options.provider } : {}),
       },
     });
+    if (revokedEverySession(warnings)) return { ok: false, code: 'unauthenticated', message: warnings[0]!.message };
     return { ok: true, user, warnings, ...issued };
   }
 }

@@ -46,7 +46,7 @@ describe('hostile input to the second-factor endpoints', () => {
   let held: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ SIGN_ON_LIMIT_IP: '100000' });
     fresh = await signedUpClient(t.app, 'odin@asgard.example');
     // An enrolment waiting for its first code, for the confirmation's input.
     expect((await fresh.request({ method: 'POST', url: '/api/account/totp' })).statusCode).toBe(200);

@@ -119,18 +119,20 @@ export function registerPasskeyRoutes(api: Api, { services, config, guards }: Ro
 
   api.post(
     '/auth/passkey/options',
-    { schema: { body: EmptyBody, response: { 200: RequestOptionsView } } },
-    async (_request, reply) => {
-      const { options, secret } = await passkeySignIn.options();
-      passkeyCookie.set(reply, config, secret);
-      return options;
+    { config: { errorCodes: ['rate_limited'] }, schema: { body: EmptyBody, response: { 200: RequestOptionsView } } },
+    async (request, reply) => {
+      const started = await passkeySignIn.options(clientInfo(request));
+      if (!started.ok) throw failureError(started);
+      passkeyCookie.set(reply, config, started.secret);
+      return started.options;
     },
   );
 
   api.post(
     '/auth/passkey',
     {
-      config: { errorCodes: ['invalid_credentials'] },
+      // unauthenticated: ANOMALY_ACTION=revoke ended every session of the account, this sign-in's included.
+      config: { errorCodes: ['invalid_credentials', 'unauthenticated'] },
       schema: {
         body: Type.Object({ response: AuthenticationCredential }, { additionalProperties: false }),
         response: { 200: Signed },
