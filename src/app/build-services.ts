@@ -10,10 +10,12 @@ import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import type { MailTransport } from '../core/mail.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
+import type { AccountNotifier } from '../core/notices.js';
 import { Argon2Hasher, type PasswordHasher } from '../core/passwords.js';
 import { SessionRevoker } from '../core/revocation.js';
 import { SessionService } from '../core/session-service.js';
 import { SignOnService } from '../core/sign-on-service.js';
+import { StepUpService } from '../core/step-up-service.js';
 import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
@@ -42,6 +44,7 @@ import {
   buildMailServices,
   type MailServices,
 } from './build-account-services.js';
+import { buildFactorServices } from './build-factor-services.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
 import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
 import { describeError } from './describe-error.js';
@@ -98,6 +101,8 @@ export interface BuildServicesOptions {
   logger?: RedisLogger;
   /** Where mail goes instead of SMTP_URL's server or the outbox (tests that capture it). */
   mailTransport?: MailTransport;
+  /** Tells account owners about security changes instead of mailing them (tests that watch the notices). */
+  notifier?: AccountNotifier;
 }
 
 /** The composition root: opens stores, migrates, and builds the services over them. */
@@ -143,7 +148,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
   const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const metrics = options.metrics ?? new HeimdallMetrics();
   // Built before every service that tells owners about changes (the notifier) or mails them links.
-  const mail = buildMailServices({
+  const mailed = buildMailServices({
     config,
     database,
     clock,
@@ -153,6 +158,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     transport: options.mailTransport,
     reportError: options.reportError,
   });
+  const mail: MailServices = options.notifier ? { ...mailed, notifier: options.notifier } : mailed;
+  const notifier = mail.notifier;
   // Scrape-time sources. Live sessions are counted where they are kept: in SQL; Redis keeps no global index to count.
   if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
   metrics.observeCaches(() => stores.cacheStats());
@@ -174,7 +181,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     policy: config.anomaly,
     devices: new SqlDeviceHistory(database.db),
     events,
-    notifier: mail.notifier,
+    notifier,
   });
   // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
   const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
@@ -217,6 +224,18 @@ export async function buildServices(config: Config, options: BuildServicesOption
     watcher: anomalies,
     revoker,
   });
+  const factors = buildFactorServices({
+    config,
+    database,
+    clock,
+    random,
+    users: userRepository,
+    sessions,
+    throttle,
+    audit,
+    anomalies,
+    notifier,
+  });
   const accounts = new AccountService({
     users,
     sessions,
@@ -226,7 +245,15 @@ export async function buildServices(config: Config, options: BuildServicesOption
     audit,
     anomalies,
     verification: emailVerification,
-    notifier: mail.notifier,
+    notifier,
+    secondFactors: factors.secondFactors,
+  });
+  const stepUp = new StepUpService({
+    accounts,
+    secondFactors: factors.secondFactors,
+    passkeys: factors.passkeys,
+    sessions,
+    audit,
   });
   const accountServices = buildAccountEmailServices(
     { ...accountEmail, hasher, sessions, reportError: options.reportError },
@@ -255,8 +282,9 @@ export async function buildServices(config: Config, options: BuildServicesOption
     anomalies,
     limits: throttle,
     audit,
-    notifier: mail.notifier,
+    notifier,
     verification: emailVerification,
+    secondFactors: factors.secondFactors,
   });
   let tokens: TokenServices;
   try {
@@ -272,6 +300,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       denyList,
       audit,
       limits: throttle,
+      secondFactors: factors.secondFactors,
     });
   } catch (error) {
     await stores.close();
@@ -293,6 +322,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     sessions,
     accounts,
     signOn,
+    ...factors,
+    stepUp,
     audit,
     anomalies,
     throttle,

@@ -10,6 +10,7 @@ import { DownloadService } from '../core/download-service.js';
 import { CLOCK_TOLERANCE_SECONDS, JwtService, TOKEN_KINDS } from '../core/jwt-service.js';
 import { KeyRing } from '../core/key-ring.js';
 import type { ActionLimiter } from '../core/login-throttle.js';
+import type { SecondFactorService } from '../core/second-factor-service.js';
 import { SecretBox } from '../core/secret-box.js';
 import type { SessionStore } from '../core/session.js';
 import type { SessionService } from '../core/session-service.js';
@@ -80,6 +81,8 @@ export interface TokenServicesOptions {
   denyList: DenyList;
   audit: AuditTrail;
   limits: ActionLimiter;
+  /** Asks accounts with a second factor for it in the credentials grant. */
+  secondFactors?: SecondFactorService;
 }
 
 /** Wires keys, JWTs, API tokens and downloads; imports the signing keys once, here. */
@@ -102,6 +105,7 @@ export async function buildTokenServices(options: TokenServicesOptions): Promise
     accounts: options.accounts,
     limits: options.limits,
     audit,
+    secondFactors: options.secondFactors,
     users,
     refreshTokens: new SqlRefreshTokenStore(database.db),
     jwt,

@@ -63,6 +63,8 @@ export interface RequestAuthenticatorOptions extends CredentialValidators {
   cookieName: string;
   /** Origins other than the request's own that may make changes (HEIMDALL_ORIGINS, HEIMDALL_PUBLIC_URL). */
   allowedOrigins: string[];
+  /** MFA_REQUIRED_ROLES: a role's routes refuse its holders until they enrol a second factor. */
+  mfaRequiredRoles?: readonly string[];
 }
 
 export class RequestAuthenticator {
@@ -70,12 +72,14 @@ export class RequestAuthenticator {
   readonly #clock: Clock;
   readonly #cookieName: string;
   readonly #allowedOrigins: Set<string>;
+  readonly #mfaRequiredRoles: Set<string>;
 
   constructor(options: RequestAuthenticatorOptions) {
     this.#validators = { sessions: options.sessions, bearer: options.bearer };
     this.#clock = options.clock;
     this.#cookieName = options.cookieName;
     this.#allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
+    this.#mfaRequiredRoles = new Set(options.mfaRequiredRoles ?? []);
   }
 
   /**
@@ -140,6 +144,39 @@ export class RequestAuthenticator {
   }
 
   /**
+   * The role check: 403 `forbidden` without the role; 403 `second_factor_required` when the role is one of
+   * MFA_REQUIRED_ROLES and its holder has not enrolled a second factor (every way in then asks for it, so holding
+   * one is what makes the role's sessions two-factor).
+   */
+  checkRole(auth: Authenticated, role: string): HeimdallError | null {
+    if (!auth.user.roles.includes(role)) return new HeimdallError('forbidden', `This needs the "${role}" role.`);
+    if (this.#mfaRequiredRoles.has(role) && auth.user.secondFactors.length === 0) {
+      return new HeimdallError(
+        'second_factor_required',
+        `The "${role}" role needs a second factor: set up an authenticator app or a passkey first.`,
+        { status: 403 },
+      );
+    }
+    return null;
+  }
+
+  /** Every role must pass checkRole; the first refusal is the answer. */
+  checkRoles(auth: Authenticated, roles: readonly string[]): HeimdallError | null {
+    const missing = roles.find((role) => !auth.user.roles.includes(role));
+    if (missing !== undefined) return this.checkRole(auth, missing);
+    for (const role of roles) {
+      const refusal = this.checkRole(auth, role);
+      if (refusal) return refusal;
+    }
+    return null;
+  }
+
+  /** True when the role's routes refuse holders without a second factor (MFA_REQUIRED_ROLES). */
+  requiresSecondFactor(role: string): boolean {
+    return this.#mfaRequiredRoles.has(role);
+  }
+
+  /**
    * From an identification to a verdict: 401 without a live session, then the CSRF token, then the role, then how
    * recent the session's proof is.
    */
@@ -153,11 +190,9 @@ export class RequestAuthenticator {
         challenge: bearer ? 'Bearer error="invalid_token"' : null,
       };
     }
-    const held = identification.auth.user.roles;
-    const missing = [options.role ?? []].flat().find((role) => !held.includes(role));
     const refusal =
       this.checkCsrfToken(facts, identification.auth) ??
-      (missing !== undefined ? new HeimdallError('forbidden', `This needs the "${missing}" role.`) : null) ??
+      (options.role !== undefined ? this.checkRoles(identification.auth, [options.role].flat()) : null) ??
       (options.recentWithinMs !== undefined
         ? this.checkRecentProof(identification.scheme, identification.auth, options.recentWithinMs)
         : null);
@@ -180,6 +215,8 @@ export interface AuthenticatorSettings {
   origins: string[];
   /** HEIMDALL_PUBLIC_URL: Heimdall's own origin as its users reach it. */
   publicUrl: string;
+  /** MFA_REQUIRED_ROLES. */
+  mfaRequiredRoles?: readonly string[];
 }
 
 /** The request authenticator over the configured validators: the same for Heimdall's routes and embedding hosts. */
@@ -193,5 +230,6 @@ export function createRequestAuthenticator(
     clock: validators.clock,
     cookieName: settings.cookieName,
     allowedOrigins: [...settings.origins, settings.publicUrl],
+    mfaRequiredRoles: settings.mfaRequiredRoles ?? [],
   });
 }

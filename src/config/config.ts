@@ -95,6 +95,8 @@ export interface Config {
   metricsToken: string | null;
   /** REAUTH_MAX_AGE: how recent a proof sensitive actions ask for (step-up), in milliseconds. */
   reauthMaxAgeMs: number;
+  /** MFA_REQUIRED_ROLES: roles whose routes refuse holders without a second factor (403 second_factor_required). */
+  mfaRequiredRoles: string[];
   /** Graceful shutdown (SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT), in milliseconds. */
   shutdown: ShutdownConfig;
   /** Mail (SMTP_URL, MAIL_FROM) and the life of email links (EMAIL_TOKEN_TTL, PASSWORD_RESET_TTL, INVITATION_TTL). */
@@ -104,6 +106,16 @@ export interface Config {
 /** The sample files that ship with Heimdall (assets/downloads, beside src/ and dist/). */
 export const BUNDLED_DOWNLOADS_DIR = fileURLToPath(new URL('../../assets/downloads/', import.meta.url));
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Role names as the admin API accepts them. */
+const ROLE_NAME = /^[a-z][a-z0-9_.-]{0,31}$/;
+
+function parseRoles(raw: string): string[] | null {
+  const roles = raw
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  return roles.length > 0 && roles.every((role) => ROLE_NAME.test(role)) ? [...new Set(roles)] : null;
+}
 
 /** Reads and validates the environment; throws one ConfigError listing every problem, one line each. */
 export function loadConfig(env: Env = process.env): Config {
@@ -235,6 +247,12 @@ export function loadConfig(env: Env = process.env): Config {
     downloads: readDownloadsConfig(r, BUNDLED_DOWNLOADS_DIR),
     metricsToken: r.read('METRICS_TOKEN', null as string | null, longSecret, LONG_SECRET),
     reauthMaxAgeMs: r.read('REAUTH_MAX_AGE', 10 * 60_000, duration, DURATION),
+    mfaRequiredRoles: r.read(
+      'MFA_REQUIRED_ROLES',
+      [] as string[],
+      parseRoles,
+      'comma-separated role names (e.g. admin)',
+    ),
     shutdown: readShutdownConfig(r),
     mail: readMailConfig(r),
   };

@@ -5,6 +5,7 @@ import type { EmailVerificationService } from './email-verification-service.js';
 import type { ActionLimiter, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
 import { unlimited } from './login-throttle.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
+import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { User } from './user.js';
 import { normaliseEmail, type RegisterInput, type UserService } from './user-service.js';
@@ -18,6 +19,9 @@ export interface LoginInput {
 export type AccountResult<Code extends string> =
   | ({ ok: true; user: User; warnings: SecurityWarning[] } & IssuedSession)
   | { ok: false; code: Code; message?: string; retryAfterMs?: number };
+
+/** The password was right, and the account has a second factor: nothing is signed in until it is presented. */
+export type SecondFactorHeld = { ok: false; code: 'second_factor_required'; held: HeldSignIn };
 
 export type CredentialCheck =
   | { ok: true; user: User }
@@ -38,6 +42,8 @@ export interface AccountServiceOptions {
   verification?: Pick<EmailVerificationService, 'sendVerification'>;
   /** Tells the owner when the password changes. */
   notifier?: AccountNotifier;
+  /** Holds the password sign-in of an account with a second factor (issue 17); absent: passwords sign in alone. */
+  secondFactors?: Pick<SecondFactorService, 'hold'>;
 }
 
 /**
@@ -55,6 +61,7 @@ export class AccountService {
   readonly #anomalies: AnomalyDetector | undefined;
   readonly #verification: Pick<EmailVerificationService, 'sendVerification'> | undefined;
   readonly #notifier: AccountNotifier;
+  readonly #secondFactors: Pick<SecondFactorService, 'hold'> | undefined;
 
   constructor(options: AccountServiceOptions) {
     this.#users = options.users;
@@ -66,6 +73,7 @@ export class AccountService {
     this.#anomalies = options.anomalies;
     this.#verification = options.verification;
     this.#notifier = options.notifier ?? silentNotifier;
+    this.#secondFactors = options.secondFactors;
   }
 
   async register(
@@ -88,9 +96,15 @@ export class AccountService {
     input: LoginInput,
     client: ClientInfo,
     presentedSecret?: string,
-  ): Promise<AccountResult<'invalid_credentials' | 'account_disabled' | 'rate_limited' | 'unauthenticated'>> {
+  ): Promise<
+    AccountResult<'invalid_credentials' | 'account_disabled' | 'rate_limited' | 'unauthenticated'> | SecondFactorHeld
+  > {
     const checked = await this.checkCredentials(input.email, input.password, client);
     if (!checked.ok) return checked;
+    // The second factor guards the password way in: the account's session waits for it (issue 17).
+    const rememberMe = input.rememberMe === true;
+    const held = await this.#secondFactors?.hold(checked.user, ['password'], client, { rememberMe });
+    if (held) return { ok: false, code: 'second_factor_required', held };
     const signedIn = await this.#signIn(checked.user, client, input.rememberMe === true, presentedSecret);
     await this.#audit.record('auth.login', client, { userId: checked.user.id, sessionId: signedIn.session.id });
     // ANOMALY_ACTION=revoke ended every session, this new one included: there is no session to hand out.

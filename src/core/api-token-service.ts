@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { JwtService } from './jwt-service.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from './refresh-token.js';
+import type { SecondFactorService } from './second-factor-service.js';
 import type { AuthMethod, Session } from './session.js';
 import type { Authenticated, ClientInfo, Revocation, SessionService } from './session-service.js';
 import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
@@ -33,8 +34,15 @@ export type TokenRefusal = { ok: false; code: 'rate_limited'; retryAfterMs: numb
 
 export type IssueResult =
   | { ok: true; pair: TokenPair }
-  | { ok: false; code: 'invalid_credentials' | 'account_disabled' }
+  | {
+      ok: false;
+      code: 'invalid_credentials' | 'account_disabled' | 'second_factor_required' | 'invalid_request';
+      message?: string;
+    }
   | TokenRefusal;
+
+/** A second factor sent in the same body as the password (API.md: `totp` or `recoveryCode`). */
+export type GrantFactor = { totp: string } | { recoveryCode: string };
 
 export type RefreshResult =
   | { ok: true; pair: TokenPair }
@@ -55,6 +63,8 @@ export interface ApiTokenServiceOptions {
   clock: Clock;
   policy: ApiTokenPolicy;
   random?: RandomSource;
+  /** Asks accounts with a second factor for it in the credentials grant (issue 17); absent: the password is enough. */
+  secondFactors?: Pick<SecondFactorService, 'methodsOf' | 'verify'>;
 }
 
 /**
@@ -72,6 +82,7 @@ export class ApiTokenService {
   readonly #clock: Clock;
   readonly #policy: ApiTokenPolicy;
   readonly #random: RandomSource;
+  readonly #secondFactors: Pick<SecondFactorService, 'methodsOf' | 'verify'> | undefined;
 
   constructor(options: ApiTokenServiceOptions) {
     this.#sessions = options.sessions;
@@ -84,15 +95,35 @@ export class ApiTokenService {
     this.#clock = options.clock;
     this.#policy = options.policy;
     this.#random = options.random ?? cryptoRandom;
+    this.#secondFactors = options.secondFactors;
   }
 
-  /** POST /api/tokens with credentials: a new family for whoever proves the password. */
-  async issueWithCredentials(email: string, password: string, client: ClientInfo): Promise<IssueResult> {
+  /**
+   * POST /api/tokens with credentials: a new family for whoever proves the password — and, for an account with a
+   * second factor, a code from its app or a recovery code in the same request (the second factor guards this way in
+   * too; without one the answer is `second_factor_required`).
+   */
+  async issueWithCredentials(
+    email: string,
+    password: string,
+    client: ClientInfo,
+    factor?: GrantFactor,
+  ): Promise<IssueResult> {
     const refused = await this.#spendBudget(client);
     if (refused) return refused;
     const checked = await this.#accounts.checkCredentials(email, password, client);
     if (!checked.ok) return checked;
-    return { ok: true, pair: await this.#startFamily(checked.user, client, 'password', ['password']) };
+    const methods: AuthMethod[] = ['password'];
+    if (this.#secondFactors && (await this.#secondFactors.methodsOf(checked.user.id)).length > 0) {
+      if (!factor) {
+        return { ok: false, code: 'second_factor_required', message: 'Send totp or recoveryCode with the password.' };
+      }
+      const verified = await this.#secondFactors.verify(checked.user, factor, client, 'api_tokens', null);
+      if (!verified.ok && verified.code === 'rate_limited') return verified;
+      if (!verified.ok) return { ok: false, code: 'invalid_credentials', message: verified.message };
+      methods.push(verified.method);
+    }
+    return { ok: true, pair: await this.#startFamily(checked.user, client, 'password', methods) };
   }
 
   /** POST /api/tokens from a cookie session: a new family for the session's user, proven as that session was. */

@@ -30,6 +30,16 @@ export const AUDIT_EVENT_TYPES = [
   'account.disabled',
   'account.enabled',
   'account.deleted',
+  // Second factors and step-up (issue 17): every change of how an account is protected, and every re-authentication.
+  'auth.second_factor_asked',
+  'auth.reauthenticated',
+  'totp.enabled',
+  'totp.disabled',
+  'recovery_codes.regenerated',
+  'recovery_code.used',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

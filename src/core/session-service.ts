@@ -281,6 +281,30 @@ export class SessionService {
     });
   }
 
+  /**
+   * Re-authentication (API.md, "Fresh authentication"): the session keeps its public id, lifetimes and device
+   * binding, but gets a new secret and CSRF token — its privileges rise, so whatever copy of the old cookie exists
+   * stops working — and counts as proven now by `methods`, added to what it already held. The old record is deleted
+   * before the new one is written (the id is unique): a crash in between signs the user out, never leaves two.
+   */
+  async reprove(session: Session, user: User, methods: readonly AuthMethod[]): Promise<IssuedSession> {
+    const now = this.#clock.now();
+    const secret = generateSecret(this.#random);
+    const proven: Session = {
+      ...session,
+      tokenHash: hashToken(secret),
+      csrfToken: generateSecret(this.#random, CSRF_TOKEN_BYTES),
+      userVersion: user.sessionVersion,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + session.idleTimeoutMs, session.absoluteExpiresAt),
+      authenticatedAt: now,
+      methods: methodSet([...session.methods, ...methods]),
+    };
+    await this.#store.delete(session.tokenHash);
+    await this.#store.insert(proven);
+    return { session: proven, secret };
+  }
+
   async pruneExpired(): Promise<number> {
     return this.#store.pruneExpired(this.#clock.now());
   }

@@ -7,6 +7,7 @@ import { generatePublicId } from './ids.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
 import { safeReturnTo } from './return-to.js';
+import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
 import { linkIdentity, resolveSignOnAccount, type SignOnAccounts } from './sign-on-accounts.js';
@@ -38,6 +39,8 @@ export interface SignOnServiceOptions {
   notifier?: AccountNotifier;
   /** Sends a new account its verification link (a provider's word is not Heimdall's own check). */
   verification?: Pick<EmailVerificationService, 'sendVerification'>;
+  /** Holds the sign-on of an account with a second factor until it is presented (issue 17). */
+  secondFactors?: Pick<SecondFactorService, 'hold'>;
 }
 
 export interface StartSignOnInput {
@@ -79,6 +82,8 @@ export type SignOnOutcome =
       linkedIdentity: boolean;
     }
   | { ok: true; intent: 'link'; provider: string; user: User; identity: Identity; returnTo: string }
+  /** The account has a second factor: no session yet, the browser goes on to the second-factor page. */
+  | { ok: true; intent: 'second-factor'; provider: string; user: User; held: HeldSignIn; returnTo: string }
   | (SignOnFailure & { provider: string; userId: string | null });
 
 export type UnlinkResult = { ok: true; identity: Identity } | { ok: false; code: 'not_found' | 'last_sign_in_method' };
@@ -100,6 +105,7 @@ export class SignOnService {
   readonly #audit: AuditTrail;
   readonly #notifier: AccountNotifier;
   readonly #verification: Pick<EmailVerificationService, 'sendVerification'> | undefined;
+  readonly #secondFactors: Pick<SecondFactorService, 'hold'> | undefined;
 
   constructor(options: SignOnServiceOptions) {
     this.#providers = options.providers;
@@ -113,6 +119,7 @@ export class SignOnService {
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
     this.#notifier = options.notifier ?? silentNotifier;
     this.#verification = options.verification;
+    this.#secondFactors = options.secondFactors;
     this.#accounts = {
       users: options.users,
       identities: options.identities,
@@ -207,6 +214,21 @@ export class SignOnService {
     if (!account.ok) return { ...account, provider: name };
     if (account.created) await this.#verification?.sendVerification(account.user);
     else if (account.linked) await this.#noticeLinked(account.user.id, name);
+    // The second factor guards this way in too (issue 17): the provider's word is the first factor only.
+    const held = await this.#secondFactors?.hold(account.user, ['oidc'], input.client, {
+      provider: name,
+      returnTo: pending.returnTo,
+    });
+    if (held) {
+      return {
+        ok: true,
+        intent: 'second-factor',
+        provider: name,
+        user: account.user,
+        held,
+        returnTo: pending.returnTo,
+      };
+    }
     if (input.presentedSessionSecret) await this.#sessions.revokeBySecret(input.presentedSessionSecret);
     const issued = await this.#sessions.create(account.user, input.client, { methods: ['oidc'], provider: name });
     const warnings = (await this.#anomalies?.afterSignIn(issued.session, input.client, account.created)) ?? [];
@@ -226,7 +248,26 @@ export class SignOnService {
   }
 
   async #noticeLinked(userId: string, provider: string): Promise<void> {
-    await this.#notifier.notify({ kind: 'identity_linked', userId, details: { provider: this.labelOf(provider) } });
+    try {
+      await this.#notifier.notify({ kind: 'identity_linked', userId, details: { provider: this.labelOf(provider) } });
+    } catch {
+      // A notice never undoes what it describes.
+    }
+  }
+
+  /**
+   * Removes every linked identity of the account ("sign out everywhere" offers it, issue 15): what a thief linked
+   * goes with the sessions. A password-less account keeps its oldest identity, its only way back in.
+   */
+  async unlinkAll(user: User): Promise<Identity[]> {
+    // Newest first, so that the one kept (when one must be) is the account's original, not one linked since.
+    const identities = (await this.#accounts.identities.listForUser(user.id)).reverse();
+    const removed: Identity[] = [];
+    for (const identity of identities) {
+      const outcome = await this.#accounts.identities.delete(user.id, identity.id, { keepOne: !user.passwordHash });
+      if (outcome === 'deleted') removed.push(identity);
+    }
+    return removed;
   }
 
   listIdentities(userId: string): Promise<Identity[]> {

@@ -10,9 +10,14 @@ import type { EmailVerificationService } from '../core/email-verification-servic
 import type { KeyRing } from '../core/key-ring.js';
 import type { MessageService } from '../core/message-service.js';
 import type { PasswordResetService } from '../core/password-reset-service.js';
+import type { PasskeyService } from '../core/passkey-service.js';
+import type { PasskeySignIn } from '../core/passkey-sign-in.js';
+import type { SecondFactorService } from '../core/second-factor-service.js';
 import type { SessionService } from '../core/session-service.js';
 import type { SignOnService } from '../core/sign-on-service.js';
+import type { StepUpService } from '../core/step-up-service.js';
 import type { StreamHub } from '../core/stream-hub.js';
+import type { TotpService } from '../core/totp-service.js';
 import type { UserService } from '../core/user-service.js';
 
 export type ProbeStatus = 'ok' | 'unavailable';
@@ -45,6 +50,15 @@ export interface ApiServices {
   accounts: AccountService;
   /** Third-party sign-on (OIDC) and linked identities. */
   signOn: SignOnService;
+  /** The authenticator app (TOTP) and recovery codes. */
+  totp: TotpService;
+  passkeys: PasskeyService;
+  /** Sign-ins held for their second factor, and factor checks. */
+  secondFactors: SecondFactorService;
+  /** Sign-in with a passkey alone. */
+  passkeySignIn: PasskeySignIn;
+  /** Re-authentication (step-up) of a signed-in session. */
+  stepUp: StepUpService;
   /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */
   audit: AuditTrail;
   anomalies: AnomalyDetector;

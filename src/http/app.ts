@@ -33,10 +33,14 @@ import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerOidcRoutes } from './routes/oidc-routes.js';
 import { registerOpenApiRoutes } from './routes/openapi-routes.js';
 import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
+import { registerPasskeyRoutes } from './routes/passkey-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
 import { registerReadinessRoutes } from './routes/readiness-routes.js';
+import { registerReauthenticateRoutes } from './routes/reauthenticate-routes.js';
+import { registerSecondFactorRoutes } from './routes/second-factor-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
+import { registerTotpRoutes } from './routes/totp-routes.js';
 
 /** API.md: request bodies are at most 16 KiB. */
 export const BODY_LIMIT = 16 * 1024;
@@ -119,6 +123,10 @@ export async function buildApp(
       registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
       registerProductRoutes(typed, context);
+      registerTotpRoutes(typed, context);
+      registerPasskeyRoutes(typed, context);
+      registerSecondFactorRoutes(typed, context);
+      registerReauthenticateRoutes(typed, context);
       registerOpenApiRoutes(typed, context);
       registerReadinessRoutes(typed, context, lifecycle);
     },

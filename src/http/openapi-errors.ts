@@ -1,6 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { isUnsafeMethod } from '../auth/request-facts.js';
-import type { ErrorCode } from '../core/errors.js';
+import type { ErrorAnswer, ErrorCode } from '../core/errors.js';
 import { ERROR_CATALOGUE } from '../core/errors.js';
 
 declare module 'fastify' {
@@ -9,22 +9,23 @@ declare module 'fastify' {
      * Error codes a route answers with beyond those its schema and guards imply: what its handler decides. Declared
      * on the route itself (`config: { errorCodes: [...] }`); OpenAPI documents them, the serializers never see them.
      */
-    errorCodes?: readonly ErrorCode[];
-    /** A code answered with a status other than the catalogue's (the last-active-admin refusal: 409). */
-    errorOverrides?: readonly ErrorOverride[];
+    errorCodes?: readonly ErrorAnswer[];
   }
 }
 
-export interface ErrorOverride {
-  code: ErrorCode;
-  status: number;
-}
+type GuardLike = { errorCodes?: readonly ErrorAnswer[] };
 
-type GuardLike = { errorCodes?: readonly ErrorCode[] };
+const statusOf = (answer: ErrorAnswer) => (typeof answer === 'string' ? ERROR_CATALOGUE[answer].status : answer.status);
+const codeOf = (answer: ErrorAnswer) => (typeof answer === 'string' ? answer : answer.code);
 
 /** Every code a route can answer with: from its method and schema, its guards, and its declared errorCodes. */
 export function errorCodesOf(method: string, route: Pick<RouteOptions, 'schema' | 'preHandler' | 'config'>) {
   const codes = new Set<ErrorCode>(['internal_error', 'service_unavailable']);
+  const others = new Map<string, ErrorAnswer>();
+  const add = (answer: ErrorAnswer) => {
+    if (typeof answer === 'string') codes.add(answer);
+    else others.set(`${answer.code}@${answer.status}`, answer);
+  };
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (schema.body || schema.querystring || schema.params) codes.add('invalid_request');
   if (schema.body) {
@@ -33,29 +34,19 @@ export function errorCodesOf(method: string, route: Pick<RouteOptions, 'schema' 
   }
   // Heimdall's Origin and Fetch Metadata checks run before every unsafe request.
   if (isUnsafeMethod(method)) codes.add('csrf_failed');
-  for (const hook of [route.preHandler ?? []].flat() as GuardLike[])
-    for (const c of hook.errorCodes ?? []) codes.add(c);
-  for (const c of (route.config as { errorCodes?: readonly ErrorCode[] } | undefined)?.errorCodes ?? []) codes.add(c);
-  return [...codes];
-}
-
-/** The status overrides a route declares (`config: { errorOverrides: [...] }`). */
-export function errorOverridesOf(route: Pick<RouteOptions, 'config'>): readonly ErrorOverride[] {
-  return (route.config as { errorOverrides?: readonly ErrorOverride[] } | undefined)?.errorOverrides ?? [];
+  for (const hook of [route.preHandler ?? []].flat() as GuardLike[]) for (const c of hook.errorCodes ?? []) add(c);
+  for (const c of (route.config as { errorCodes?: readonly ErrorAnswer[] } | undefined)?.errorCodes ?? []) add(c);
+  return [...codes, ...others.values()] as ErrorAnswer[];
 }
 
 /** OpenAPI responses for error codes, one per status, each listing its codes in `error.code`'s enum. */
-export function errorResponses(
-  codes: readonly ErrorCode[],
-  overrides: readonly ErrorOverride[] = [],
-): Record<string, object> {
+export function errorResponses(answers: readonly ErrorAnswer[]): Record<string, object> {
   const byStatus = new Map<number, ErrorCode[]>();
-  const add = (status: number, code: ErrorCode) => {
-    const list = byStatus.get(status) ?? [];
-    if (!list.includes(code)) byStatus.set(status, [...list, code]);
-  };
-  for (const code of codes) add(ERROR_CATALOGUE[code].status, code);
-  for (const { code, status } of overrides) add(status, code);
+  for (const answer of answers) {
+    const status = statusOf(answer);
+    const listed = byStatus.get(status) ?? [];
+    if (!listed.includes(codeOf(answer))) byStatus.set(status, [...listed, codeOf(answer)]);
+  }
   const responses: Record<string, object> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {

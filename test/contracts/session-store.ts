@@ -171,6 +171,23 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
       expect(await store.findByTokenHash(session.tokenHash)).toBeNull();
     });
 
+    it('a session re-inserted under a new secret after delete() keeps its public id (re-authentication)', async () => {
+      const session = makeSession(userA);
+      await store.insert(session);
+      expect(await store.findById(session.id)).toEqual(session);
+      const proven = {
+        ...session,
+        tokenHash: hashToken(generateSecret()),
+        methods: ['password' as const, 'totp' as const],
+      };
+      await store.delete(session.tokenHash);
+      await store.insert(proven);
+      expect(await store.findByTokenHash(session.tokenHash)).toBeNull();
+      expect(await store.findByTokenHash(proven.tokenHash)).toEqual(proven);
+      expect(await store.findById(session.id)).toEqual(proven);
+      expect(await store.listForUser(userA)).toEqual([proven]);
+    });
+
     it('delete() removes the session from every lookup and reports whether it existed', async () => {
       const session = makeSession(userA);
       await store.insert(session);

@@ -48,7 +48,10 @@ export function requireBuiltWebApp(): void {
   }
 }
 
-/** Heimdall over real sockets on a free loopback port (SQLite in memory, the real clock unless given one). */
+/**
+ * Heimdall over real sockets on a free loopback port (SQLite in memory, the real clock unless given one). With `PORT`
+ * in `env` it listens on that port, so that HEIMDALL_PUBLIC_URL can name it (WebAuthn checks the origin).
+ */
 export async function startHeimdall(
   env: Record<string, string> = {},
   options: { clock?: Clock } = {},
@@ -67,7 +70,7 @@ export async function startHeimdall(
       hadSessionCookie: (request.headers.cookie ?? '').includes(`${config.cookieName}=`),
     });
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   return {
     app,

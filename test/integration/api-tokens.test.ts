@@ -68,8 +68,9 @@ describe('hybrid API tokens', () => {
       const api = new ApiClient(t.app);
       await api.signIn(ODIN);
       const response = await api.request({ method: 'POST', url: '/api/tokens' });
+      // Creating tokens from a session is a sensitive action, which a Bearer token never performs (API.md).
       expect(response.statusCode).toBe(403);
-      expect(errorCode(response)).toBe('forbidden');
+      expect(errorCode(response)).toBe('reauthentication_required');
     });
 
     it('refuses unknown fields and answers 401 without credentials or a session', async () => {

@@ -119,7 +119,7 @@ describe('OpenAPI at /api/openapi.json, generated from the route schemas', () =>
     expect(codesOf('/api/auth/login', 'post', '429')).toEqual(['rate_limited']);
   });
 
-  it('documents the last-active-admin refusal as 409 invalid_request where it can happen (config.errorOverrides)', () => {
+  it('documents the last-active-admin refusal as 409 invalid_request where it can happen (config.errorCodes)', () => {
     const codesOf = (path: string, method: string, status: string) =>
       document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema.properties?.error
         ?.properties?.code?.enum ?? [];

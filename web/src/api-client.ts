@@ -5,6 +5,7 @@ import type {
   ListedSession,
   OidcProvider,
   Product,
+  SecondFactorAsked,
   SessionEnvelope,
   SessionInfo,
   User,
@@ -49,16 +50,28 @@ export class ApiError extends Error {
  */
 let csrfToken: string | null = null;
 let onUnauthenticated: (() => void) | null = null;
+let onReauthenticationRequired: (() => Promise<boolean>) | null = null;
 
 /** Called when a request that needed a session finds none (it ended elsewhere or expired). */
 export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
+/**
+ * Called when an action answers `reauthentication_required` (a sensitive action on a session without a recent
+ * proof): it asks the person to confirm it is them and resolves true once the session is fresh, false if they
+ * decline. Every request gets it, so every sensitive action is retried once after a successful confirmation.
+ */
+export function setReauthenticationHandler(handler: (() => Promise<boolean>) | null): void {
+  onReauthenticationRequired = handler;
+}
+
 export interface RequestOptions {
   body?: unknown;
   /** Do not treat a 401 as "the session ended" (sign-in and who-am-I answer 401 as a normal outcome). */
   expectUnauthenticated?: boolean;
+  /** This is the retry after a re-authentication (or the re-authentication itself): never ask again. */
+  noReauthentication?: boolean;
 }
 
 /** The API's error answer as an ApiError (its code, message and Retry-After). */
@@ -98,6 +111,9 @@ export async function request<T>(method: string, path: string, options: RequestO
   if (!response.ok) {
     const apiError = errorOf(response, payload);
     if (apiError.code === 'unauthenticated' && !options.expectUnauthenticated) onUnauthenticated?.();
+    if (apiError.code === 'reauthentication_required' && onReauthenticationRequired && !options.noReauthentication) {
+      if (await onReauthenticationRequired()) return request<T>(method, path, { ...options, noReauthentication: true });
+    }
     throw apiError;
   }
   const token = (payload as { csrfToken?: unknown } | null)?.csrfToken;
@@ -110,18 +126,18 @@ export const api = {
   register: (body: { email: string; password: string; name?: string }) =>
     request<SessionEnvelope>('POST', '/api/auth/register', { body }),
   login: (body: { email: string; password: string; rememberMe: boolean }) =>
-    request<SessionEnvelope>('POST', '/api/auth/login', { body, expectUnauthenticated: true }),
+    request<SessionEnvelope | SecondFactorAsked>('POST', '/api/auth/login', { body, expectUnauthenticated: true }),
   async logout(): Promise<void> {
     await request<void>('POST', '/api/auth/logout', { expectUnauthenticated: true });
     csrfToken = null;
   },
-  async logoutEverywhere(): Promise<void> {
-    await request<void>('POST', '/api/auth/logout-everywhere');
+  async logoutEverywhere(removeIdentities = false): Promise<void> {
+    await request<void>('POST', '/api/auth/logout-everywhere', removeIdentities ? { body: { removeIdentities } } : {});
     csrfToken = null;
   },
   changePassword: (body: { currentPassword: string; newPassword: string }) =>
     request<{ session: SessionInfo; csrfToken: string }>('POST', '/api/auth/password', { body }),
-  listSessions: () => request<{ sessions: ListedSession[] }>('GET', '/api/sessions'),
+  listSessions: () => request<{ sessions: ListedSession[]; identities: LinkedIdentity[] }>('GET', '/api/sessions'),
   revokeSession: (id: string) => request<void>('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
   revokeOtherSessions: () => request<{ revoked: number }>('POST', '/api/sessions/revoke-others'),
   listUsers: (query: string, cursor?: string | null) => {

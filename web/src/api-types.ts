@@ -9,7 +9,8 @@ export interface User {
   /** Heimdall confirmed the address (a link it mailed was followed). */
   emailVerified: boolean;
   disabled: boolean;
-  secondFactors: string[];
+  /** Second factors enrolled (`totp`, `passkey`). */
+  secondFactors: ('totp' | 'passkey')[];
 }
 
 export interface SessionInfo {
@@ -26,6 +27,9 @@ export interface SessionInfo {
   country: string | null;
   provider: string | null;
   rememberMe: boolean;
+  /** When a factor was last proven on this session. */
+  authenticatedAt?: string;
+  methods?: string[];
 }
 
 export interface ListedSession extends SessionInfo {
@@ -43,6 +47,14 @@ export interface SessionEnvelope {
   session: SessionInfo;
   csrfToken: string | null;
 }
+
+/** A password (or third-party) sign-in of an account with a second factor: finished on /second-factor. */
+export interface SecondFactorAsked {
+  secondFactorRequired: true;
+  methods: SecondFactorMethod[];
+}
+
+export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 export interface WhoAmI extends SessionEnvelope {
   warnings: Warning[];
@@ -102,4 +114,13 @@ export interface AuditEvent {
 export interface AuditPage {
   events: AuditEvent[];
   nextCursor: string | null;
+}
+
+export interface PasskeyInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** Synced between devices by its provider. */
+  backedUp: boolean;
 }

@@ -10,12 +10,14 @@ import { DevicesPage } from './pages/devices-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { PurchasesPage } from './pages/purchases-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
+import { SecondFactorPage } from './pages/second-factor-page.js';
+import { SecurityPage } from './pages/security-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
 import { Link, navigate, usePath } from './router.js';
 
-const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password'];
+const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password', '/second-factor'];
 /** Where mailed links land: shown signed in or out, never redirected away. */
 const LINK_PATHS = ['/reset-password', '/verify-email'];
 
@@ -58,6 +60,7 @@ function Header() {
           <>
             <nav aria-label="Main" className="nav">
               <Link to="/account">Account</Link>
+              <Link to="/security">Security</Link>
               <Link to="/devices">Devices</Link>
               <Link to="/activity">Activity</Link>
               <Link to="/purchases">Purchases</Link>
@@ -119,6 +122,7 @@ function Routes() {
       );
     case 'signed-out':
       if (path === '/forgot-password') return <ForgotPasswordPage />;
+      if (path === '/second-factor') return <SecondFactorPage />;
       return path === '/signup' ? <SignUpPage /> : <SignInPage notice={state.notice} />;
     case 'signed-in':
       return (
@@ -133,6 +137,7 @@ function Routes() {
 /** What a signed-in user sees at each path. */
 function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
   if (path === '/devices') return <DevicesPage />;
+  if (path === '/security') return <SecurityPage />;
   if (path === '/activity') return <ActivityPage />;
   if (path === '/purchases') return <PurchasesPage />;
   if (path === '/admin') {

@@ -54,13 +54,58 @@ function describeSignIn(details: Record<string, unknown>, labelOf: LabelOf): Des
     return own(`Signed in with ${labelOf(provider)}`, how);
   }
   if (details.method === 'api_tokens') return own('API client signed in', 'An API client was issued tokens.');
+  if (details.method === 'passkey') return own('Signed in with a passkey', null);
+  const factor = text(details.secondFactor);
+  if (factor) return own('Signed in', `With ${FACTOR_NAMES[factor] ?? factor} as the second step.`);
   return own('Signed in', null);
+}
+
+const FACTOR_NAMES: Record<string, string> = {
+  totp: 'a code from the authenticator app',
+  recovery_code: 'a recovery code',
+  passkey: 'a passkey',
+};
+
+/** Second factors and re-authentication (docs/api.md, "Second factors"); null for other types. */
+function describeFactorEvent(type: string, details: Record<string, unknown>): DescribedEvent | null {
+  switch (type) {
+    case 'totp.enabled':
+      return own(details.replaced ? 'Authenticator app replaced' : 'Authenticator app set up', null, 'success');
+    case 'totp.disabled':
+      return own('Authenticator app removed', null, 'warning');
+    case 'recovery_codes.regenerated':
+      return own('New recovery codes made', 'The earlier codes no longer work.');
+    case 'recovery_code.used': {
+      const left = count(details.remaining);
+      return own('Recovery code used', left === null ? null : `${left} left.`, 'warning');
+    }
+    case 'passkey.added':
+      return own(`Passkey added${text(details.name) ? `: ${text(details.name)}` : ''}`, null, 'success');
+    case 'passkey.renamed':
+      return own('Passkey renamed', null);
+    case 'passkey.removed':
+      return own(`Passkey removed${text(details.name) ? `: ${text(details.name)}` : ''}`, null, 'warning');
+    case 'auth.reauthenticated':
+      return own('Confirmed it was you', 'A sign-in was confirmed again before a protected change.');
+    case 'auth.second_factor_asked':
+      return own('Second step asked', 'The first step of a sign-in was right; the second factor was asked for.');
+    default:
+      return null;
+  }
 }
 
 function describeFailedSignIn(details: Record<string, unknown>, labelOf: LabelOf): DescribedEvent {
   if (details.reason === 'account_disabled') {
     return own('Sign-in refused', 'The password was right, but the account is disabled.', 'warning');
   }
+  if (details.stage === 'second_factor') {
+    return own(
+      'Wrong second factor',
+      'A sign-in or confirmation was refused: the code or passkey was wrong.',
+      'warning',
+    );
+  }
+  if (details.method === 'passkey') return own('Passkey sign-in refused', null, 'warning');
   if (details.during === 'password_change') {
     return own('Wrong current password', 'A password change was refused: the current password was wrong.', 'warning');
   }
@@ -183,6 +228,6 @@ export function describeAuditEvent(event: AuditEvent, labelOf: LabelOf): Describ
     case 'identity.unlinked':
       return own(`Unlinked ${labelOf(text(details.provider) ?? 'a provider')}`, null);
     default:
-      return describeAccountEvent(event) ?? own(event.type, null);
+      return describeAccountEvent(event) ?? describeFactorEvent(event.type, details) ?? own(event.type, null);
   }
 }

@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api, setUnauthenticatedHandler } from './api-client.js';
-import type { SessionInfo, User, Warning } from './api-types.js';
+import type { SecondFactorMethod, SessionEnvelope, SessionInfo, User, Warning } from './api-types.js';
 import { describeSignOut } from './error-messages.js';
 import { useLiveEvents } from './live-events.js';
 import { useNotify } from './notifications.js';
@@ -14,10 +14,16 @@ export type AuthState =
 interface AuthActions {
   state: AuthState;
   refresh(): Promise<void>;
-  signIn(email: string, password: string, rememberMe: boolean): Promise<void>;
+  /** Resolves with the second-factor methods when the account has one (finished on /second-factor), else null. */
+  signIn(email: string, password: string, rememberMe: boolean): Promise<SecondFactorMethod[] | null>;
+  /** Shows a sign-in finished elsewhere (second factor, passkey) as signed in. */
+  completeSignIn(envelope: SessionEnvelope): void;
+  /** The session after a re-authentication (same id, newer proof). */
+  updateSession(session: SessionInfo): void;
   signUp(email: string, password: string, name: string): Promise<void>;
   signOut(): Promise<void>;
-  signOutEverywhere(): Promise<void>;
+  /** With `removeIdentities`, linked third-party accounts are removed too (a recent sign-in is asked for). */
+  signOutEverywhere(removeIdentities?: boolean): Promise<void>;
   changePassword(currentPassword: string, newPassword: string): Promise<void>;
 }
 
@@ -95,8 +101,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       refresh: () => refresh(),
       async signIn(email, password, rememberMe) {
         const result = await api.login({ email, password, rememberMe });
+        if ('secondFactorRequired' in result) return result.methods;
         setState({ status: 'signed-in', user: result.user, session: result.session, warnings: [] });
         void refresh();
+        return null;
+      },
+      completeSignIn(envelope) {
+        setState({ status: 'signed-in', user: envelope.user, session: envelope.session, warnings: [] });
+        void refresh();
+      },
+      updateSession(session) {
+        setState((current) => (current.status === 'signed-in' ? { ...current, session } : current));
       },
       async signUp(email, password, name) {
         const result = await api.register({ email, password, ...(name.trim() ? { name: name.trim() } : {}) });
@@ -106,8 +121,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         await api.logout();
         setState({ status: 'signed-out', notice: 'You signed out.' });
       },
-      async signOutEverywhere() {
-        await api.logoutEverywhere();
+      async signOutEverywhere(removeIdentities = false) {
+        await api.logoutEverywhere(removeIdentities);
         setState({ status: 'signed-out', notice: 'You were signed out on all devices.' });
       },
       async changePassword(currentPassword, newPassword) {

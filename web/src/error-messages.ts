@@ -14,7 +14,7 @@ const MESSAGES: Record<string, string> = {
   token_expired: 'The link has expired.',
   invalid_token: 'This link no longer works: it was already used, has expired, or was replaced by a newer one.',
   account_disabled: 'This account is disabled. Ask an administrator to enable it.',
-  reauthentication_required: 'For your security, sign out and sign in again, then try this once more.',
+  reauthentication_required: 'This change needs a recent sign-in. Confirm it is you and try again.',
 };
 
 /** A message for an error thrown by the API client (or anything else). */
@@ -25,6 +25,8 @@ export function describeError(error: unknown): string {
     case 'weak_password':
       return `Choose a stronger password: ${error.message}`;
     case 'invalid_request':
+    // Which proof was wrong (password, code, passkey) is the server's to say; it never says which half of a login.
+    case 'invalid_credentials':
       return error.message;
     case 'rate_limited':
       return error.retryAfterSeconds

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { AuthProvider } from './auth-context.js';
+import { ReauthenticationProvider } from './components/reauth-dialog.js';
 import { NotificationsProvider } from './notifications.js';
 import './styles.css';
 
@@ -11,7 +12,9 @@ createRoot(root).render(
   <StrictMode>
     <NotificationsProvider>
       <AuthProvider>
-        <App />
+        <ReauthenticationProvider>
+          <App />
+        </ReauthenticationProvider>
       </AuthProvider>
     </NotificationsProvider>
   </StrictMode>,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizeOptions, Identification, RequestAuthenticator } from '../../auth/request-authenticator.js';
 import { clientOf } from '../../auth/request-facts.js';
 import type { Config } from '../../config/config.js';
-import type { ErrorCode } from '../../core/errors.js';
+import type { ErrorAnswer, ErrorCode } from '../../core/errors.js';
 import type { Authenticated, ClientInfo } from '../../core/session-service.js';
 import { clearSessionCookie } from '../cookies.js';
 import { requestFacts } from './csrf-plugin.js';
@@ -22,13 +22,16 @@ declare module 'fastify' {
 
 export type Guard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
   /** The error codes this guard can answer with (OpenAPI documents them per route). */
-  readonly errorCodes?: readonly ErrorCode[];
+  readonly errorCodes?: readonly ErrorAnswer[];
 };
 
 export interface AuthGuards {
   /** 401 without a live session; 403 `csrf_failed` for an unsafe method without the session's CSRF token. */
   requireSession: Guard;
-  /** requireSession, then 403 `forbidden` unless the user holds the role (read from the database this request). */
+  /**
+   * requireSession, then 403 `forbidden` unless the user holds the role (read from the database this request), and
+   * 403 `second_factor_required` for a role of MFA_REQUIRED_ROLES whose holder has no second factor.
+   */
   requireRole(role: string): Guard[];
   /**
    * requireSession, then 403 `reauthentication_required` unless this cookie session proved a factor within
@@ -75,7 +78,7 @@ export function createAuthGuards(
     return identification;
   };
 
-  const guard = (options: AuthorizeOptions, errorCodes: readonly ErrorCode[]): Guard =>
+  const guard = (options: AuthorizeOptions, errorCodes: readonly ErrorAnswer[]): Guard =>
     Object.assign(
       async (request: FastifyRequest, reply: FastifyReply) => {
         const verdict = authenticator.authorize(requestFacts(request), await identify(request, reply), options);
@@ -89,7 +92,13 @@ export function createAuthGuards(
   const requireSession = guard({}, SESSION_ERRORS);
   return {
     requireSession,
-    requireRole: (role) => [guard({ role }, [...SESSION_ERRORS, 'forbidden'])],
+    requireRole: (role) => [
+      guard({ role }, [
+        ...SESSION_ERRORS,
+        'forbidden',
+        ...(authenticator.requiresSecondFactor(role) ? [{ code: 'second_factor_required', status: 403 } as const] : []),
+      ]),
+    ],
     requireRecentAuth: guard({ recentWithinMs: config.reauthMaxAgeMs }, [
       ...SESSION_ERRORS,
       'reauthentication_required',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { errorCodesOf, errorOverridesOf, errorResponses } from '../openapi-errors.js';
+import { errorCodesOf, errorResponses } from '../openapi-errors.js';
 import { ANY_HOST_ROUTES } from './host-check-plugin.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -37,7 +37,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
         string,
         unknown
       >;
-      const errors = errorResponses([...new Set(codes)], errorOverridesOf(route));
+      const errors = errorResponses(codes);
       // A status the route documents itself (the health checks' 503) keeps its own schema.
       const response = { ...errors, ...own };
       const guarded = codes.includes('unauthenticated');

@@ -10,7 +10,7 @@ export function registerAccountRoutes(api: Api, { services, config, guards }: Ro
   api.delete(
     '/account',
     {
-      config: { errorOverrides: [LAST_ACTIVE_ADMIN_OVERRIDE] },
+      config: { errorCodes: [LAST_ACTIVE_ADMIN_OVERRIDE] },
       preHandler: guards.requireRecentAuth,
       schema: { response: { 204: Type.Null() } },
     },

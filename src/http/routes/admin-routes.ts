@@ -51,7 +51,7 @@ export function registerAdminRoutes(api: Api, { services, guards }: RouteContext
   api.put(
     '/admin/users/:id/roles',
     {
-      config: { errorCodes: ['not_found'], errorOverrides: [LAST_ACTIVE_ADMIN_OVERRIDE] },
+      config: { errorCodes: ['not_found', LAST_ACTIVE_ADMIN_OVERRIDE] },
       // A role change is sensitive (API.md, "Fresh authentication"): a recent proof, never a Bearer token.
       preHandler: [...adminOnly, guards.requireRecentAuth],
       schema: { params: IdParam, body: RolesBody, response: { 200: Type.Object({ user: UserView }) } },

@@ -54,7 +54,7 @@ export function registerAdminUserRoutes(api: Api, { services, guards }: RouteCon
     api.post(
       path,
       {
-        config: { errorCodes: ['not_found'], errorOverrides: [LAST_ACTIVE_ADMIN_OVERRIDE] },
+        config: { errorCodes: ['not_found', LAST_ACTIVE_ADMIN_OVERRIDE] },
         preHandler: change === 'disable' ? sensitive : adminOnly,
         schema: { params: IdParam, response: { 200: UserAnswer } },
       },
@@ -70,7 +70,7 @@ export function registerAdminUserRoutes(api: Api, { services, guards }: RouteCon
   api.delete(
     '/admin/users/:id',
     {
-      config: { errorCodes: ['not_found'], errorOverrides: [LAST_ACTIVE_ADMIN_OVERRIDE] },
+      config: { errorCodes: ['not_found', LAST_ACTIVE_ADMIN_OVERRIDE] },
       preHandler: sensitive,
       schema: { params: IdParam, response: { 204: Type.Null() } },
     },

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { hasBearerHeader } from '../../auth/request-facts.js';
+import { secondFactorCookie } from '../ceremony-cookies.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
@@ -16,6 +17,15 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 const SignedIn = Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning) })]);
+/** The password was right and the account has a second factor: no session yet, only the 2fa cookie (issue 17). */
+const SecondFactorAsked = Type.Object({
+  secondFactorRequired: Type.Literal(true),
+  methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('passkey'), Type.Literal('recovery_code')])),
+});
+const LogoutEverywhereBody = Type.Union([
+  Type.Object({ removeIdentities: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  Type.Null(),
+]);
 const PasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
 
 /** Sign-up, sign-in, sign-out and password change (API.md, "Account and session"). */
@@ -48,10 +58,14 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
     {
       // unauthenticated: ANOMALY_ACTION=revoke ended every session of the account, this sign-in's included.
       config: { errorCodes: ['invalid_credentials', 'account_disabled', 'rate_limited', 'unauthenticated'] },
-      schema: { body: LoginBody, response: { 200: SignedIn } },
+      schema: { body: LoginBody, response: { 200: Type.Union([SignedIn, SecondFactorAsked]) } },
     },
     async (request, reply) => {
       const result = await services.accounts.login(request.body, clientInfo(request), sessionSecret(request, config));
+      if (!result.ok && result.code === 'second_factor_required') {
+        secondFactorCookie.set(reply, config, result.held.secret);
+        return { secondFactorRequired: true as const, methods: result.held.methods };
+      }
       if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
       return {
@@ -80,9 +94,25 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
 
   api.post(
     '/auth/logout-everywhere',
-    { preHandler: guards.requireSession, schema: { response: { 204: Type.Null() } } },
+    {
+      config: { errorCodes: ['reauthentication_required'] },
+      preHandler: guards.requireSession,
+      schema: { body: LogoutEverywhereBody, response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
-      const userId = request.auth!.user.id;
+      const { user } = request.auth!;
+      const userId = user.id;
+      // Removing the linked identities too ends what a thief may have linked (issue 15); unlinking is sensitive, so
+      // it asks for a recent proof before anything is ended.
+      if (request.body?.removeIdentities) {
+        await guards.requireRecentAuth(request, reply);
+        for (const identity of await services.signOn.unlinkAll(user)) {
+          await services.audit.record('identity.unlinked', clientInfo(request), {
+            userId,
+            details: { method: 'oidc', provider: identity.provider, during: 'logout_everywhere' },
+          });
+        }
+      }
       await services.sessions.revokeAll(userId, { by: 'logout', actorId: userId, client: clientInfo(request) });
       clearSessionCookie(reply, config);
       return reply.code(204).send(null);

@@ -5,6 +5,7 @@ import type { AuditEventType, AuditTrail } from '../../core/audit.js';
 import { HeimdallError } from '../../core/errors.js';
 import type { Identity } from '../../core/identity.js';
 import type { SignOnErrorCode } from '../../core/sign-on.js';
+import { secondFactorCookie } from '../ceremony-cookies.js';
 import { setSessionCookie } from '../cookies.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
@@ -21,7 +22,7 @@ const ReturnToQuery = Type.Object({
 const CallbackQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 const Redirect = { 302: Type.Null() };
 const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
-const IdentityView = Type.Object({
+export const IdentityView = Type.Object({
   id: Type.String(),
   provider: Type.String(),
   label: Type.String(),
@@ -29,6 +30,18 @@ const IdentityView = Type.Object({
   createdAt: Type.String(),
   lastUsedAt: Type.String(),
 });
+
+/** A linked identity as the API shows it (with the provider's label). */
+export function identityView(identity: Identity, labelOf: (provider: string) => string) {
+  return {
+    id: identity.id,
+    provider: identity.provider,
+    label: labelOf(identity.provider),
+    email: identity.email,
+    createdAt: new Date(identity.createdAt).toISOString(),
+    lastUsedAt: new Date(identity.lastUsedAt).toISOString(),
+  };
+}
 
 function providerPath(config: Config, name: string, action: 'start' | 'callback'): string {
   return `${config.publicUrl}/api/oidc/${encodeURIComponent(name)}/${action}`;
@@ -134,6 +147,11 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
           createdAccount: outcome.createdAccount,
           linkedIdentity: outcome.linkedIdentity,
         });
+      } else if (outcome.intent === 'second-factor') {
+        // The account has a second factor: no session yet. The SPA's /second-factor page finishes the sign-in with
+        // the 2fa cookie, exactly as after a password (the session it makes keeps the provider and `returnTo`).
+        secondFactorCookie.set(reply, config, outcome.held.secret);
+        return reply.redirect(`${config.publicUrl}/second-factor?methods=${outcome.held.methods.join(',')}`);
       } else {
         await recordEvent(services.audit, request, 'identity.linked', {
           provider,
@@ -145,11 +163,13 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
     },
   );
 
+  // Linking adds a way into the account that survives a password change: a sensitive action (API.md, "Fresh
+  // authentication"). A Bearer token never passes this guard, so a stolen access token cannot link (issue 15).
   api.post(
     '/oidc/:provider/link',
     {
       config: { errorCodes: ['not_found', 'rate_limited'] },
-      preHandler: guards.requireSession,
+      preHandler: guards.requireRecentAuth,
       schema: {
         params: ProviderParams,
         querystring: ReturnToQuery,
@@ -176,14 +196,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
     },
   );
 
-  const toIdentityView = (identity: Identity) => ({
-    id: identity.id,
-    provider: identity.provider,
-    label: signOn.labelOf(identity.provider),
-    email: identity.email,
-    createdAt: new Date(identity.createdAt).toISOString(),
-    lastUsedAt: new Date(identity.lastUsedAt).toISOString(),
-  });
+  const toIdentityView = (identity: Identity) => identityView(identity, (name) => signOn.labelOf(name));
 
   api.get(
     '/oidc/identities',
@@ -204,7 +217,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
     '/oidc/identities/:id',
     {
       config: { errorCodes: ['not_found'] },
-      preHandler: guards.requireSession,
+      preHandler: guards.requireRecentAuth,
       schema: { params: IdParam, response: { 204: Type.Null() } },
     },
     async (request, reply) => {

@@ -6,6 +6,7 @@ import { clearSessionCookie } from '../cookies.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam, ListedSessionView, SessionEnvelope, toSessionView, toUserView, Warning } from '../schemas.js';
+import { IdentityView, identityView } from './oidc-routes.js';
 
 export function toListedSessions(sessions: Session[], currentId: string | null) {
   return sessions.map((s) => ({ ...toSessionView(s), current: s.id === currentId }));
@@ -32,11 +33,23 @@ export function registerSessionRoutes(api: Api, { services, config, guards }: Ro
     '/sessions',
     {
       preHandler: guards.requireSession,
-      schema: { response: { 200: Type.Object({ sessions: Type.Array(ListedSessionView) }) } },
+      schema: {
+        response: {
+          200: Type.Object({ sessions: Type.Array(ListedSessionView), identities: Type.Array(IdentityView) }),
+        },
+      },
     },
     async (request) => {
       const { user, session } = request.auth!;
-      return { sessions: toListedSessions(await services.sessions.list(user.id), session.id) };
+      // Linked identities are ways in too (issue 15): listed beside the sessions, removable there.
+      const [sessions, identities] = await Promise.all([
+        services.sessions.list(user.id),
+        services.signOn.listIdentities(user.id),
+      ]);
+      return {
+        sessions: toListedSessions(sessions, session.id),
+        identities: identities.map((identity) => identityView(identity, (name) => services.signOn.labelOf(name))),
+      };
     },
   );
 

@@ -1,11 +1,10 @@
 import { type Static, Type } from 'typebox';
-import { hasBearerHeader } from '../../auth/request-facts.js';
-import type { IssueResult, TokenPair } from '../../core/api-token-service.js';
-import { HeimdallError } from '../../core/errors.js';
+import type { GrantFactor, IssueResult, TokenPair } from '../../core/api-token-service.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { Email, Password } from '../schemas.js';
+import { RecoveryCode, TotpCode } from '../webauthn-schemas.js';
 
 export const TokenPairView = Type.Object({
   accessToken: Type.String(),
@@ -19,9 +18,20 @@ export function toTokenPairView(pair: TokenPair): Static<typeof TokenPairView> {
   return { accessToken, tokenType, expiresIn, refreshToken };
 }
 
-/** Absent body: use the cookie session. The credentials schema stays strict: unknown fields are a 400. */
+/**
+ * Absent body: use the cookie session. The credentials schema stays strict: unknown fields are a 400. An account with
+ * a second factor sends `totp` or `recoveryCode` beside its password (API.md, "Second factors").
+ */
 const IssueBody = Type.Union([
-  Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
+  Type.Object(
+    {
+      email: Email,
+      password: Password,
+      totp: Type.Optional(TotpCode),
+      recoveryCode: Type.Optional(RecoveryCode),
+    },
+    { additionalProperties: false },
+  ),
   Type.Null(),
 ]);
 const RefreshTokenBody = Type.Object(
@@ -35,7 +45,14 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
     '/tokens',
     {
       config: {
-        errorCodes: ['invalid_credentials', 'account_disabled', 'rate_limited', 'forbidden', 'unauthenticated'],
+        errorCodes: [
+          'invalid_credentials',
+          'account_disabled',
+          'second_factor_required',
+          'rate_limited',
+          'unauthenticated',
+          'reauthentication_required',
+        ],
       },
       schema: { body: IssueBody, response: { 200: TokenPairView } },
     },
@@ -43,14 +60,14 @@ export function registerTokenRoutes(api: Api, { services, guards }: RouteContext
       let result: IssueResult;
       if (request.body) {
         // The sign-in path: throttled and audited, and an unknown email answers like a wrong password.
-        const { email, password } = request.body;
-        result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request));
+        const { email, password, totp, recoveryCode } = request.body;
+        const factor: GrantFactor | undefined =
+          totp !== undefined ? { totp } : recoveryCode !== undefined ? { recoveryCode } : undefined;
+        result = await services.apiTokens.issueWithCredentials(email, password, clientInfo(request), factor);
       } else {
-        // A stolen access token must not be able to mint a long-lived refresh token: only a cookie session can.
-        if (hasBearerHeader(request.headers)) {
-          throw new HeimdallError('forbidden', 'Token families are created with credentials or a cookie session.');
-        }
-        await guards.requireSession(request, reply);
+        // A sensitive action (API.md, "Fresh authentication"): a cookie session with a recent proof. A stolen access
+        // token never passes, so it cannot mint a long-lived refresh token.
+        await guards.requireRecentAuth(request, reply);
         result = await services.apiTokens.issueForSession(request.auth!, clientInfo(request));
       }
       if (!result.ok) throw failureError(result);

@@ -109,6 +109,12 @@ export interface Database {
   purchases: PurchasesTable;
   email_tokens: EmailTokensTable;
   mail_queue: MailQueueTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  webauthn_user_handles: WebAuthnUserHandlesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
+  pending_sign_ins: PendingSignInsTable;
 }
 
 /** Email links (migration 0007): only the SHA-256 of each token is stored. */
@@ -134,6 +140,69 @@ export interface MailQueueTable {
   lease_owner: string | null;
   lease_until: number;
   last_error: string | null;
+}
+
+
+/** Authenticator apps (migration 0008): secrets sealed with SecretBox; the pending one waits for a first code. */
+export interface TotpFactorsTable {
+  user_id: string;
+  sealed_secret: string | null;
+  last_step: number | null;
+  enabled_at: number | null;
+  pending_sealed_secret: string | null;
+  pending_expires_at: number | null;
+}
+
+/** Recovery codes: HMAC digests only; a used code keeps its row (used_at) until the set is replaced. */
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_digest: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** Each account's opaque WebAuthn user handle (base64url of 32 random bytes), never the email. */
+export interface WebAuthnUserHandlesTable {
+  user_id: string;
+  handle: string;
+}
+
+export interface PasskeysTable {
+  /** Heimdall's public id; the WebAuthn credential id is `credential_id` (unique). */
+  id: string;
+  credential_id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: number;
+  /** JSON array of transport hints. */
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface WebAuthnChallengesTable {
+  key_hash: string;
+  purpose: string;
+  user_id: string | null;
+  challenge: string;
+  expires_at: number;
+}
+
+/** Sign-ins waiting for their second factor, under the SHA-256 of the 2fa cookie's secret. */
+export interface PendingSignInsTable {
+  key_hash: string;
+  user_id: string;
+  /** JSON array of the methods proven so far. */
+  methods: string;
+  provider: string | null;
+  remember_me: number;
+  return_to: string | null;
+  failures: number;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Signing keys (issue 7). `public_jwk` is JSON; `sealed_private_jwk` is AES-GCM under a key derived from HEIMDALL_SECRET. */

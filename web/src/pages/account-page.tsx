@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { useAuth, useSignedIn } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
+import { SignOutEverywhere } from '../components/sign-out-everywhere.js';
 import { describeError } from '../error-messages.js';
 import { deviceName, formatDateTime } from '../format.js';
 import { useNotify } from '../notifications.js';
-import { navigate } from '../router.js';
 import { ChangeEmailForm } from './change-email.js';
 import { DeleteAccount } from './delete-account.js';
 import { LinkedAccounts } from './linked-accounts.js';
@@ -78,24 +78,8 @@ function ChangePasswordForm() {
 
 export function AccountPage() {
   const { user, session, warnings } = useSignedIn();
-  const { signOutEverywhere } = useAuth();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   // Unknown until the linked accounts load; an account made by third-party sign-on has no password to change.
   const [hasPassword, setHasPassword] = useState<boolean | null>(null);
-
-  // Signing out of this device alone is the header's "Sign out" button, on every page.
-  const signOutAll = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await signOutEverywhere();
-      navigate('/signin', { replace: true });
-    } catch (caught) {
-      setError(describeError(caught));
-      setBusy(false);
-    }
-  };
 
   return (
     <div className="page">
@@ -147,12 +131,8 @@ export function AccountPage() {
             <dt>Remember me</dt>
             <dd>{session.rememberMe ? 'Yes' : 'No: ends when the browser closes'}</dd>
           </dl>
-          {error ? <Alert kind="error">{error}</Alert> : null}
-          <div className="actions">
-            <ActionButton variant="danger" busy={busy} busyLabel="Signing out everywhere…" onClick={signOutAll}>
-              Sign out everywhere
-            </ActionButton>
-          </div>
+          {/* Signing out of this device alone is the header's "Sign out" button, on every page. */}
+          <SignOutEverywhere />
           <p className="hint">Ends every session of your account, on every device, this one included.</p>
         </section>
       </div>

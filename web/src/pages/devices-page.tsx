@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api-client.js';
-import type { ListedSession } from '../api-types.js';
+import type { LinkedIdentity, ListedSession } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
+import { LinkedIdentitiesList } from '../components/linked-identities-list.js';
 import { SessionList } from '../components/session-list.js';
 import { describeError } from '../error-messages.js';
 import { useNotify } from '../notifications.js';
@@ -9,6 +10,7 @@ import { useNotify } from '../notifications.js';
 export function DevicesPage() {
   const notify = useNotify();
   const [sessions, setSessions] = useState<ListedSession[] | null>(null);
+  const [identities, setIdentities] = useState<LinkedIdentity[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [busyOthers, setBusyOthers] = useState(false);
@@ -18,8 +20,9 @@ export function DevicesPage() {
     setLoading(true);
     try {
       // This device first, then the others newest first (the API's order).
-      const { sessions: listed } = await api.listSessions();
+      const { sessions: listed, identities: linked } = await api.listSessions();
       setSessions([...listed.filter((s) => s.current), ...listed.filter((s) => !s.current)]);
+      setIdentities(linked ?? []);
       setError(null);
     } catch (caught) {
       setError(describeError(caught));
@@ -44,6 +47,20 @@ export function DevicesPage() {
       await api.revokeSession(session.id);
       setSessions((list) => list?.filter((s) => s.id !== session.id) ?? null);
       notify({ kind: 'success', title: 'Device signed out' });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  // Removing a linked account needs a recent sign-in: the API client asks for it, then retries.
+  const unlink = async (identity: LinkedIdentity) => {
+    setBusyId(identity.id);
+    try {
+      await api.unlinkIdentity(identity.id);
+      setIdentities((list) => list.filter((i) => i.id !== identity.id));
+      notify({ kind: 'success', title: `Removed ${identity.label}` });
     } catch (caught) {
       setError(describeError(caught));
     } finally {
@@ -111,6 +128,15 @@ export function DevicesPage() {
           />
         </section>
       )}
+      {identities.length > 0 ? (
+        <section className="card" aria-labelledby="linked-devices-heading">
+          <h2 id="linked-devices-heading">Linked accounts</h2>
+          <p className="muted">
+            These accounts at other providers can sign in to yours. Remove any you do not recognise.
+          </p>
+          <LinkedIdentitiesList identities={identities} busyId={busyId} onRemove={unlink} />
+        </section>
+      ) : null}
     </div>
   );
 }

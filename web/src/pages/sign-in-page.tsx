@@ -3,6 +3,7 @@ import { api, apiUrl } from '../api-client.js';
 import type { OidcProvider } from '../api-types.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
+import { PasskeySignIn } from '../components/passkey-sign-in.js';
 import { describeError, signOnErrorFromUrl } from '../error-messages.js';
 import { Link, navigate } from '../router.js';
 
@@ -37,8 +38,9 @@ export function SignInPage({ notice }: { notice: string | null }) {
     setBusy(true);
     setError(null);
     try {
-      await signIn(email, password, rememberMe);
-      navigate('/account', { replace: true });
+      const secondFactor = await signIn(email, password, rememberMe);
+      // An account with a second factor finishes on its own page (the server holds the sign-in meanwhile).
+      navigate(secondFactor ? `/second-factor?methods=${secondFactor.join(',')}` : '/account', { replace: true });
     } catch (caught) {
       setError(describeError(caught));
       setBusy(false);
@@ -91,11 +93,14 @@ export function SignInPage({ notice }: { notice: string | null }) {
           <Link to="/forgot-password">Forgot password?</Link>
         </p>
       </form>
+      <div className="providers">
+        <div className="divider">
+          <span>or</span>
+        </div>
+        <PasskeySignIn />
+      </div>
       {providers.length > 0 ? (
         <div className="providers">
-          <div className="divider">
-            <span>or</span>
-          </div>
           {providers.map((provider) => {
             const href = providerHref(provider.startUrl);
             return href ? (

@@ -6,6 +6,7 @@ import { identitiesMigration } from './0004-identities.js';
 import { sessionProofsMigration } from './0005-session-proofs.js';
 import { canonicalEmailsMigration } from './0006-canonical-emails.js';
 import { accountsMailMigration } from './0007-accounts-mail.js';
+import { secondFactorsMigration } from './0008-second-factors.js';
 
 /**
  * Every schema migration, by name; names sort in the order they run. Each issue adds its own file and one line here.
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-session-proofs': sessionProofsMigration,
   '0006-canonical-emails': canonicalEmailsMigration,
   '0007-accounts-mail': accountsMailMigration,
+  '0008-second-factors': secondFactorsMigration,
 };
