@@ -142,7 +142,6 @@ export interface MailQueueTable {
   last_error: string | null;
 }
 
-
 /** Authenticator apps (migration 0008): secrets sealed with SecretBox; the pending one waits for a first code. */
 export interface TotpFactorsTable {
   user_id: string;
