@@ -30,7 +30,7 @@ afterAll(async () => {
 async function signInAtProvider(page: Page, sub: string): Promise<void> {
   await page.waitForURL((url) => url.origin === harness.idp.issuer && url.pathname.startsWith('/interaction/'));
   await page.getByLabel('Account').selectOption(sub);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Second factors and linked accounts in Chromium, with a real OpenID provider on another site. */

@@ -50,7 +50,7 @@ afterAll(async () => {
 async function signInAtProvider(page: Page, sub: string): Promise<void> {
   await page.waitForURL((url) => url.origin === harness.idp.issuer && url.pathname.startsWith('/interaction/'));
   await page.getByLabel('Account').selectOption(sub);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('third-party sign-on in Chromium, against a real OpenID provider', () => {
