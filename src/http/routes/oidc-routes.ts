@@ -32,7 +32,7 @@ const CallbackQuery = Type.Object(
   { additionalProperties: QueryValue },
 );
 const Redirect = { 302: Type.Null() };
-const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
+export const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
 export const IdentityView = Type.Object({
   id: Type.String(),
   provider: Type.String(),
