@@ -6,6 +6,7 @@ import { type ShopCalls, shopCalls } from './shop-calls.js';
 import { Transport, type TransportOptions } from './transport.js';
 import type {
   AuditPage,
+  CurrentSession,
   HeimdallEvent,
   LinkedIdentity,
   ListedSession,
@@ -13,7 +14,6 @@ import type {
   PasskeyRequestOptions,
   SecondFactorRequired,
   Session,
-  SessionInfo,
   SignedIn,
   TokenPair,
   User,
@@ -62,7 +62,7 @@ export class HeimdallClient {
   }
 
   /** GET /api/session: who is signed in, with the CSRF token; ApiError `unauthenticated` when nobody is. */
-  getSession(): Promise<SessionInfo> {
+  getSession(): Promise<CurrentSession> {
     return this.transport.request('GET', '/api/session', { expectUnauthenticated: true });
   }
 

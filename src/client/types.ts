@@ -30,9 +30,9 @@ export type ListedSession = Static<typeof ListedSessionView>;
 export type Warning = Static<typeof WarningSchema>;
 export type SessionEnvelope = Static<typeof SessionEnvelopeSchema>;
 /** GET /api/session. */
-export type SessionInfo = SessionEnvelope & { warnings: Warning[] };
+export type CurrentSession = SessionEnvelope & { warnings: Warning[] };
 /** A finished sign-in (register, login, second factor, passkey). */
-export type SignedIn = SessionInfo & {
+export type SignedIn = CurrentSession & {
   /** Where a third-party sign-on was going (after its second factor), or null. */
   returnTo?: string | null;
 };
