@@ -149,6 +149,15 @@ describe('the OpenAPI document passes swagger-parser and Redocly', () => {
     expect(document.paths['/api/tokens']!.post!.security).toEqual([{ session: [] }, {}]);
   });
 
+  it('documents the event stream as text/event-stream, and bodies that may be left out as optional', () => {
+    const events = document.paths['/api/events']!.get!;
+    expect(Object.keys(events.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
+    const body = (path: string) => (document.paths[path]!.post as { requestBody?: { required?: boolean } }).requestBody;
+    expect(body('/api/tokens')?.required).toBe(false);
+    expect(body('/api/auth/logout-everywhere')?.required).toBe(false);
+    expect(body('/api/auth/login')?.required).toBe(true);
+  });
+
   it('keeps shared schemas in components.schemas and refers to them', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(['User', 'Session', 'TokenPair', 'Passkey', 'AuditEvent', 'Product']),

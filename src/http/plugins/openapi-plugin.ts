@@ -46,10 +46,37 @@ const CSRF_HEADER = {
   },
 };
 
-const FILE_RESPONSE = {
-  description: 'The file (`content-disposition: attachment`)',
-  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+/** Success answers that are not JSON, described for the document only (the routes send streams). */
+const DOCUMENT_RESPONSES: Record<string, Record<number, object>> = {
+  'GET /downloads/{productId}': {
+    200: {
+      description: 'The file (`content-disposition: attachment`)',
+      content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    },
+  },
+  'GET /api/events': {
+    200: {
+      description:
+        'Server-Sent Events `session.revoked`, `roles.changed`, `message` and `security.warning`, each with JSON data',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    },
+  },
 };
+
+/** A body schema that admits `null` may be left out altogether (API.md: a POST without a body needs no type). */
+function markOptionalBodies(document: Record<string, unknown>): Record<string, unknown> {
+  type Operation = {
+    requestBody?: { required?: boolean; content?: Record<string, { schema?: { anyOf?: object[] } }> };
+  };
+  for (const operations of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
+    for (const operation of Object.values(operations)) {
+      const schema = operation.requestBody?.content?.['application/json']?.schema;
+      const nullable = schema?.anyOf?.some((s) => (s as { type?: string }).type === 'null');
+      if (operation.requestBody && nullable) operation.requestBody.required = false;
+    }
+  }
+  return document;
+}
 
 /**
  * OpenAPI 3.1 generated from the routes' own TypeBox schemas (@fastify/swagger collects them as routes register,
@@ -103,11 +130,8 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
       const given = (schema ?? {}) as Record<string, unknown>;
       const own = (given.response ?? {}) as Record<string, unknown>;
       // A status the route documents itself (the health checks' 503) keeps its own schema.
-      const response = {
-        ...errorResponses(codes),
-        ...(operation?.auth === 'download-token' ? { 200: FILE_RESPONSE } : {}),
-        ...own,
-      };
+      const key = `${methods[0]} ${openApiPath}`;
+      const response = { ...errorResponses(codes), ...own, ...DOCUMENT_RESPONSES[key] };
       const auth = operation?.auth;
       const csrf = auth !== undefined && auth in { session: 1, 'optional-session': 1, 'session-or-password': 1 };
       const described = {
@@ -131,5 +155,5 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
 
 /** The generated document (after `ready()`), with the shared schemas in `components.schemas`. */
 export function openApiDocument(app: FastifyInstance): Record<string, unknown> {
-  return hoistSharedSchemas(app.swagger() as unknown as Record<string, unknown>);
+  return markOptionalBodies(hoistSharedSchemas(app.swagger() as unknown as Record<string, unknown>));
 }
