@@ -27,7 +27,8 @@ function webAppFileRoutes(): Set<string> {
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => `/${relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/')}`);
-  return new Set(['/', ...files].map((path) => `get ${path}`));
+  // And its catch-all for deep links (index.html), hidden the same way.
+  return new Set(['/', '/{*}', ...files].map((path) => `get ${path}`));
 }
 
 describe('OpenAPI at /api/openapi.json, generated from the route schemas', () => {

@@ -26,6 +26,7 @@ import Fastify from 'fastify';
 import { type HeimdallContext, heimdall as heimdallExpress } from 'heimdall-auth/express';
 import { heimdall as heimdallFastify } from 'heimdall-auth/fastify';
 import { type SessionView, startServer } from 'heimdall-auth';
+import { ApiError, HeimdallClient, needsSecondFactor, type ApiErrorCode } from 'heimdall-auth/client';
 
 const auth = await heimdallExpress<Request, Response>({ databaseUrl: 'sqlite:/srv/heimdall.db', secret: 'x'.repeat(32) });
 const app = express();
@@ -56,7 +57,19 @@ const kind: SessionView['kind'] = 'api';
 // @ts-expect-error session.kind is an exact union, not a string
 const unknownKind: SessionView['kind'] = 'magic';
 const context: HeimdallContext | null = null;
-export { context, kind, startServer, unknownKind };
+
+// The browser client: answers typed from the server's schemas, errors by their code.
+const client = new HeimdallClient({ baseUrl: 'https://auth.example.com' });
+const answer = await client.login({ email: 'ann@example.com', password: 'correct horse battery staple' });
+const signedIn = needsSecondFactor(answer) ? await client.submitSecondFactor({ totp: '123456' }) : answer;
+const roles: string[] = signedIn.user.roles;
+// @ts-expect-error the client's user carries no password hash either
+const hash = signedIn.user.passwordHash;
+const code: ApiErrorCode = 'reauthentication_required';
+// @ts-expect-error error codes are an exact union
+const unknownCode: ApiErrorCode = 'no_such_code';
+const isApiError = (e: unknown) => e instanceof ApiError && e.code === code;
+export { context, hash, isApiError, kind, roles, startServer, unknownCode, unknownKind };
 `;
 
 /** The ```ts blocks of the README's "Protecting your API routes". */
@@ -97,6 +110,9 @@ describe('the package: heimdall-auth, its entry points and its command', () => {
     expect(found['heimdall-auth/express']).toContain('heimdall');
     expect(found['heimdall-auth/fastify']).toEqual(['default', 'heimdall']);
     expect(found['heimdall-auth/package.json']).toContain('version');
+    expect(found['heimdall-auth/client']).toEqual(
+      expect.arrayContaining(['HeimdallClient', 'ApiError', 'openEventStream']),
+    );
   });
 
   it("comes with types a strict TypeScript consumer can use: guards that narrow, exact unions, no hash; the README's snippets compile", () => {
@@ -162,7 +178,13 @@ describe('the package: heimdall-auth, its entry points and its command', () => {
       const installed = JSON.parse(readFileSync(join(app, 'node_modules', manifest.name, 'package.json'), 'utf8'));
       const found = importEveryEntryPoint(app, installed.exports);
       expect(Object.keys(found).sort()).toEqual(
-        ['heimdall-auth', 'heimdall-auth/express', 'heimdall-auth/fastify', 'heimdall-auth/package.json'].sort(),
+        [
+          'heimdall-auth',
+          'heimdall-auth/client',
+          'heimdall-auth/express',
+          'heimdall-auth/fastify',
+          'heimdall-auth/package.json',
+        ].sort(),
       );
       expect(found['heimdall-auth/express']).toContain('heimdall');
       expect(found['heimdall-auth/fastify']).toContain('heimdall');

@@ -1,4 +1,4 @@
-import type { AuditEvent } from './api-types.js';
+import type { AuditEvent } from './api-client.js';
 import type { DescribedEvent } from './audit-events.js';
 
 /** Events of an account's life (issue 16) in plain words; null for any other type. */

@@ -1,5 +1,5 @@
 import { describeAccountEvent } from './account-audit-events.js';
-import type { AuditEvent } from './api-types.js';
+import type { AuditEvent } from './api-client.js';
 import { describeSignOnError } from './error-messages.js';
 import { countryName } from './format.js';
 

@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import type { SecondFactorMethod, Session, SessionEnvelope, User, Warning } from './api-client.js';
 import { ApiError, api, setUnauthenticatedHandler } from './api-client.js';
-import type { SecondFactorMethod, SessionEnvelope, SessionInfo, User, Warning } from './api-types.js';
 import { describeSignOut } from './error-messages.js';
 import { useLiveEvents } from './live-events.js';
 import { useNotify } from './notifications.js';
@@ -9,7 +9,7 @@ export type AuthState =
   | { status: 'loading' }
   | { status: 'unreachable' }
   | { status: 'signed-out'; notice: string | null }
-  | { status: 'signed-in'; user: User; session: SessionInfo; warnings: Warning[] };
+  | { status: 'signed-in'; user: User; session: Session; warnings: Warning[] };
 
 interface AuthActions {
   state: AuthState;
@@ -19,7 +19,7 @@ interface AuthActions {
   /** Shows a sign-in finished elsewhere (second factor, passkey) as signed in. */
   completeSignIn(envelope: SessionEnvelope): void;
   /** The session after a re-authentication (same id, newer proof). */
-  updateSession(session: SessionInfo): void;
+  updateSession(session: Session): void;
   signUp(email: string, password: string, name: string): Promise<void>;
   signOut(): Promise<void>;
   /** With `removeIdentities`, linked third-party accounts are removed too (a recent sign-in is asked for). */
@@ -44,7 +44,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   /** Re-reads the session; `endedNotice` is what to say if it turns out to be gone. */
   const refresh = useCallback(async (endedNotice: string | null = null) => {
     try {
-      const me = await api.whoAmI();
+      const me = await api.getSession();
       setState({ status: 'signed-in', user: me.user, session: me.session, warnings: me.warnings });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unauthenticated') {

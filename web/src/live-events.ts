@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { apiUrl } from './api-client.js';
+import { api, EVENT_TYPES, type HeimdallEventType } from './api-client.js';
 
 export interface LiveEventHandlers {
   onRevoked(reason: string | undefined): void;
@@ -10,16 +10,7 @@ export interface LiveEventHandlers {
   onClosed(): void;
 }
 
-function parse(event: Event): Record<string, unknown> {
-  try {
-    return JSON.parse((event as MessageEvent<string>).data) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
-const EVENT_TYPES = ['session.revoked', 'roles.changed', 'message', 'security.warning'] as const;
-type EventType = (typeof EVENT_TYPES)[number];
+type EventType = HeimdallEventType;
 
 /** The lock and channel that let one tab hold the stream for all tabs of this origin (see useLiveEvents). */
 const LEADER_LOCK = 'heimdall-live-events';
@@ -55,27 +46,19 @@ export function useLiveEvents(sessionId: string | null, generation: number, hand
         if (EVENT_TYPES.includes(message.data.type)) dispatch(latest.current, message.data.type, message.data.data);
       };
     }
-    let source: EventSource | null = null;
+    let stream: { close(): void } | null = null;
     const stop = new AbortController();
 
     const lead = () => {
-      // The cookie goes along, also to an API on another origin of the same site (CORS with credentials).
-      const stream = new EventSource(apiUrl('/api/events'), { withCredentials: true });
-      source = stream;
-      for (const type of EVENT_TYPES) {
-        stream.addEventListener(type, (event) => {
-          const data = parse(event);
-          // After session.revoked the server ends the stream; closing first stops a reconnect with a dead cookie.
-          if (type === 'session.revoked') stream.close();
+      // The client's EventSource wrapper: the cookie goes along, also to an API on another origin of the same site,
+      // and the stream is closed on session.revoked before the browser could reconnect with a dead cookie.
+      stream = api.events(
+        ({ type, data }) => {
           channel?.postMessage({ type, data });
           dispatch(latest.current, type, data);
-        });
-      }
-      stream.onerror = () => {
-        // While CONNECTING the browser retries by itself (server restart, dropped network); CLOSED means it gave
-        // up, e.g. because the server answered 401.
-        if (stream.readyState === EventSource.CLOSED) latest.current.onClosed();
-      };
+        },
+        { onClosed: () => latest.current.onClosed() },
+      );
       // Hold the lock until this effect is cleaned up.
       return new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
     };
@@ -89,7 +72,7 @@ export function useLiveEvents(sessionId: string | null, generation: number, hand
     }
     return () => {
       stop.abort();
-      (source as EventSource | null)?.close();
+      (stream as { close(): void } | null)?.close();
       channel?.close();
     };
   }, [sessionId, generation]);

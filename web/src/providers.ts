@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
+import type { OidcProvider } from './api-client.js';
 import { api } from './api-client.js';
-import type { OidcProvider } from './api-types.js';
 
 /** The configured providers do not change while the page is open: one request serves every page that asks. */
 let loading: Promise<OidcProvider[]> | null = null;

@@ -40,7 +40,8 @@ export async function installWebApp(app: FastifyInstance, webDir = BUNDLED_WEB_D
     '/*',
     {
       // No params schema: the path is only compared, never used to open a file (TypeBox also trips over a key "*").
-      schema: { response: { 200: Type.String({ description: 'index.html' }) } },
+      // Hidden from OpenAPI: the SPA's pages are not API.
+      schema: { hide: true, response: { 200: Type.String({ description: 'index.html' }) } },
     },
     async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';

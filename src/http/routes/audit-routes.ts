@@ -16,7 +16,7 @@ const AdminQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const AuditEventView = Type.Object({
+export const AuditEventView = Type.Object({
   id: Type.String(),
   at: Type.String(),
   type: Type.String(),

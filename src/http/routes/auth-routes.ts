@@ -18,7 +18,7 @@ const LoginBody = Type.Object(
 );
 const SignedIn = Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning) })]);
 /** The password was right and the account has a second factor: no session yet, only the 2fa cookie (issue 17). */
-const SecondFactorAsked = Type.Object({
+export const SecondFactorAsked = Type.Object({
   secondFactorRequired: Type.Literal(true),
   methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('passkey'), Type.Literal('recovery_code')])),
 });

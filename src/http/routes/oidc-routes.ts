@@ -19,9 +19,20 @@ const ReturnToQuery = Type.Object({
   returnTo: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
 });
 /** The provider's authorization response (code, state, iss or error…), validated by openid-client. */
-const CallbackQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+const QueryValue = Type.Union([Type.String(), Type.Array(Type.String())]);
+const CallbackQuery = Type.Object(
+  {
+    code: Type.Optional(QueryValue),
+    state: Type.Optional(QueryValue),
+    iss: Type.Optional(QueryValue),
+    error: Type.Optional(QueryValue),
+    error_description: Type.Optional(QueryValue),
+  },
+  // Providers may add their own parameters (session_state…); openid-client judges the whole response.
+  { additionalProperties: QueryValue },
+);
 const Redirect = { 302: Type.Null() };
-const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
+export const ProviderView = Type.Object({ name: Type.String(), label: Type.String(), startUrl: Type.String() });
 export const IdentityView = Type.Object({
   id: Type.String(),
   provider: Type.String(),

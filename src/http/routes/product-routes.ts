@@ -4,7 +4,7 @@ import { HeimdallError } from '../../core/errors.js';
 import type { Api, RouteContext } from '../route-context.js';
 import { IdParam } from '../schemas.js';
 
-const ProductView = Type.Object({
+export const ProductView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
@@ -14,7 +14,7 @@ const ProductView = Type.Object({
   mediaType: Type.String(),
   purchased: Type.Boolean(),
 });
-const PurchaseView = Type.Object({ id: Type.String(), productId: Type.String(), createdAt: Type.String() });
+export const PurchaseView = Type.Object({ id: Type.String(), productId: Type.String(), createdAt: Type.String() });
 const ProductIdParam = Type.Object({ productId: IdParam.properties.id }, { additionalProperties: false });
 const LinkBody = Type.Union([
   Type.Object(

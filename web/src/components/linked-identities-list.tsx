@@ -1,4 +1,4 @@
-import type { LinkedIdentity } from '../api-types.js';
+import type { LinkedIdentity } from '../api-client.js';
 import { formatDateTime, formatRelative } from '../format.js';
 import { ActionButton } from './form-controls.js';
 

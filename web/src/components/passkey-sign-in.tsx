@@ -1,7 +1,7 @@
 import { useState } from 'react';
+import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { describeError } from '../error-messages.js';
-import { factorApi } from '../factor-api.js';
 import { navigate } from '../router.js';
 import { ActionButton, Alert } from './form-controls.js';
 
@@ -16,7 +16,7 @@ export function PasskeySignIn() {
     setBusy(true);
     setError(null);
     try {
-      completeSignIn(await factorApi.signInWithPasskey());
+      completeSignIn(await api.signInWithPasskey());
       navigate('/account', { replace: true });
     } catch (caught) {
       setError(describeError(caught));

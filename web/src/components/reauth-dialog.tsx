@@ -1,9 +1,8 @@
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import type { User } from '../api-client.js';
 import { api, apiUrl, setReauthenticationHandler } from '../api-client.js';
-import type { User } from '../api-types.js';
 import { useAuth } from '../auth-context.js';
 import { describeError } from '../error-messages.js';
-import { factorApi } from '../factor-api.js';
 import { useProviders } from '../providers.js';
 import { ActionButton, Alert, Field } from './form-controls.js';
 
@@ -68,7 +67,7 @@ function ReauthenticationDialog({ user, onDone }: { user: User; onDone(ok: boole
     setBusy('passkey' in proof ? 'passkey' : 'form');
     setError(null);
     try {
-      const { session } = await factorApi.reauthenticate(proof);
+      const { session } = await api.reauthenticate(proof);
       updateSession(session);
       onDone(true);
     } catch (caught) {

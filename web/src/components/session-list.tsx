@@ -1,4 +1,4 @@
-import type { ListedSession } from '../api-types.js';
+import type { ListedSession } from '../api-client.js';
 import { countryName, deviceName, formatDateTime, formatRelative } from '../format.js';
 import { providerLabel, useProviders } from '../providers.js';
 import { DeviceIcon } from './device-icon.js';

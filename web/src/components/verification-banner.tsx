@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { describeError } from '../error-messages.js';
 import { ActionButton } from './form-controls.js';
 
@@ -11,7 +11,7 @@ export function VerificationBanner({ email }: { email: string }) {
   const resend = async () => {
     setBusy(true);
     try {
-      await accountApi.resendVerification();
+      await api.account.resendVerification();
       setSaid(`Sent. Check the inbox of ${email}; the link in earlier emails no longer works.`);
     } catch (caught) {
       setSaid(describeError(caught));

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { AuditEvent } from '../api-client.js';
 import { api } from '../api-client.js';
-import type { AuditEvent } from '../api-types.js';
 import { describeAuditEvent } from '../audit-events.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { accountApi } from '../account-api.js';
-import type { User } from '../api-types.js';
+import type { User } from '../api-client.js';
+import { api } from '../api-client.js';
 import { ActionButton, Alert } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { useNotify } from '../notifications.js';
@@ -34,8 +34,8 @@ export function AdminAccountActions({
   const toggle = () =>
     run('toggle', async () => {
       const { user: changed } = user.disabled
-        ? await accountApi.enableUser(user.id)
-        : await accountApi.disableUser(user.id);
+        ? await api.admin.enableUser(user.id)
+        : await api.admin.disableUser(user.id);
       onChanged(changed);
       notify({
         kind: 'success',
@@ -45,7 +45,7 @@ export function AdminAccountActions({
     });
   const remove = () =>
     run('delete', async () => {
-      await accountApi.deleteUser(user.id);
+      await api.admin.deleteUser(user.id);
       notify({ kind: 'success', title: 'Account deleted', text: user.email });
       onDeleted(user.id);
     });

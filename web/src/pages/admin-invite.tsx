@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
-import { accountApi } from '../account-api.js';
-import type { User } from '../api-types.js';
+import type { User } from '../api-client.js';
+import { api } from '../api-client.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { useNotify } from '../notifications.js';
@@ -20,7 +20,7 @@ export function AdminInviteForm({ onInvited }: { onInvited(user: User): void }) 
     setBusy(true);
     setError(null);
     try {
-      const { user } = await accountApi.inviteUser({
+      const { user } = await api.admin.inviteUser({
         email,
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(admin ? { roles: ['admin', 'user'] } : {}),

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
+import type { User } from '../api-client.js';
 import { api } from '../api-client.js';
-import type { User } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { AdminAccountActions } from './admin-account-actions.js';
@@ -23,7 +23,7 @@ export function AdminPage() {
     let live = true;
     const timer = window.setTimeout(async () => {
       try {
-        const page = await api.listUsers(query.trim());
+        const page = await api.admin.listUsers(query.trim());
         if (!live) return;
         setUsers(page.users);
         setNextCursor(page.nextCursor);
@@ -41,7 +41,7 @@ export function AdminPage() {
   const loadMore = async () => {
     setLoadingMore(true);
     try {
-      const page = await api.listUsers(query.trim(), nextCursor);
+      const page = await api.admin.listUsers(query.trim(), nextCursor);
       setUsers((list) => [...(list ?? []), ...page.users]);
       setNextCursor(page.nextCursor);
     } catch (caught) {

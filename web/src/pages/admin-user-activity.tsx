@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { accountApi } from '../account-api.js';
-import type { AuditEvent, User } from '../api-types.js';
+import type { AuditEvent, User } from '../api-client.js';
+import { api } from '../api-client.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { providerLabel, useProviders } from '../providers.js';
@@ -23,7 +23,7 @@ export function AdminUserActivity({ user }: { user: User }) {
   const load = useCallback(
     async (cursor: string | null) => {
       try {
-        const page = await accountApi.listUserAudit(userId, PAGE_SIZE, cursor);
+        const page = await api.admin.listAudit({ userId, limit: PAGE_SIZE, cursor });
         setEvents((list) => (cursor ? [...(list ?? []), ...page.events] : page.events));
         setNextCursor(page.nextCursor);
         setError(null);

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import type { ListedSession, User } from '../api-client.js';
 import { api } from '../api-client.js';
-import type { ListedSession, User } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { SessionList } from '../components/session-list.js';
 import { describeError } from '../error-messages.js';
@@ -37,7 +37,7 @@ function RolesEditor({ user, onSaved }: { user: User; onSaved(user: User): void 
     setBusy(true);
     setError(null);
     try {
-      const { user: saved } = await api.setRoles(user.id, roles);
+      const { user: saved } = await api.admin.setRoles(user.id, roles);
       onSaved(saved);
       notify({
         kind: 'success',
@@ -102,7 +102,7 @@ function MessageForm({ user }: { user: User }) {
     setBusy(true);
     setResult(null);
     try {
-      const { delivered } = await api.sendMessage(user.id, text);
+      const { delivered } = await api.admin.sendMessage(user.id, text);
       setResult(
         delivered > 0
           ? // One stream per browser: its tabs share it (see live-events.ts).
@@ -143,7 +143,7 @@ export function AdminUserPanel({ user, onChanged }: { user: User; onChanged(user
 
   const load = useCallback(async () => {
     try {
-      setSessions((await api.listUserSessions(user.id)).sessions);
+      setSessions((await api.admin.listUserSessions(user.id)).sessions);
       setError(null);
     } catch (caught) {
       setError(describeError(caught));
@@ -157,7 +157,7 @@ export function AdminUserPanel({ user, onChanged }: { user: User; onChanged(user
   const endOne = async (session: ListedSession) => {
     setBusyId(session.id);
     try {
-      await api.revokeAnySession(session.id);
+      await api.admin.revokeAnySession(session.id);
       notify({ kind: 'success', title: 'Session ended' });
       await load();
     } catch (caught) {
@@ -169,7 +169,7 @@ export function AdminUserPanel({ user, onChanged }: { user: User; onChanged(user
   const endAll = async () => {
     setBusyAll(true);
     try {
-      const { revoked } = await api.revokeUserSessions(user.id);
+      const { revoked } = await api.admin.revokeUserSessions(user.id);
       notify({
         kind: 'success',
         title: `Ended ${revoked} ${revoked === 1 ? 'session' : 'sessions'}`,

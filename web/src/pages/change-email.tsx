@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 
@@ -14,7 +14,7 @@ export function ChangeEmailForm({ current }: { current: string }) {
     setBusy(true);
     setResult(null);
     try {
-      await accountApi.changeEmail(email);
+      await api.account.changeEmail(email);
       setResult({
         kind: 'success',
         text: `We sent a link to ${email.trim()}. Your address stays ${current} until you follow it.`,

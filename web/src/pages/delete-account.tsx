@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
@@ -16,7 +16,7 @@ export function DeleteAccount() {
     setBusy(true);
     setError(null);
     try {
-      await accountApi.deleteAccount();
+      await api.account.deleteAccount();
       navigate('/signin', { replace: true });
       await refresh();
     } catch (caught) {

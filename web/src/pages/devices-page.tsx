@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { LinkedIdentity, ListedSession } from '../api-client.js';
 import { api } from '../api-client.js';
-import type { LinkedIdentity, ListedSession } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { LinkedIdentitiesList } from '../components/linked-identities-list.js';
 import { SessionList } from '../components/session-list.js';

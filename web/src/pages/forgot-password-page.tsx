@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { Link } from '../router.js';
@@ -16,7 +16,7 @@ export function ForgotPasswordPage() {
     setBusy(true);
     setError(null);
     try {
-      await accountApi.forgotPassword(email);
+      await api.account.forgotPassword(email);
       setSentTo(email.trim());
     } catch (caught) {
       setError(describeError(caught));

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { LinkedIdentity, OidcProvider } from '../api-client.js';
 import { api } from '../api-client.js';
-import type { LinkedIdentity, OidcProvider } from '../api-types.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError, signOnErrorFromUrl } from '../error-messages.js';
 import { formatDateTime, formatRelative } from '../format.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import { api, apiUrl, fetchDownload } from '../api-client.js';
-import type { DownloadLink, Product } from '../api-types.js';
+import type { DownloadLink, Product } from '../api-client.js';
+import { api, apiUrl } from '../api-client.js';
 import { ActionButton, Alert, Field, Spinner } from '../components/form-controls.js';
 import { describeDownloadError, describeError } from '../error-messages.js';
 import { formatDateTime, formatPrice, formatRelative } from '../format.js';
@@ -45,7 +45,7 @@ function DownloadPanel({ product }: { product: Product }) {
     setLinkBusy(true);
     setError(null);
     try {
-      setLink(await api.createDownloadLink(product.id, ttlSeconds));
+      setLink(await api.shop.createDownloadLink(product.id, ttlSeconds));
     } catch (caught) {
       setError(describeError(caught));
     } finally {
@@ -57,7 +57,7 @@ function DownloadPanel({ product }: { product: Product }) {
     setDownloading(true);
     setError(null);
     try {
-      const file = await fetchDownload(current.url);
+      const file = await api.shop.fetchDownload(current.url);
       saveFile(file.blob, file.fileName ?? product.id);
     } catch (caught) {
       setError(describeDownloadError(caught));
@@ -119,7 +119,7 @@ function ProductCard({ product, onPurchased }: { product: Product; onPurchased(i
     setBuying(true);
     setError(null);
     try {
-      await api.purchase(product.id);
+      await api.shop.purchase(product.id);
       onPurchased(product.id);
       notify({ kind: 'success', title: `Bought ${product.name}`, text: 'A demo purchase: nothing was charged.' });
     } catch (caught) {
@@ -159,7 +159,7 @@ export function PurchasesPage() {
 
   const load = useCallback(async () => {
     try {
-      setProducts((await api.listProducts()).products);
+      setProducts((await api.shop.listProducts()).products);
       setError(null);
     } catch (caught) {
       setError(describeError(caught));

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
@@ -29,7 +29,7 @@ export function ResetPasswordPage() {
     }
     setBusy(true);
     try {
-      await accountApi.resetPassword(token ?? '', password);
+      await api.account.resetPassword(token ?? '', password);
       setDone(true);
       // Every session of the account ended, this browser's included if it had one.
       void refresh();

@@ -1,9 +1,9 @@
 import { type FormEvent, useState } from 'react';
-import type { SecondFactorMethod } from '../api-types.js';
+import type { SecondFactorMethod } from '../api-client.js';
+import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
-import { factorApi } from '../factor-api.js';
 import { Link, navigate } from '../router.js';
 
 const ALL: SecondFactorMethod[] = ['totp', 'passkey', 'recovery_code'];
@@ -38,7 +38,7 @@ export function SecondFactorPage() {
     setBusy('passkey' in proof ? 'passkey' : 'form');
     setError(null);
     try {
-      const result = await factorApi.finishSignIn(proof);
+      const result = await api.submitSecondFactor(proof);
       completeSignIn(result);
       navigate(safePath(result.returnTo), { replace: true });
     } catch (caught) {

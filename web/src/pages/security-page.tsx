@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { PasskeyInfo } from '../api-types.js';
+import type { Passkey } from '../api-client.js';
+import { api } from '../api-client.js';
 import { useAuth, useSignedIn } from '../auth-context.js';
 import { ActionButton, Alert } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
-import { factorApi } from '../factor-api.js';
 import { formatDateTime } from '../format.js';
 import { AuthenticatorSection } from './security/authenticator-section.js';
 import { PasskeysSection } from './security/passkeys-section.js';
@@ -16,7 +16,7 @@ import { RecoveryCodesPanel } from './security/recovery-codes-panel.js';
 export function SecurityPage() {
   const { user } = useSignedIn();
   const { refresh } = useAuth();
-  const [passkeys, setPasskeys] = useState<PasskeyInfo[] | null>(null);
+  const [passkeys, setPasskeys] = useState<Passkey[] | null>(null);
   const [codes, setCodes] = useState<{ remaining: number; generatedAt: string | null } | null>(null);
   const [newCodes, setNewCodes] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
@@ -25,7 +25,7 @@ export function SecurityPage() {
 
   const load = useCallback(async () => {
     try {
-      const [listed, status] = await Promise.all([factorApi.listPasskeys(), factorApi.recoveryCodeStatus()]);
+      const [listed, status] = await Promise.all([api.account.listPasskeys(), api.account.recoveryCodeStatus()]);
       setPasskeys(listed.passkeys);
       setCodes(status);
     } catch (caught) {
@@ -45,7 +45,7 @@ export function SecurityPage() {
     setBusy(true);
     setError(null);
     try {
-      setNewCodes((await factorApi.regenerateRecoveryCodes()).recoveryCodes);
+      setNewCodes((await api.account.regenerateRecoveryCodes()).recoveryCodes);
       await load();
     } catch (caught) {
       setError(describeError(caught));

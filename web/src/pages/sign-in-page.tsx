@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { OidcProvider } from '../api-client.js';
 import { api, apiUrl } from '../api-client.js';
-import type { OidcProvider } from '../api-types.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { PasskeySignIn } from '../components/passkey-sign-in.js';

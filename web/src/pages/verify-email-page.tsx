@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { accountApi } from '../account-api.js';
+import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
@@ -23,7 +23,7 @@ export function VerifyEmailPage() {
       setOutcome({ status: 'failed', message: 'This page opens from the link in your email.' });
       return;
     }
-    accountApi.verifyEmail(token).then(
+    api.account.verifyEmail(token).then(
       ({ user }) => {
         setOutcome({ status: 'verified', email: user.email });
         void refresh();

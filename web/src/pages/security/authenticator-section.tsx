@@ -1,8 +1,8 @@
 import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
+import { api } from '../../api-client.js';
 import { ActionButton, Alert, Field } from '../../components/form-controls.js';
 import { describeError } from '../../error-messages.js';
-import { factorApi } from '../../factor-api.js';
 import { useNotify } from '../../notifications.js';
 
 /** The key in groups of four, as people type it into an app by hand. */
@@ -54,7 +54,7 @@ export function AuthenticatorSection({
 
   const start = () =>
     run('start', async () => {
-      const started = await factorApi.startTotp();
+      const started = await api.account.startTotp();
       setSetup({ ...started, qr: null });
       setCode('');
     });
@@ -62,7 +62,7 @@ export function AuthenticatorSection({
   const confirm = (event: FormEvent) => {
     event.preventDefault();
     void run('confirm', async () => {
-      const { recoveryCodes } = await factorApi.confirmTotp(code.replace(/\s/g, ''));
+      const { recoveryCodes } = await api.account.confirmTotp(code.replace(/\s/g, ''));
       setSetup(null);
       onRecoveryCodes(recoveryCodes);
       await onChanged();
@@ -72,7 +72,7 @@ export function AuthenticatorSection({
 
   const remove = () =>
     run('remove', async () => {
-      await factorApi.removeTotp();
+      await api.account.removeTotp();
       await onChanged();
       notify({ kind: 'success', title: 'Authenticator app removed' });
     });

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
-import type { PasskeyInfo } from '../../api-types.js';
+import type { Passkey } from '../../api-client.js';
+import { api } from '../../api-client.js';
 import { ActionButton, Alert } from '../../components/form-controls.js';
 import { describeError } from '../../error-messages.js';
-import { factorApi } from '../../factor-api.js';
 import { formatDateTime, formatRelative } from '../../format.js';
 import { useNotify } from '../../notifications.js';
 
@@ -11,7 +11,7 @@ function PasskeyRow({
   onRename,
   onRemove,
 }: {
-  passkey: PasskeyInfo;
+  passkey: Passkey;
   onRename(name: string): Promise<void>;
   onRemove(): Promise<void>;
 }) {
@@ -110,13 +110,7 @@ function PasskeyRow({
 }
 
 /** Passkeys: sign in with a fingerprint, face or device PIN instead of a password, and as a second factor. */
-export function PasskeysSection({
-  passkeys,
-  onChanged,
-}: {
-  passkeys: PasskeyInfo[] | null;
-  onChanged(): Promise<void>;
-}) {
+export function PasskeysSection({ passkeys, onChanged }: { passkeys: Passkey[] | null; onChanged(): Promise<void> }) {
   const notify = useNotify();
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -136,7 +130,7 @@ export function PasskeysSection({
     event.preventDefault();
     setBusy(true);
     await guard(async () => {
-      const passkey = await factorApi.addPasskey(name);
+      const passkey = await api.account.addPasskey(name);
       setName('');
       await onChanged();
       notify({ kind: 'success', title: `Passkey “${passkey.name}” added` });
@@ -159,13 +153,13 @@ export function PasskeysSection({
               passkey={passkey}
               onRename={(newName) =>
                 guard(async () => {
-                  await factorApi.renamePasskey(passkey.id, newName);
+                  await api.account.renamePasskey(passkey.id, newName);
                   await onChanged();
                 })
               }
               onRemove={() =>
                 guard(async () => {
-                  await factorApi.removePasskey(passkey.id);
+                  await api.account.removePasskey(passkey.id);
                   await onChanged();
                   notify({ kind: 'success', title: `Passkey “${passkey.name}” removed` });
                 })
