@@ -37,6 +37,7 @@ import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
 import { registerReadinessRoutes } from './routes/readiness-routes.js';
 import { registerReauthenticateRoutes } from './routes/reauthenticate-routes.js';
+import { registerReturnToRoutes } from './routes/return-to-routes.js';
 import { registerSecondFactorRoutes } from './routes/second-factor-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(
       });
       const typed = api as unknown as Api;
       registerAuthRoutes(typed, context);
+      registerReturnToRoutes(typed, context);
       registerSessionRoutes(typed, context);
       registerAdminRoutes(typed, context);
       registerEmailRoutes(typed, context);

@@ -15,6 +15,7 @@ import { SecurityPage } from './pages/security-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
+import { leaveAfterSignIn, returnToParam } from './return-to.js';
 import { Link, navigate, usePath } from './router.js';
 
 const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password', '/second-factor'];
@@ -97,9 +98,13 @@ function Routes() {
     if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) {
       navigate(`/signin${window.location.search}`, { replace: true });
     }
-    if (state.status === 'signed-in' && (path === '/' || SIGNED_OUT_PATHS.includes(path))) {
-      // From "/" the query goes along too: a link to a provider that failed comes back as /?error=<code>.
-      navigate(path === '/' ? `/account${window.location.search}` : '/account', { replace: true });
+    if (state.status === 'signed-in' && SIGNED_OUT_PATHS.includes(path)) {
+      // Signed in on a sign-in page (just now, or already when another app sent the browser here): back to the app
+      // that asked (`returnTo`, as the server allows it), else the account.
+      void leaveAfterSignIn();
+    } else if (state.status === 'signed-in' && path === '/') {
+      // From "/" the query goes along: a link to a provider that failed comes back as /?error=<code>.
+      navigate(`/account${window.location.search}`, { replace: true });
     }
   }, [state.status, path]);
 
@@ -150,6 +155,8 @@ function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
       </div>
     );
   }
+  // Another app waits for this sign-in: nothing to show while the browser goes back to it.
+  if (SIGNED_OUT_PATHS.includes(path) && returnToParam()) return <Spinner label="Returning…" />;
   // "/" and the sign-in pages show the account while the redirect above updates the address.
   if (path === '/account' || path === '/' || SIGNED_OUT_PATHS.includes(path)) return <AccountPage />;
   return (

@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateTotp } from '../../src/core/totp.js';
+import { chromiumSuite } from '../helpers/chromium-suite.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { enrolTotp, TOTP_STEP_MS } from '../helpers/second-factors.js';
+import { PASSWORD, signedUpClient } from '../helpers/test-app.js';
+import { signUpInPage } from '../helpers/web-pages.js';
+
+interface OtherApp {
+  origin: string;
+  /** Where its pages find Heimdall (set once Heimdall listens: Heimdall's HEIMDALL_ORIGINS names this app first). */
+  heimdall: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Another app of the system on another origin of the same site (localhost, another port): it asks Heimdall who is
+ * signed in (CORS, the session cookie going along), and sends signed-out visitors to Heimdall's sign-in page with
+ * `returnTo` = its own /back page.
+ */
+async function startOtherApp(): Promise<OtherApp> {
+  const app = { origin: '', heimdall: '', close: async () => {} };
+  const page = () => `<!doctype html><html><head><title>Other app</title></head><body>
+<p id="status">Checking…</p><a id="sign-in" hidden>Sign in with Heimdall</a>
+<script>
+  const heimdall = ${JSON.stringify(app.heimdall)};
+  fetch(heimdall + '/api/session', { credentials: 'include' }).then(async (answer) => {
+    const status = document.getElementById('status');
+    if (answer.ok) {
+      status.textContent = 'Signed in as ' + (await answer.json()).user.email + ' at ' + location.pathname;
+      return;
+    }
+    status.textContent = 'Signed out';
+    const link = document.getElementById('sign-in');
+    link.href = heimdall + '/signin?returnTo=' + encodeURIComponent(location.origin + '/back?from=heimdall');
+    link.hidden = false;
+  });
+</script></body></html>`;
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  app.origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  app.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return app;
+}
+
+async function signInWithPassword(page: Page, email: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Heimdall as the hosted sign-in page of another app (issue 20): out to Heimdall, back signed in. */
+describe('hosted sign-in in Chromium', () => {
+  const suite = chromiumSuite();
+  let other: OtherApp | undefined;
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+  });
+
+  async function setUp(clock?: FakeClock) {
+    other = await startOtherApp();
+    const heimdall = await suite.start({ HEIMDALL_ORIGINS: other.origin }, clock ? { clock } : {});
+    other.heimdall = heimdall.origin;
+    return { heimdall, app: other };
+  }
+
+  it('an app on an allowed origin sends the user to sign in and gets them back signed in', async () => {
+    const { heimdall, app } = await setUp();
+    await signedUpClient(heimdall.app, 'odin@asgard.example');
+    const { page, problems } = await suite.pages.open();
+    await page.goto(`${app.origin}/`);
+    await page.getByText('Signed out').waitFor();
+    await page.getByRole('link', { name: 'Sign in with Heimdall' }).click();
+    await page.waitForURL(`${heimdall.origin}/signin?**`);
+    await page.getByText(`After signing in you will go back to ${new URL(app.origin).host}.`).waitFor();
+    await signInWithPassword(page, 'odin@asgard.example');
+
+    await page.waitForURL(`${app.origin}/back?from=heimdall`);
+    await page.getByText('Signed in as odin@asgard.example at /back').waitFor();
+    // Signed in at Heimdall too: its own pages show the account.
+    await page.goto(`${heimdall.origin}/account`);
+    await page.getByTestId('signed-in-email').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('after the second factor, too, and straight back when already signed in', async () => {
+    const clock = new FakeClock(Date.now());
+    const { heimdall, app } = await setUp(clock);
+    const client = await signedUpClient(heimdall.app, 'frigg@asgard.example');
+    const { secret } = await enrolTotp(client, clock);
+    const { page, problems } = await suite.pages.open();
+    const signInUrl = `${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back?from=heimdall`)}`;
+    await page.goto(signInUrl);
+    await signInWithPassword(page, 'frigg@asgard.example');
+    await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
+    clock.advance(TOTP_STEP_MS);
+    await page.getByLabel('Code from your authenticator app').fill(generateTotp(secret, clock.now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('Signed in as frigg@asgard.example at /back').waitFor();
+
+    // Another visit to the sign-in page with the session alive asks nothing and goes straight back.
+    await page.goto(`${app.origin}/elsewhere`);
+    await page.getByText('Signed in as frigg@asgard.example at /elsewhere').waitFor();
+    await page.goto(signInUrl);
+    await page.waitForURL(`${app.origin}/back?from=heimdall`);
+    await page.getByText('Signed in as frigg@asgard.example at /back').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('a new account made from the sign-up page goes back too; an address not allowed leads to the account', async () => {
+    const { heimdall, app } = await setUp();
+    const { page, problems } = await suite.pages.open();
+    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(`${heimdall.origin}/signup?returnTo=**`);
+    await page.getByLabel('Email').fill('loki@asgard.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Signed in as loki@asgard.example at /back').waitFor();
+
+    // 127.0.0.1 is not in HEIMDALL_ORIGINS (and another site): the browser stays on Heimdall.
+    const { page: second } = await suite.pages.open();
+    const elsewhere = app.origin.replace('localhost', '127.0.0.1');
+    await signUpInPage(second, heimdall.origin, 'thor@asgard.example');
+    await second.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${elsewhere}/back`)}`);
+    await second.waitForURL(`${heimdall.origin}/account`);
+    await second.getByTestId('signed-in-email').waitFor();
+    expect(problems).toEqual([]);
+  });
+});
