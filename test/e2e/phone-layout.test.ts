@@ -98,6 +98,11 @@ describe('the web app on a 390 px phone in Chromium', () => {
     await expectFits(page, '/admin (a user selected)', () =>
       page.getByRole('heading', { name: /thor/ }).first().waitFor(),
     );
+    await page.getByRole('link', { name: 'Open in the audit log' }).click();
+    await expectFits(page, '/admin/audit?userId=…', () => page.getByRole('region', { name: 'Audit events' }).waitFor());
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('link', { name: 'audit log' }).click();
+    await expectFits(page, '/admin/audit', () => page.getByRole('region', { name: 'Audit events' }).waitFor());
     await page.goto(`${heimdall.origin}/no-such-page`);
     await expectFits(page, '/no-such-page', heading('Page not found'));
     expect(problems).toEqual([]);

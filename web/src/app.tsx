@@ -5,6 +5,7 @@ import { VerificationBanner } from './components/verification-banner.js';
 import { describeError } from './error-messages.js';
 import { AccountPage } from './pages/account-page.js';
 import { ActivityPage } from './pages/activity-page.js';
+import { AdminAuditPage } from './pages/admin-audit-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { DevicesPage } from './pages/devices-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
@@ -145,9 +146,13 @@ function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
   if (path === '/security') return <SecurityPage />;
   if (path === '/activity') return <ActivityPage />;
   if (path === '/purchases') return <PurchasesPage />;
-  if (path === '/admin') {
+  if (path === '/admin' || path === '/admin/audit') {
     return isAdmin ? (
-      <AdminPage />
+      path === '/admin' ? (
+        <AdminPage />
+      ) : (
+        <AdminAuditPage />
+      )
     ) : (
       <div className="card empty-state">
         <h1>Administration</h1>
