@@ -124,7 +124,8 @@ export async function buildApp(
       registerAuditRoutes(typed, context);
       registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
-      registerProductRoutes(typed, context);
+      // The demo shop can be switched off (PRODUCTS=off): then none of its routes exist (404).
+      if (config.downloads.enabled) registerProductRoutes(typed, context);
       registerTotpRoutes(typed, context);
       registerPasskeyRoutes(typed, context);
       registerSecondFactorRoutes(typed, context);
@@ -135,7 +136,7 @@ export async function buildApp(
     { prefix: '/api' },
   );
   registerJwksRoutes(app as unknown as Api, context);
-  registerDownloadRoutes(app as unknown as Api, context);
+  if (config.downloads.enabled) registerDownloadRoutes(app as unknown as Api, context);
   registerForwardAuthRoutes(app as unknown as Api, context);
   if (config.serveWebApp) await installWebApp(app);
   return app;

@@ -58,6 +58,13 @@ export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 export interface WhoAmI extends SessionEnvelope {
   warnings: Warning[];
+  /** What the deployment offers; absent from servers older than issue 20 (then everything is shown). */
+  features?: Features;
+}
+
+/** `products`: the demo shop (PRODUCTS=on|off); off hides "Purchases". */
+export interface Features {
+  products: boolean;
 }
 
 export interface OidcProvider {

@@ -65,7 +65,7 @@ function Header() {
               <Link to="/security">Security</Link>
               <Link to="/devices">Devices</Link>
               <Link to="/activity">Activity</Link>
-              <Link to="/purchases">Purchases</Link>
+              {signedIn.features.products ? <Link to="/purchases">Purchases</Link> : null}
               {signedIn.user.roles.includes('admin') ? <Link to="/admin">Admin</Link> : null}
             </nav>
             <div className="whoami">
@@ -134,18 +134,19 @@ function Routes() {
       return (
         <>
           {state.user.emailVerified ? null : <VerificationBanner email={state.user.email} />}
-          <SignedInPage path={path} isAdmin={state.user.roles.includes('admin')} />
+          <SignedInPage path={path} isAdmin={state.user.roles.includes('admin')} products={state.features.products} />
         </>
       );
   }
 }
 
 /** What a signed-in user sees at each path. */
-function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
+function SignedInPage({ path, isAdmin, products }: { path: string; isAdmin: boolean; products: boolean }) {
   if (path === '/devices') return <DevicesPage />;
   if (path === '/security') return <SecurityPage />;
   if (path === '/activity') return <ActivityPage />;
-  if (path === '/purchases') return <PurchasesPage />;
+  // With PRODUCTS=off the shop does not exist: its page is not found, like any other unknown address.
+  if (path === '/purchases' && products) return <PurchasesPage />;
   if (path === '/admin' || path === '/admin/audit') {
     return isAdmin ? (
       path === '/admin' ? (
