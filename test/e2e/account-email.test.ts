@@ -59,10 +59,10 @@ describe('account pages over real mail, in Chromium', () => {
 
     await page.getByLabel('Email').fill('odin@asgard.example');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('The email or password is incorrect.').waitFor();
     await page.getByLabel('Password').fill('a fresh passphrase for odin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByTestId('signed-in-email').textContent()).resolves.toBe('odin@asgard.example');
     // Following the reset link confirmed the address: no banner.
     expect(await page.getByText('Please confirm your email address').count()).toBe(0);
