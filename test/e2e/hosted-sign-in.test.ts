@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../src/core/totp.js';
 import { chromiumSuite } from '../helpers/chromium-suite.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { addVirtualAuthenticator, pageFetch, publicUrlEnv, signUpWithPasskey } from '../helpers/passkey-browser.js';
 import { enrolTotp, TOTP_STEP_MS } from '../helpers/second-factors.js';
 import { PASSWORD, signedUpClient } from '../helpers/test-app.js';
 import { signUpInPage } from '../helpers/web-pages.js';
@@ -68,9 +69,9 @@ describe('hosted sign-in in Chromium', () => {
     other = undefined;
   });
 
-  async function setUp(clock?: FakeClock) {
+  async function setUp(clock?: FakeClock, env: Record<string, string> = {}) {
     other = await startOtherApp();
-    const heimdall = await suite.start({ HEIMDALL_ORIGINS: other.origin }, clock ? { clock } : {});
+    const heimdall = await suite.start({ ...env, HEIMDALL_ORIGINS: other.origin }, clock ? { clock } : {});
     other.heimdall = heimdall.origin;
     return { heimdall, app: other };
   }
@@ -115,6 +116,20 @@ describe('hosted sign-in in Chromium', () => {
     await page.goto(signInUrl);
     await page.waitForURL(`${app.origin}/back?from=heimdall`);
     await page.getByText('Signed in as frigg@asgard.example at /back').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('a passkey sign-in goes back too', async () => {
+    // WebAuthn checks the origin against the public URL: Heimdall listens where HEIMDALL_PUBLIC_URL says.
+    const { heimdall, app } = await setUp(undefined, await publicUrlEnv());
+    const { context, page, problems } = await suite.pages.open();
+    await addVirtualAuthenticator(context, page);
+    await signUpWithPasskey(page, heimdall.origin, 'freya@asgard.example', PASSWORD);
+    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
+
+    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByText('Signed in as freya@asgard.example at /back').waitFor();
     expect(problems).toEqual([]);
   });
 
