@@ -32,6 +32,9 @@ describe('the audit log page in Chromium', () => {
     await page.getByRole('link', { name: 'audit log' }).click();
     await page.waitForURL(`${heimdall.origin}/admin/audit`);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    // The top bar still says where the page belongs.
+    const adminLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' });
+    expect(await adminLink.getAttribute('aria-current')).toBe('page');
     await items(page).first().waitFor();
     // Both accounts' events, newest first: thor's failed sign-in is the latest.
     expect((await typesShown(page))[0]).toBe('auth.login_failed');

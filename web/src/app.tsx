@@ -66,7 +66,11 @@ function Header() {
               <Link to="/devices">Devices</Link>
               <Link to="/activity">Activity</Link>
               {signedIn.features.products ? <Link to="/purchases">Purchases</Link> : null}
-              {signedIn.user.roles.includes('admin') ? <Link to="/admin">Admin</Link> : null}
+              {signedIn.user.roles.includes('admin') ? (
+                <Link to="/admin" section="/admin/">
+                  Admin
+                </Link>
+              ) : null}
             </nav>
             <div className="whoami">
               <span className="whoami-email" title="Signed in as">
