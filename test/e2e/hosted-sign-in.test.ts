@@ -106,6 +106,13 @@ describe('hosted sign-in in Chromium', () => {
     await second.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${elsewhere}/back`)}`);
     await second.waitForURL(`${heimdall.origin}/account`);
     await second.getByTestId('signed-in-email').waitFor();
+    // A path of Heimdall's own is followed; one back to a sign-in page is not (it would only send the browser on).
+    await second.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent('/devices')}`);
+    await second.waitForURL(`${heimdall.origin}/devices`);
+    await second.getByRole('heading', { name: 'Devices' }).waitFor();
+    await second.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent('/signin?x=1')}`);
+    await second.waitForURL(`${heimdall.origin}/account`);
+    await second.getByTestId('signed-in-email').waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -16,10 +16,9 @@ import { SecurityPage } from './pages/security-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
-import { leaveAfterSignIn, returnToParam } from './return-to.js';
+import { leaveAfterSignIn, returnToParam, SIGNED_OUT_PATHS } from './return-to.js';
 import { Link, navigate, usePath } from './router.js';
 
-const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password', '/second-factor'];
 /** Where mailed links land: shown signed in or out, never redirected away. */
 const LINK_PATHS = ['/reset-password', '/verify-email'];
 

@@ -38,9 +38,13 @@ export function leaveTo(target: string): void {
   else window.location.assign(target);
 }
 
-/** After a sign-in: to the checked `returnTo` of the address, else to the account page. */
+/** The pages of signing in: a signed-in user is sent on from them. */
+export const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password', '/second-factor'];
+
+/** After a sign-in: to the checked `returnTo` of the address (never back to a sign-in page), else the account. */
 export async function leaveAfterSignIn(): Promise<void> {
   const raw = returnToParam();
   const target = raw ? await checkReturnTo(raw) : null;
-  leaveTo(target ?? '/account');
+  const signInPage = target?.startsWith('/') && SIGNED_OUT_PATHS.includes(new URL(target, 'http://x').pathname);
+  leaveTo(target && !signInPage ? target : '/account');
 }
