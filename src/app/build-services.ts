@@ -277,6 +277,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     clock,
     random,
     publicOrigin: config.publicUrl,
+    allowedOrigins: config.origins,
     linkVerifiedEmail: config.oidc.linkVerifiedEmail,
     allowRegistration: config.allowRegistration,
     anomalies,

@@ -66,6 +66,19 @@ export class HeimdallClient {
     return this.transport.request('GET', '/api/session', { expectUnauthenticated: true });
   }
 
+  /**
+   * GET /api/auth/return-to: Heimdall's verdict on a `returnTo` (its own paths, or an origin in HEIMDALL_ORIGINS);
+   * null when it is refused. A hosted sign-in page follows nothing else.
+   */
+  async checkReturnTo(returnTo: string): Promise<string | null> {
+    const answer: { returnTo: string | null } = await this.transport.request(
+      'GET',
+      `/api/auth/return-to?${new URLSearchParams({ returnTo })}`,
+      { expectUnauthenticated: true },
+    );
+    return answer.returnTo;
+  }
+
   register(body: { email: string; password: string; name?: string }): Promise<SignedIn> {
     return this.transport.request('POST', '/api/auth/register', { body, anonymous: true });
   }

@@ -11,6 +11,7 @@ import type { SecondFactorAsked } from '../http/routes/auth-routes.js';
 import type { IdentityView, ProviderView } from '../http/routes/oidc-routes.js';
 import type { PasskeyView } from '../http/routes/passkey-routes.js';
 import type { ProductView, PurchaseView } from '../http/routes/product-routes.js';
+import type { Features as FeaturesSchema } from '../http/routes/session-routes.js';
 import type { TokenPairView } from '../http/routes/token-routes.js';
 import type {
   ListedSessionView,
@@ -29,8 +30,10 @@ export type Session = Static<typeof SessionView>;
 export type ListedSession = Static<typeof ListedSessionView>;
 export type Warning = Static<typeof WarningSchema>;
 export type SessionEnvelope = Static<typeof SessionEnvelopeSchema>;
-/** GET /api/session. */
-export type CurrentSession = SessionEnvelope & { warnings: Warning[] };
+/** What the deployment offers (`products`: PRODUCTS, the demo shop), so that an app shows only that. */
+export type Features = Static<typeof FeaturesSchema>;
+/** GET /api/session (a sign-in's own answer carries no `features`). */
+export type CurrentSession = SessionEnvelope & { warnings: Warning[]; features?: Features };
 /** A finished sign-in (register, login, second factor, passkey). */
 export type SignedIn = CurrentSession & {
   /** Where a third-party sign-on was going (after its second factor), or null. */

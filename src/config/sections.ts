@@ -34,9 +34,15 @@ export interface TokenConfig {
 }
 
 export interface DownloadsConfig {
+  /** PRODUCTS: the demo shop (products, purchases, download links) is served; off registers none of its routes. */
+  enabled: boolean;
   directory: string;
   linkTtlSeconds: number;
 }
+
+/** `on`/`off` (and the usual true/false spellings). */
+const onOff = (raw: string): boolean | null =>
+  /^(on|true|1|yes)$/i.test(raw) ? true : /^(off|false|0|no)$/i.test(raw) ? false : null;
 
 export interface AbuseLimitsConfig {
   /** Consecutive failed sign-ins per account and client address before delays begin. */
@@ -117,6 +123,7 @@ export function readTokenConfig(r: EnvReader): TokenConfig {
 
 export function readDownloadsConfig(r: EnvReader, bundledDirectory: string): DownloadsConfig {
   return {
+    enabled: r.read('PRODUCTS', true, onOff, 'on or off'),
     directory: r.read('HEIMDALL_DOWNLOADS_DIR', bundledDirectory, (raw) => raw, 'a directory path'),
     linkTtlSeconds: r.read('DOWNLOAD_LINK_TTL', 15 * 60_000, upTo(MAX_DOWNLOAD_TTL_MS), 'a duration up to 2h') / 1000,
   };

@@ -24,6 +24,7 @@ export const HEIMDALL_PREFIXES = [
   'AUDIT',
   'ANOMALY',
   'DOWNLOAD',
+  'PRODUCTS',
   'CACHE',
   'SQLITE',
   'SIGNING',

@@ -37,7 +37,7 @@ export interface PendingSignIn {
   /** The provider of a third-party sign-on, for the session it becomes. */
   provider: string | null;
   rememberMe: boolean;
-  /** Where a third-party sign-on was going (a validated same-origin path). */
+  /** Where a third-party sign-on was going (validated: a same-origin path or a URL on an allowed origin). */
   returnTo: string | null;
   failures: number;
   createdAt: number;

@@ -45,7 +45,7 @@ export interface PendingSignOn {
   state: string;
   nonce: string;
   codeVerifier: string;
-  /** A same-origin path, already validated. */
+  /** Validated by checkReturnTo(): a same-origin path or an absolute URL on an allowed origin. */
   returnTo: string;
   createdAt: number;
   expiresAt: number;

@@ -6,7 +6,7 @@ import type { Identity, IdentityRepository, PendingSignOn, PendingSignOnStore } 
 import { generatePublicId } from './ids.js';
 import { type ActionLimiter, unlimited } from './login-throttle.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
-import { safeReturnTo } from './return-to.js';
+import { type ReturnToPolicy, safeReturnTo } from './return-to.js';
 import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
 import type { Authenticated, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 import type { SignOnErrorCode, SignOnFailure, SignOnProviders } from './sign-on.js';
@@ -25,8 +25,10 @@ export interface SignOnServiceOptions {
   sessions: SessionService;
   clock: Clock;
   random?: RandomSource;
-  /** Heimdall's public origin: `returnTo` must resolve inside it. */
+  /** Heimdall's public origin: a `returnTo` path resolves inside it. */
   publicOrigin: string;
+  /** Other origins (`HEIMDALL_ORIGINS`) an absolute `returnTo` may point at; none by default. */
+  allowedOrigins?: readonly string[];
   /** OIDC_LINK_VERIFIED_EMAIL: link a first sign-on to the account with the same, provider-verified email. */
   linkVerifiedEmail: boolean;
   allowRegistration: boolean;
@@ -99,7 +101,7 @@ export class SignOnService {
   readonly #accounts: SignOnAccounts;
   readonly #clock: Clock;
   readonly #random: RandomSource;
-  readonly #publicOrigin: string;
+  readonly #returnTo: ReturnToPolicy;
   readonly #anomalies: Pick<AnomalyDetector, 'afterSignIn'> | undefined;
   readonly #limits: ActionLimiter;
   readonly #audit: AuditTrail;
@@ -113,7 +115,7 @@ export class SignOnService {
     this.#sessions = options.sessions;
     this.#clock = options.clock;
     this.#random = options.random ?? cryptoRandom;
-    this.#publicOrigin = options.publicOrigin;
+    this.#returnTo = { publicOrigin: options.publicOrigin, allowedOrigins: options.allowedOrigins ?? [] };
     this.#anomalies = options.anomalies;
     this.#limits = options.limits ?? unlimited;
     this.#audit = options.audit ?? silentAuditTrail(options.clock);
@@ -172,7 +174,7 @@ export class SignOnService {
       state: request.state,
       nonce: request.nonce,
       codeVerifier: request.codeVerifier,
-      returnTo: safeReturnTo(input.returnTo, this.#publicOrigin),
+      returnTo: safeReturnTo(input.returnTo, this.#returnTo),
       createdAt: now,
       expiresAt: now + PENDING_SIGN_ON_TTL_MS,
     };

@@ -37,6 +37,7 @@ import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
 import { registerProductRoutes } from './routes/product-routes.js';
 import { registerReadinessRoutes } from './routes/readiness-routes.js';
 import { registerReauthenticateRoutes } from './routes/reauthenticate-routes.js';
+import { registerReturnToRoutes } from './routes/return-to-routes.js';
 import { registerSecondFactorRoutes } from './routes/second-factor-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(
       });
       const typed = api as unknown as Api;
       registerAuthRoutes(typed, context);
+      registerReturnToRoutes(typed, context);
       registerSessionRoutes(typed, context);
       registerAdminRoutes(typed, context);
       registerEmailRoutes(typed, context);
@@ -122,7 +124,8 @@ export async function buildApp(
       registerAuditRoutes(typed, context);
       registerEventRoutes(typed, context);
       registerTokenRoutes(typed, context);
-      registerProductRoutes(typed, context);
+      // The demo shop can be switched off (PRODUCTS=off): then none of its routes exist (404).
+      if (config.downloads.enabled) registerProductRoutes(typed, context);
       registerTotpRoutes(typed, context);
       registerPasskeyRoutes(typed, context);
       registerSecondFactorRoutes(typed, context);
@@ -133,7 +136,7 @@ export async function buildApp(
     { prefix: '/api' },
   );
   registerJwksRoutes(app as unknown as Api, context);
-  registerDownloadRoutes(app as unknown as Api, context);
+  if (config.downloads.enabled) registerDownloadRoutes(app as unknown as Api, context);
   registerForwardAuthRoutes(app as unknown as Api, context);
   if (config.serveWebApp) await installWebApp(app);
   return app;

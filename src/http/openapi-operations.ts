@@ -44,6 +44,7 @@ type Tag = (typeof TAGS)[number]['name'];
 const entries: [string, string, string, Tag, OperationAuth][] = [
   ['POST /api/auth/register', 'register', 'Create an account and sign in', 'sign-in', 'public'],
   ['POST /api/auth/login', 'login', 'Sign in with email and password', 'sign-in', 'public'],
+  ['GET /api/auth/return-to', 'checkReturnTo', 'Where a hosted sign-in may send the browser back', 'sign-in', 'public'],
   [
     'POST /api/auth/login/second-factor/options',
     'secondFactorOptions',

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { type OidcHarness, startOidcHarness } from '../helpers/oidc-harness.js';
+import { type OtherApp, startOtherApp } from '../helpers/other-app.js';
 import { PageSet, signUpInPage } from '../helpers/web-pages.js';
 import { requireBuiltWebApp } from '../helpers/web-servers.js';
 
@@ -15,6 +16,7 @@ interface Callback {
 let browser: Browser;
 let pages: PageSet;
 let harness: OidcHarness;
+let otherApp: OtherApp;
 const callbacks: Callback[] = [];
 
 function recordCallback(request: IncomingMessage): void {
@@ -30,8 +32,11 @@ beforeAll(async () => {
   requireBuiltWebApp();
   browser = await launchChromium();
   pages = new PageSet(browser);
-  // Heimdall at http://localhost:<port>, the providers at http://127.0.0.1:<port>: two sites, as on the web.
-  harness = await startOidcHarness({}, { publicHost: 'localhost' });
+  // Heimdall at http://localhost:<port>, the providers at http://127.0.0.1:<port>: two sites, as on the web. Another
+  // app of the system on another port of localhost uses Heimdall as its hosted sign-in page.
+  otherApp = await startOtherApp();
+  harness = await startOidcHarness({ HEIMDALL_ORIGINS: otherApp.origin }, { publicHost: 'localhost' });
+  otherApp.heimdall = harness.url;
   harness.app.server.prependListener('request', recordCallback);
 });
 
@@ -43,6 +48,7 @@ afterEach(async () => {
 afterAll(async () => {
   harness?.app.server.off('request', recordCallback);
   await harness?.close();
+  await otherApp?.close();
   await browser?.close();
 });
 
@@ -54,6 +60,19 @@ async function signInAtProvider(page: Page, sub: string): Promise<void> {
 }
 
 describe('third-party sign-on in Chromium, against a real OpenID provider', () => {
+  it('sends the user back to the app that asked (returnTo on an origin of HEIMDALL_ORIGINS), signed in', async () => {
+    const { page, problems } = await pages.open();
+    await page.goto(`${otherApp.origin}/`);
+    await page.getByRole('link', { name: 'Sign in with Heimdall' }).click();
+    await page.getByRole('link', { name: 'Continue with Test IdP' }).click();
+    await signInAtProvider(page, 'alice-sub');
+    // Provider (another site) → Heimdall's callback → the app: the Strict session cookie still goes with the app's
+    // own same-site requests to Heimdall.
+    await page.waitForURL(`${otherApp.origin}/back?from=heimdall`);
+    await page.getByText('Signed in as alice@example.com at /back').waitFor();
+    expect(problems).toEqual([]);
+  });
+
   it('"Continue with" goes to the provider on another site and comes back signed in, shown on the devices page', async () => {
     expect(new URL(harness.url).hostname).toBe('localhost');
     expect(new URL(harness.idp.issuer).hostname).toBe('127.0.0.1');

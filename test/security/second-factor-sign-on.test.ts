@@ -5,6 +5,8 @@ import { type OidcHarness, sessionOf, startOidcHarness } from '../helpers/oidc-h
 import { SECOND_FACTOR_COOKIE, TOTP_STEP_MS } from '../helpers/second-factors.js';
 
 const SESSION = '__Host-heimdall';
+/** Another app of the system that uses Heimdall as its hosted sign-in page (issue 20). */
+const APP = 'http://localhost:5999';
 
 /**
  * ASVS 6.3.4 on the third-party way in: a provider's sign-in is the first factor only. better-auth's two-factor
@@ -16,7 +18,7 @@ describe('third-party sign-on of an account with a second factor', () => {
   let secret: string;
 
   beforeAll(async () => {
-    h = await startOidcHarness();
+    h = await startOidcHarness({ HEIMDALL_ORIGINS: APP });
     // Frigg's account comes from her first sign-on; she then sets up an authenticator app.
     const browser = new Browser();
     await h.signIn(browser, 'idp', 'frigg-sub');
@@ -65,6 +67,20 @@ describe('third-party sign-on of an account with a second factor', () => {
     });
     expect((await sessionOf(browser, h.url))?.user.email).toBe('frigg@asgard.example');
     expect(h.audits('auth.login').length).toBeGreaterThan(0);
+  });
+
+  it('keeps an allowed app’s returnTo through the second factor, and drops a foreign one', async () => {
+    for (const [returnTo, kept] of [
+      [`${APP}/back?x=1`, `${APP}/back?x=1`],
+      ['https://evil.example/', '/'],
+    ]) {
+      const browser = new Browser();
+      await h.signIn(browser, 'idp', 'frigg-sub', { returnTo });
+      h.clock.advance(TOTP_STEP_MS);
+      const done = await finish(browser, { totp: generateTotp(secret, h.clock.now()) });
+      expect(done.status).toBe(200);
+      expect(((await done.json()) as { returnTo: string }).returnTo).toBe(kept);
+    }
   });
 
   it('the held sign-on cannot be finished by another browser without its cookie', async () => {

@@ -5,6 +5,7 @@ import { VerificationBanner } from './components/verification-banner.js';
 import { describeError } from './error-messages.js';
 import { AccountPage } from './pages/account-page.js';
 import { ActivityPage } from './pages/activity-page.js';
+import { AdminAuditPage } from './pages/admin-audit-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { DevicesPage } from './pages/devices-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
@@ -15,9 +16,9 @@ import { SecurityPage } from './pages/security-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
+import { leaveAfterSignIn, returnToParam, SIGNED_OUT_PATHS } from './return-to.js';
 import { Link, navigate, usePath } from './router.js';
 
-const SIGNED_OUT_PATHS = ['/signin', '/signup', '/forgot-password', '/second-factor'];
 /** Where mailed links land: shown signed in or out, never redirected away. */
 const LINK_PATHS = ['/reset-password', '/verify-email'];
 
@@ -63,8 +64,12 @@ function Header() {
               <Link to="/security">Security</Link>
               <Link to="/devices">Devices</Link>
               <Link to="/activity">Activity</Link>
-              <Link to="/purchases">Purchases</Link>
-              {signedIn.user.roles.includes('admin') ? <Link to="/admin">Admin</Link> : null}
+              {signedIn.features.products ? <Link to="/purchases">Purchases</Link> : null}
+              {signedIn.user.roles.includes('admin') ? (
+                <Link to="/admin" section="/admin/">
+                  Admin
+                </Link>
+              ) : null}
             </nav>
             <div className="whoami">
               <span className="whoami-email" title="Signed in as">
@@ -97,9 +102,13 @@ function Routes() {
     if (state.status === 'signed-out' && !SIGNED_OUT_PATHS.includes(path)) {
       navigate(`/signin${window.location.search}`, { replace: true });
     }
-    if (state.status === 'signed-in' && (path === '/' || SIGNED_OUT_PATHS.includes(path))) {
-      // From "/" the query goes along too: a link to a provider that failed comes back as /?error=<code>.
-      navigate(path === '/' ? `/account${window.location.search}` : '/account', { replace: true });
+    if (state.status === 'signed-in' && SIGNED_OUT_PATHS.includes(path)) {
+      // Signed in on a sign-in page (just now, or already when another app sent the browser here): back to the app
+      // that asked (`returnTo`, as the server allows it), else the account.
+      void leaveAfterSignIn();
+    } else if (state.status === 'signed-in' && path === '/') {
+      // From "/" the query goes along: a link to a provider that failed comes back as /?error=<code>.
+      navigate(`/account${window.location.search}`, { replace: true });
     }
   }, [state.status, path]);
 
@@ -128,21 +137,26 @@ function Routes() {
       return (
         <>
           {state.user.emailVerified ? null : <VerificationBanner email={state.user.email} />}
-          <SignedInPage path={path} isAdmin={state.user.roles.includes('admin')} />
+          <SignedInPage path={path} isAdmin={state.user.roles.includes('admin')} products={state.features.products} />
         </>
       );
   }
 }
 
 /** What a signed-in user sees at each path. */
-function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
+function SignedInPage({ path, isAdmin, products }: { path: string; isAdmin: boolean; products: boolean }) {
   if (path === '/devices') return <DevicesPage />;
   if (path === '/security') return <SecurityPage />;
   if (path === '/activity') return <ActivityPage />;
-  if (path === '/purchases') return <PurchasesPage />;
-  if (path === '/admin') {
+  // With PRODUCTS=off the shop does not exist: its page is not found, like any other unknown address.
+  if (path === '/purchases' && products) return <PurchasesPage />;
+  if (path === '/admin' || path === '/admin/audit') {
     return isAdmin ? (
-      <AdminPage />
+      path === '/admin' ? (
+        <AdminPage />
+      ) : (
+        <AdminAuditPage />
+      )
     ) : (
       <div className="card empty-state">
         <h1>Administration</h1>
@@ -150,6 +164,8 @@ function SignedInPage({ path, isAdmin }: { path: string; isAdmin: boolean }) {
       </div>
     );
   }
+  // Another app waits for this sign-in: nothing to show while the browser goes back to it.
+  if (SIGNED_OUT_PATHS.includes(path) && returnToParam()) return <Spinner label="Returning…" />;
   // "/" and the sign-in pages show the account while the redirect above updates the address.
   if (path === '/account' || path === '/' || SIGNED_OUT_PATHS.includes(path)) return <AccountPage />;
   return (

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import type { SecondFactorMethod, Session, SessionEnvelope, User, Warning } from './api-client.js';
+import type { Features, SecondFactorMethod, Session, SessionEnvelope, User, Warning } from './api-client.js';
 import { ApiError, api, setUnauthenticatedHandler } from './api-client.js';
 import { describeSignOut } from './error-messages.js';
 import { useLiveEvents } from './live-events.js';
@@ -9,7 +9,10 @@ export type AuthState =
   | { status: 'loading' }
   | { status: 'unreachable' }
   | { status: 'signed-out'; notice: string | null }
-  | { status: 'signed-in'; user: User; session: Session; warnings: Warning[] };
+  | { status: 'signed-in'; user: User; session: Session; warnings: Warning[]; features: Features };
+
+/** Until GET /api/session says otherwise (a sign-in's own answer does not carry them): everything on. */
+const ALL_FEATURES: Features = { products: true };
 
 interface AuthActions {
   state: AuthState;
@@ -28,6 +31,11 @@ interface AuthActions {
 }
 
 const STREAM_RETRY_MS = 5_000;
+
+/** The features already known (kept across a sign-in in the same page), else all on until the session is read. */
+function featuresOf(state: AuthState): Features {
+  return state.status === 'signed-in' ? state.features : ALL_FEATURES;
+}
 const AuthContext = createContext<AuthActions | null>(null);
 
 /**
@@ -42,11 +50,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   stateRef.current = state;
 
   /** Re-reads the session; `endedNotice` is what to say if it turns out to be gone. */
+  /**
+   * Bumped by every sign-in and sign-out made here: a re-read of the session that was asked before one of them answers
+   * about the state before it, and is dropped (a sign-out right after a sign-up must not be undone by the sign-up's
+   * re-read).
+   */
+  const transitions = useRef(0);
   const refresh = useCallback(async (endedNotice: string | null = null) => {
+    const asked = transitions.current;
     try {
       const me = await api.getSession();
-      setState({ status: 'signed-in', user: me.user, session: me.session, warnings: me.warnings });
+      if (asked !== transitions.current) return;
+      setState({
+        status: 'signed-in',
+        user: me.user,
+        session: me.session,
+        warnings: me.warnings,
+        features: me.features ?? ALL_FEATURES,
+      });
     } catch (error) {
+      if (asked !== transitions.current) return;
       if (error instanceof ApiError && error.code === 'unauthenticated') {
         setState({ status: 'signed-out', notice: endedNotice });
       } else if (stateRef.current.status === 'loading') {
@@ -102,12 +125,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       async signIn(email, password, rememberMe) {
         const result = await api.login({ email, password, rememberMe });
         if ('secondFactorRequired' in result) return result.methods;
-        setState({ status: 'signed-in', user: result.user, session: result.session, warnings: [] });
+        transitions.current += 1;
+        setState({
+          status: 'signed-in',
+          user: result.user,
+          session: result.session,
+          warnings: [],
+          features: featuresOf(stateRef.current),
+        });
         void refresh();
         return null;
       },
       completeSignIn(envelope) {
-        setState({ status: 'signed-in', user: envelope.user, session: envelope.session, warnings: [] });
+        transitions.current += 1;
+        setState({
+          status: 'signed-in',
+          user: envelope.user,
+          session: envelope.session,
+          warnings: [],
+          features: featuresOf(stateRef.current),
+        });
         void refresh();
       },
       updateSession(session) {
@@ -115,14 +152,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       },
       async signUp(email, password, name) {
         const result = await api.register({ email, password, ...(name.trim() ? { name: name.trim() } : {}) });
-        setState({ status: 'signed-in', user: result.user, session: result.session, warnings: [] });
+        transitions.current += 1;
+        setState({
+          status: 'signed-in',
+          user: result.user,
+          session: result.session,
+          warnings: [],
+          features: featuresOf(stateRef.current),
+        });
+        void refresh();
       },
       async signOut() {
         await api.logout();
+        transitions.current += 1;
         setState({ status: 'signed-out', notice: 'You signed out.' });
       },
       async signOutEverywhere(removeIdentities = false) {
         await api.logoutEverywhere(removeIdentities);
+        transitions.current += 1;
         setState({ status: 'signed-out', notice: 'You were signed out on all devices.' });
       },
       async changePassword(currentPassword, newPassword) {

@@ -23,13 +23,19 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   window.dispatchEvent(new Event(CHANGE));
 }
 
-export function Link({ to, ...props }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+/** A link within the app; `section` marks it current on the pages under it too (`/admin/` for /admin/audit). */
+export function Link({
+  to,
+  section,
+  ...props
+}: { to: string; section?: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const path = usePath();
+  const current = path === to || (section !== undefined && path.startsWith(section));
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     props.onClick?.(event);
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
     event.preventDefault();
     navigate(to);
   };
-  return <a {...props} href={to} aria-current={path === to ? 'page' : undefined} onClick={onClick} />;
+  return <a {...props} href={to} aria-current={current ? 'page' : undefined} onClick={onClick} />;
 }

@@ -14,7 +14,7 @@ import type { Api, RouteContext } from '../route-context.js';
 import { IdParam } from '../schemas.js';
 
 const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 64 }) });
-/** Anything but one same-origin path is ignored (API.md), so a repeated or odd value is not a 400. */
+/** Anything but one allowed address is ignored (API.md), so a repeated or odd value is not a 400. */
 const ReturnToQuery = Type.Object({
   returnTo: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
 });
@@ -56,6 +56,11 @@ export function identityView(identity: Identity, labelOf: (provider: string) => 
 
 function providerPath(config: Config, name: string, action: 'start' | 'callback'): string {
   return `${config.publicUrl}/api/oidc/${encodeURIComponent(name)}/${action}`;
+}
+
+/** Where a sign-on lands: a path on the SPA, or an app on an allowed origin (both validated by checkReturnTo()). */
+function landingUrl(config: Config, returnTo: string): string {
+  return returnTo.startsWith('/') ? `${config.publicUrl}${returnTo}` : returnTo;
 }
 
 /** Failures land on the SPA with a code from a closed list: nothing from the request is reflected. */
@@ -170,7 +175,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
           identityId: outcome.identity.id,
         });
       }
-      return reply.redirect(`${config.publicUrl}${outcome.returnTo}`);
+      return reply.redirect(landingUrl(config, outcome.returnTo));
     },
   );
 

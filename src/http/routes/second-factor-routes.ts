@@ -26,7 +26,7 @@ const SignedIn = Type.Intersect([
   SessionEnvelope,
   Type.Object({
     warnings: Type.Array(Warning),
-    /** Where a third-party sign-on was going (a same-origin path), or null. */
+    /** Where a third-party sign-on was going (a same-origin path or a URL on an allowed origin), or null. */
     returnTo: Type.Union([Type.String(), Type.Null()]),
   }),
 ]);

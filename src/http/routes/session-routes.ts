@@ -12,20 +12,28 @@ export function toListedSessions(sessions: Session[], currentId: string | null) 
   return sessions.map((s) => ({ ...toSessionView(s), current: s.id === currentId }));
 }
 
+/** What this deployment offers, so that a web app shows only that (`products`: PRODUCTS, the demo shop). */
+export const Features = Type.Object({ products: Type.Boolean() });
+
 /** Who am I, and my sessions (API.md, "Account and session"). */
 export function registerSessionRoutes(api: Api, { services, config, guards }: RouteContext): void {
   api.get(
     '/session',
     {
       preHandler: guards.requireSession,
-      schema: { response: { 200: Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning) })]) } },
+      schema: {
+        response: {
+          200: Type.Intersect([SessionEnvelope, Type.Object({ warnings: Type.Array(Warning), features: Features })]),
+        },
+      },
     },
     async (request) => {
       const { user, session } = request.auth!;
       const warnings = await services.anomalies.warningsFor(user.id);
       // With Bearer the session is the token family, and there is no CSRF token to use (API.md).
       const csrfToken = hasBearerHeader(request.headers) ? null : session.csrfToken;
-      return { user: toUserView(user), session: toSessionView(session), csrfToken, warnings };
+      const features = { products: config.downloads.enabled };
+      return { user: toUserView(user), session: toSessionView(session), csrfToken, warnings, features };
     },
   );
 

@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { describeError } from '../error-messages.js';
-import { navigate } from '../router.js';
 import { ActionButton, Alert } from './form-controls.js';
 
 /** "Sign in with a passkey": discoverable credentials, so no email is asked; the passkey is both factors at once. */
@@ -16,8 +15,8 @@ export function PasskeySignIn() {
     setBusy(true);
     setError(null);
     try {
+      // The app's router leaves the sign-in page once signed in: for `returnTo`, or the account.
       completeSignIn(await api.signInWithPasskey());
-      navigate('/account', { replace: true });
     } catch (caught) {
       setError(describeError(caught));
       setBusy(false);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import type { AuditEvent } from '../api-client.js';
 import { api } from '../api-client.js';
 import { describeAuditEvent } from '../audit-events.js';
@@ -10,8 +10,16 @@ import { providerLabel, useProviders } from '../providers.js';
 /** Events per page; older ones come with the API's cursor. */
 const PAGE_SIZE = 20;
 
-/** One audit event in plain words (an administrator's view of a user's activity shows them too). */
-export function EventItem({ event, labelOf }: { event: AuditEvent; labelOf(provider: string): string }) {
+/** One audit event in plain words (an administrator's view of a user's activity shows them too; `extra` adds a line). */
+export function EventItem({
+  event,
+  labelOf,
+  extra,
+}: {
+  event: AuditEvent;
+  labelOf(provider: string): string;
+  extra?: ReactNode;
+}) {
   const described = describeAuditEvent(event, labelOf);
   const device = deviceName({ browser: event.browser ?? null, os: event.os ?? null });
   return (
@@ -29,6 +37,7 @@ export function EventItem({ event, labelOf }: { event: AuditEvent; labelOf(provi
             <span>{event.country ? countryName(event.country) : 'Country unknown'}</span>
           </div>
         ) : null}
+        {extra}
       </div>
       <div className="activity-when">
         <time dateTime={event.at}>{formatDateTime(event.at)}</time>

@@ -3,6 +3,7 @@ import type { User } from '../api-client.js';
 import { api } from '../api-client.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
+import { Link } from '../router.js';
 import { AdminAccountActions } from './admin-account-actions.js';
 import { AdminInviteForm } from './admin-invite.js';
 import { AdminUserActivity } from './admin-user-activity.js';
@@ -70,7 +71,8 @@ export function AdminPage() {
         <h1>Administration</h1>
         <p className="lead">
           Find a user to change their roles, end their sessions, send them a message, disable or delete their account,
-          or read their activity; or invite someone new.
+          or read their activity; or invite someone new. Everyone's events are in the{' '}
+          <Link to="/admin/audit">audit log</Link>.
         </p>
       </header>
       <div className="admin">

@@ -4,6 +4,7 @@ import { api } from '../api-client.js';
 import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { providerLabel, useProviders } from '../providers.js';
+import { Link } from '../router.js';
 import { EventItem } from './activity-page.js';
 
 const PAGE_SIZE = 10;
@@ -48,6 +49,7 @@ export function AdminUserActivity({ user }: { user: User }) {
     <section className="card card-flush" aria-label="Activity">
       <div className="card-title-row">
         <h3>Activity</h3>
+        <Link to={`/admin/audit?${new URLSearchParams({ userId })}`}>Open in the audit log</Link>
       </div>
       {error ? <Alert kind="error">{error}</Alert> : null}
       {events === null ? (

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api-client.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
+import { withReturnTo } from '../return-to.js';
 import { Link } from '../router.js';
 
 /** Asks for a password reset link. The answer is the same whether the address has an account or not. */
@@ -35,7 +36,7 @@ export function ForgotPasswordPage() {
             once, for a short while.
           </Alert>
           <p className="switch">
-            <Link to="/signin">Back to sign in</Link>
+            <Link to={withReturnTo('/signin')}>Back to sign in</Link>
           </p>
         </>
       ) : (
@@ -57,7 +58,7 @@ export function ForgotPasswordPage() {
             </ActionButton>
           </form>
           <p className="switch">
-            Remembered it? <Link to="/signin">Sign in</Link>
+            Remembered it? <Link to={withReturnTo('/signin')}>Sign in</Link>
           </p>
         </>
       )}

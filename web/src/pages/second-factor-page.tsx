@@ -4,6 +4,7 @@ import { api } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
+import { withReturnTo } from '../return-to.js';
 import { Link, navigate } from '../router.js';
 
 const ALL: SecondFactorMethod[] = ['totp', 'passkey', 'recovery_code'];
@@ -13,11 +14,6 @@ function methodsFromUrl(): SecondFactorMethod[] {
   const listed = new URLSearchParams(window.location.search).get('methods')?.split(',') ?? [];
   const known = ALL.filter((m) => listed.includes(m));
   return known.length > 0 ? known : ALL;
-}
-
-/** Only a same-origin path is followed after sign-in. */
-function safePath(path: string | null | undefined): string {
-  return path?.startsWith('/') && !path.startsWith('//') && !path.includes('\\') ? path : '/account';
 }
 
 /**
@@ -39,8 +35,11 @@ export function SecondFactorPage() {
     setError(null);
     try {
       const result = await api.submitSecondFactor(proof);
+      // A third-party sign-on's `returnTo` was kept by the server; the app's router leaves this page for it (checked
+      // again), for the address's own `returnTo` (a password sign-in's), or for the account.
+      if (result.returnTo)
+        navigate(`/second-factor?${new URLSearchParams({ returnTo: result.returnTo })}`, { replace: true });
       completeSignIn(result);
-      navigate(safePath(result.returnTo), { replace: true });
     } catch (caught) {
       setExpired((caught as { code?: string }).code === 'unauthenticated');
       setError(describeError(caught));
@@ -60,7 +59,7 @@ export function SecondFactorPage() {
       {error ? <Alert kind="error">{expired ? 'This sign-in expired. Please sign in again.' : error}</Alert> : null}
       {expired ? (
         <p className="switch">
-          <Link to="/signin">Sign in again</Link>
+          <Link to={withReturnTo('/signin')}>Sign in again</Link>
         </p>
       ) : (
         <>

@@ -4,13 +4,15 @@ import { api, apiUrl } from '../api-client.js';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
 import { PasskeySignIn } from '../components/passkey-sign-in.js';
+import { ReturnToNotice } from '../components/return-to-notice.js';
 import { describeError, signOnErrorFromUrl } from '../error-messages.js';
+import { withReturnTo } from '../return-to.js';
 import { Link, navigate } from '../router.js';
 
-/** Only http(s) addresses, relative ones resolved against the API, become links. */
+/** Only http(s) addresses, relative ones resolved against the API, become links; `returnTo` goes along. */
 function providerHref(startUrl: string): string | null {
-  if (startUrl.startsWith('/')) return apiUrl(startUrl);
-  return /^https?:\/\//.test(startUrl) ? startUrl : null;
+  if (startUrl.startsWith('/')) return withReturnTo(apiUrl(startUrl));
+  return /^https?:\/\//.test(startUrl) ? withReturnTo(startUrl) : null;
 }
 
 export function SignInPage({ notice }: { notice: string | null }) {
@@ -39,8 +41,9 @@ export function SignInPage({ notice }: { notice: string | null }) {
     setError(null);
     try {
       const secondFactor = await signIn(email, password, rememberMe);
-      // An account with a second factor finishes on its own page (the server holds the sign-in meanwhile).
-      navigate(secondFactor ? `/second-factor?methods=${secondFactor.join(',')}` : '/account', { replace: true });
+      // An account with a second factor finishes on its own page (the server holds the sign-in meanwhile); else the
+      // app's router leaves this page, for `returnTo` or the account.
+      if (secondFactor) navigate(withReturnTo(`/second-factor?methods=${secondFactor.join(',')}`), { replace: true });
     } catch (caught) {
       setError(describeError(caught));
       setBusy(false);
@@ -51,6 +54,7 @@ export function SignInPage({ notice }: { notice: string | null }) {
     <div className="auth-card card">
       <h1>Sign in</h1>
       <p className="lead">Welcome back. Sign in to manage your account and devices.</p>
+      <ReturnToNotice />
       {notice && !error ? <Alert kind="info">{notice}</Alert> : null}
       {error ? <Alert kind="error">{error}</Alert> : null}
       <form onSubmit={submit} className="form">
@@ -90,7 +94,7 @@ export function SignInPage({ notice }: { notice: string | null }) {
           Sign in
         </ActionButton>
         <p className="hint-inline">
-          <Link to="/forgot-password">Forgot password?</Link>
+          <Link to={withReturnTo('/forgot-password')}>Forgot password?</Link>
         </p>
       </form>
       <div className="providers">
@@ -112,7 +116,7 @@ export function SignInPage({ notice }: { notice: string | null }) {
         </div>
       ) : null}
       <p className="switch">
-        New here? <Link to="/signup">Create an account</Link>
+        New here? <Link to={withReturnTo('/signup')}>Create an account</Link>
       </p>
     </div>
   );

@@ -1,8 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { useAuth } from '../auth-context.js';
 import { ActionButton, Alert, Field } from '../components/form-controls.js';
+import { ReturnToNotice } from '../components/return-to-notice.js';
 import { describeError } from '../error-messages.js';
-import { Link, navigate } from '../router.js';
+import { withReturnTo } from '../return-to.js';
+import { Link } from '../router.js';
 
 export function SignUpPage() {
   const { signUp } = useAuth();
@@ -17,8 +19,8 @@ export function SignUpPage() {
     setBusy(true);
     setError(null);
     try {
+      // The app's router leaves this page once signed in: for `returnTo`, or the account.
       await signUp(email, password, name);
-      navigate('/account', { replace: true });
     } catch (caught) {
       setError(describeError(caught));
       setBusy(false);
@@ -29,6 +31,7 @@ export function SignUpPage() {
     <div className="auth-card card">
       <h1>Create account</h1>
       <p className="lead">One account, every device you use, and the power to sign any of them out.</p>
+      <ReturnToNotice />
       {error ? <Alert kind="error">{error}</Alert> : null}
       <form onSubmit={submit} className="form">
         <Field
@@ -65,7 +68,7 @@ export function SignUpPage() {
         </ActionButton>
       </form>
       <p className="switch">
-        Already have an account? <Link to="/signin">Sign in</Link>
+        Already have an account? <Link to={withReturnTo('/signin')}>Sign in</Link>
       </p>
     </div>
   );
