@@ -54,9 +54,15 @@ export function thumbprintOf(key: DevicePublicKey): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-/** The stored form: the four members in a fixed order. */
-export function serializeDeviceKey(key: DevicePublicKey): string {
-  return JSON.stringify({ kty: key.kty, crv: key.crv, x: key.x, y: key.y });
+/** The stored form: the four members in a fixed order, and when the session was bound (epoch ms). */
+export function serializeDeviceKey(key: DevicePublicKey, boundAt: number): string {
+  return JSON.stringify({ kty: key.kty, crv: key.crv, x: key.x, y: key.y, boundAt });
+}
+
+/** When a stored binding was made, or null for one that does not say. */
+export function boundAtOf(storedKey: string): number | null {
+  const boundAt = (parseJson(storedKey) as { boundAt?: unknown } | null)?.boundAt;
+  return typeof boundAt === 'number' ? boundAt : null;
 }
 
 async function verifyWith(proof: string, key: DevicePublicKey): Promise<ProofCheck> {

@@ -2,7 +2,13 @@ import type { AuditClient, AuditTrail } from './audit.js';
 import type { BoundCookieSigner } from './bound-cookie.js';
 import type { CeremonyPurpose, ChallengeStore } from './ceremonies.js';
 import type { Clock } from './clock.js';
-import { checkRefreshProof, checkRegistrationProof, serializeDeviceKey, thumbprintOf } from './dbsc-proof.js';
+import {
+  boundAtOf,
+  checkRefreshProof,
+  checkRegistrationProof,
+  serializeDeviceKey,
+  thumbprintOf,
+} from './dbsc-proof.js';
 import type { Session } from './session.js';
 import { generateSecret, hashToken, type RandomSource } from './tokens.js';
 
@@ -18,10 +24,16 @@ import { generateSecret, hashToken, type RandomSource } from './tokens.js';
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /**
  * How long past its expiry a bound cookie is still accepted: a request sent with the cookie just before it expired
- * may arrive just after, and the browser's refresh may be in flight meanwhile (measured in Chromium: see
- * docs/sessions.md). Ten seconds is small against the cookie's life and against what a thief could do with it.
+ * may arrive just after, and browser and server clocks differ. (Chromium refreshes before the expiry and holds back
+ * requests meanwhile; see docs/sessions.md.) Ten seconds is small against the cookie's life.
  */
 export const BOUND_COOKIE_GRACE_MS = 10_000;
+/**
+ * The same grace right after binding, for requests without a bound cookie: registration runs in the background, so
+ * requests the browser sent before the registration's answer (which sets the first bound cookie) arrive without
+ * one. Measured in Chromium 156: a page's request right after sign-in was otherwise refused.
+ */
+export const BINDING_GRACE_MS = 10_000;
 
 /** A new bound cookie: its value and when it expires (epoch ms). */
 export interface BoundCookie {
@@ -72,7 +84,11 @@ export class DeviceBindingService {
    * not bound never get here (the caller checks `deviceKey` first).
    */
   accepts(session: Session, cookie: string | undefined): boolean {
-    return this.#signer.verify(session.id, cookie, this.#clock.now(), BOUND_COOKIE_GRACE_MS);
+    const now = this.#clock.now();
+    if (this.#signer.verify(session.id, cookie, now, BOUND_COOKIE_GRACE_MS)) return true;
+    // Only on the refusal path: was the session bound a moment ago, its first bound cookie still on its way?
+    const boundAt = session.deviceKey === null ? null : boundAtOf(session.deviceKey);
+    return boundAt !== null && now >= boundAt && now - boundAt < BINDING_GRACE_MS;
   }
 
   /** A registration challenge for a session just signed in (the `Secure-Session-Registration` header's). */
@@ -92,7 +108,7 @@ export class DeviceBindingService {
     if (!(await this.#takeChallenge('dbsc-register', session, check.jti))) {
       return { ok: false, code: 'forbidden', message: 'The proof does not answer a live registration challenge.' };
     }
-    if (!(await this.#sessions.bindDevice(session, serializeDeviceKey(check.key)))) {
+    if (!(await this.#sessions.bindDevice(session, serializeDeviceKey(check.key, this.#clock.now())))) {
       return { ok: false, code: 'unauthenticated', message: 'The session has ended.' };
     }
     await this.#audit.record('session.device_bound', client, {

@@ -72,8 +72,20 @@ describe('device-bound sessions (DBSC) over HTTP', () => {
     expect(audit.events).toHaveLength(2);
   });
 
+  it('accepts requests without the bound cookie for 10 s after binding only (the first cookie is on its way)', async () => {
+    await signInBound();
+    // Requests the browser sent before the registration's answer carry no bound cookie yet.
+    expect((await client.get('/api/session')).statusCode).toBe(200);
+    t.clock.advance(GRACE_MS - 1);
+    expect((await client.get('/api/session')).statusCode).toBe(200);
+    t.clock.advance(1);
+    expect((await client.get('/api/session')).statusCode).toBe(401);
+    expect((await device.get('/api/session')).statusCode).toBe(200);
+  });
+
   it('refuses a bound session without a valid bound cookie on every route and forward auth, cookie kept', async () => {
     await signInBound();
+    t.clock.advance(GRACE_MS);
     const bare = await client.get('/api/session');
     expect(bare.statusCode).toBe(401);
     expect(errorCode(bare)).toBe('unauthenticated');
@@ -260,6 +272,7 @@ describe('device-bound sessions (DBSC) over HTTP', () => {
     expect(reauth.headers['secure-session-registration']).toBeUndefined();
     expect(reauth.json().session).toMatchObject({ id: sessionId, deviceBound: true });
     expect((await device.get('/api/session')).statusCode).toBe(200);
+    t.clock.advance(GRACE_MS);
     expect((await client.get('/api/session')).statusCode).toBe(401);
   });
 

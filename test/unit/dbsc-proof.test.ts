@@ -100,7 +100,7 @@ describe('checkRegistrationProof()', () => {
 describe('checkRefreshProof()', () => {
   it('accepts a proof signed by the stored key, with or without a jwk header', async () => {
     const key = await makeDeviceKey();
-    const stored = serializeDeviceKey({ kty: 'EC', crv: 'P-256', x: key.jwk.x!, y: key.jwk.y! });
+    const stored = serializeDeviceKey({ kty: 'EC', crv: 'P-256', x: key.jwk.x!, y: key.jwk.y! }, 0);
     expect(await checkRefreshProof(await signProof(key, 'r', { withJwk: false }), stored)).toMatchObject({
       ok: true,
       jti: 'r',
@@ -110,7 +110,7 @@ describe('checkRefreshProof()', () => {
 
   it('checks against the stored key only: a proof by another key naming itself in jwk is wrong_key', async () => {
     const [bound, thief] = [await makeDeviceKey(), await makeDeviceKey()];
-    const stored = serializeDeviceKey({ kty: 'EC', crv: 'P-256', x: bound.jwk.x!, y: bound.jwk.y! });
+    const stored = serializeDeviceKey({ kty: 'EC', crv: 'P-256', x: bound.jwk.x!, y: bound.jwk.y! }, 0);
     expect(await checkRefreshProof(await signProof(thief, 'r'), stored)).toMatchObject({
       ok: false,
       reason: 'wrong_key',

@@ -30,6 +30,8 @@ export interface SessionInfo {
   /** When a factor was last proven on this session. */
   authenticatedAt?: string;
   methods?: string[];
+  /** Bound to a key the browser holds (DBSC): a copied cookie stops working within minutes. */
+  deviceBound?: boolean;
 }
 
 export interface ListedSession extends SessionInfo {
