@@ -40,8 +40,13 @@ export function setBoundCookie(reply: FastifyReply, config: Config, cookie: Boun
   });
 }
 
-/** DBSC "JSON session instructions" for a bound session (registration and refresh answer the same). */
+/**
+ * DBSC "JSON session instructions" for a bound session (registration and refresh answer the same). The session
+ * covers Heimdall's own origin; an SPA on another origin (HEIMDALL_ORIGINS) calls it too, and the draft lets a
+ * request from outside the scope trigger a refresh only when its host is among `allowed_refresh_initiators`.
+ */
 export function sessionInstructions(config: Config, session: Session) {
+  const initiators = [...new Set(config.origins.map((origin) => new URL(origin).hostname))];
   return {
     session_identifier: session.id,
     refresh_url: DBSC_REFRESH_PATH,
@@ -49,6 +54,7 @@ export function sessionInstructions(config: Config, session: Session) {
     credentials: [
       { type: 'cookie' as const, name: boundCookieName(config.cookieName), attributes: boundAttributes(config) },
     ],
+    ...(initiators.length > 0 ? { allowed_refresh_initiators: initiators } : {}),
   };
 }
 

@@ -295,6 +295,24 @@ describe('device-bound sessions (DBSC) over HTTP', () => {
   }
 });
 
+describe('DBSC with an SPA on another origin', () => {
+  it('lets the SPA origins’ hosts trigger refreshes (allowed_refresh_initiators)', async () => {
+    const t = await createTestApp({
+      HEIMDALL_PUBLIC_URL: 'https://auth.asgard.example',
+      HEIMDALL_ORIGINS: 'https://app.asgard.example,https://admin.asgard.example:8443',
+    });
+    try {
+      const client = new TestClient(t.app);
+      const registered = await client.register(EMAIL);
+      const device = await DbscDevice.for(client);
+      const answer = await device.register(registrationChallenge(registered)!);
+      expect(answer.json().allowed_refresh_initiators).toEqual(['app.asgard.example', 'admin.asgard.example']);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('DBSC=off', () => {
   it('offers no registration, answers 404 at the endpoints and keeps sessions ordinary', async () => {
     const t = await createTestApp({ DBSC: 'off' });

@@ -15,6 +15,7 @@ const Instructions = Type.Object({
   credentials: Type.Array(
     Type.Object({ type: Type.Literal('cookie'), name: Type.String(), attributes: Type.String() }),
   ),
+  allowed_refresh_initiators: Type.Optional(Type.Array(Type.String())),
 });
 /** DBSC's way to tell a browser to drop its device-bound session (this session is not, or no longer, bound). */
 const Ended = Type.Object({ continue: Type.Literal(false) });
