@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, errorCode } from '../helpers/api-client.js';
 import { BOUND_COOKIE, DbscDevice, refreshChallenge, registrationChallenge } from '../helpers/dbsc-client.js';
@@ -212,6 +213,29 @@ describe('device-bound sessions (DBSC) over HTTP', () => {
 
     const anonymous = await DbscDevice.for(new TestClient(t.app));
     expect((await anonymous.register(challenge)).statusCode).toBe(401);
+  });
+
+  it('answers arbitrary proof and session-id headers with 4xx (or a refusal to continue), never 5xx', async () => {
+    await signInBound();
+    const header = fc.oneof(
+      fc.string(),
+      fc.string().map((text) => `"${text}"`),
+      fc.tuple(fc.base64String(), fc.base64String(), fc.base64String()).map((parts) => `"${parts.join('.')}"`),
+      fc.constant(`"${sessionId}"`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('register', 'refresh'), header, header, async (route, proof, id) => {
+        const answer = await client.request({
+          method: 'POST',
+          url: `/api/dbsc/${route}`,
+          csrf: false,
+          headers: { cookie: device.cookies(), 'secure-session-response': proof, 'sec-secure-session-id': id },
+        });
+        expect([200, 400, 401, 403]).toContain(answer.statusCode);
+        if (answer.statusCode === 200) expect(answer.json()).toEqual({ continue: false });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('needs no CSRF token for the browser-made calls, but still refuses a cross-site origin', async () => {
