@@ -31,7 +31,8 @@ export const BOUND_COOKIE_GRACE_MS = 10_000;
 /**
  * The same grace right after binding, for requests without a bound cookie: registration runs in the background, so
  * requests the browser sent before the registration's answer (which sets the first bound cookie) arrive without
- * one. Measured in Chromium 156: a page's request right after sign-in was otherwise refused.
+ * one. Seen once in Chromium 156 (test/e2e/device-bound-sessions.test.ts, before this grace): a page's request right
+ * after sign-in was refused with 401.
  */
 export const BINDING_GRACE_MS = 10_000;
 

@@ -71,14 +71,19 @@ describe('device-bound sessions in Chromium', () => {
     return page;
   }
 
-  /** Waits (with a deadline) until the page's session reports `deviceBound`: Chromium registers in the background. */
+  /**
+   * Waits (with a deadline) until the page's session reports `deviceBound`: Chromium registers in the background.
+   * The page keeps asking meanwhile, as an SPA does right after signing in, and every answer must be 200: requests
+   * racing the registration (sent before its answer set the first bound cookie) are not refused.
+   */
   async function waitUntilBound(page: Page): Promise<{ id: string }> {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const { body } = await pageFetch<{ session: { id: string; deviceBound: boolean } }>(page, '/api/session');
+      const { status, body } = await pageFetch<{ session: { id: string; deviceBound: boolean } }>(page, '/api/session');
+      expect(status).toBe(200);
       if (body.session.deviceBound) return body.session;
       if (Date.now() > deadline) throw new Error('Chromium did not bind the session');
-      await sleep(100);
+      await sleep(5);
     }
   }
 
