@@ -29,8 +29,9 @@ export class DbscDevice {
     readonly key: DeviceKey,
   ) {}
 
-  static async for(client: TestClient): Promise<DbscDevice> {
-    return new DbscDevice(client, await makeDeviceKey());
+  /** A device with a new key, or with `key` (the same browser seen through another client or instance). */
+  static async for(client: TestClient, key?: DeviceKey): Promise<DbscDevice> {
+    return new DbscDevice(client, key ?? (await makeDeviceKey()));
   }
 
   /** Both cookies, as the browser would send them. */
