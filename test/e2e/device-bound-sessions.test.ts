@@ -4,7 +4,7 @@ import { CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { makeDeviceKey, signProof } from '../helpers/dbsc-keys.js';
 import { send } from '../helpers/https-client.js';
 import { type HttpsProxy, startHttpsProxy } from '../helpers/https-proxy.js';
-import { pageFetch } from '../helpers/passkey-browser.js';
+import { addVirtualAuthenticator, assertInPage, pageFetch, signUpWithPasskey } from '../helpers/passkey-browser.js';
 import { type RunningHeimdall, requireBuiltWebApp, startHeimdall } from '../helpers/web-servers.js';
 
 /**
@@ -155,6 +155,23 @@ describe('device-bound sessions in Chromium', () => {
     // The browser, refreshing with its own key, is unaffected.
     await sleep(PAST_EXPIRY_MS);
     expect((await pageFetch(page, '/api/session')).status).toBe(200);
+  }, 60_000);
+
+  it('binds a passkey sign-in too (Chromium’s own WebAuthn and DBSC together)', async () => {
+    const context = await dbscBrowser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await addVirtualAuthenticator(context, page);
+    await signUpWithPasskey(page, proxy.origin, 'passkey@asgard.example', PASSWORD);
+    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
+    const { assertion } = await assertInPage(page, '/api/auth/passkey/options');
+    const signedIn = await pageFetch<{ session: { methods: string[] } }>(page, '/api/auth/passkey', {
+      method: 'POST',
+      body: { response: assertion },
+    });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.session.methods).toEqual(['passkey']);
+    await waitUntilBound(page);
   }, 60_000);
 
   it('leaves a browser without DBSC with an ordinary session', async () => {
