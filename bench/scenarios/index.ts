@@ -1,4 +1,5 @@
 import { heimdallCacheMemory } from './heimdall-cache-memory.js';
+import { heimdallSessionBound } from './heimdall-dbsc.js';
 import { heimdallLogin, heimdallLoginStorm } from './heimdall-login.js';
 import { heimdallSessionProfile } from './heimdall-profile.js';
 import {
@@ -34,6 +35,7 @@ export const SCENARIOS: Scenario[] = [
   heimdallHealth,
   heimdallSessionSqlite,
   heimdallSessionSqliteRequestLogs,
+  heimdallSessionBound,
   heimdallRole,
   heimdallSessionRedisCached,
   heimdallSessionRedis,

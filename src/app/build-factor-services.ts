@@ -2,7 +2,9 @@ import type { Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret-file.js';
 import type { AnomalyDetector } from '../core/anomaly.js';
 import type { AuditTrail } from '../core/audit.js';
+import { BoundCookieSigner } from '../core/bound-cookie.js';
 import type { Clock } from '../core/clock.js';
+import { DeviceBindingService } from '../core/device-binding-service.js';
 import { FactorChanges } from '../core/factor-changes.js';
 import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import type { AccountNotifier } from '../core/notices.js';
@@ -24,12 +26,16 @@ import { SqlPendingSignInStore } from '../stores/sql/sql-pending-sign-in-store.j
 import { SqlRecoveryCodeStore } from '../stores/sql/sql-recovery-code-store.js';
 import { SqlTotpStore } from '../stores/sql/sql-totp-store.js';
 
-/** Second factors (issue 17): the authenticator app and recovery codes, passkeys, and the gate on every way in. */
+/**
+ * Second factors (issue 17): the authenticator app and recovery codes, passkeys, and the gate on every way in; and
+ * device-bound sessions (issue 21), whose challenges share the passkeys' store.
+ */
 export interface FactorServices {
   totp: TotpService;
   passkeys: PasskeyService;
   secondFactors: SecondFactorService;
   passkeySignIn: PasskeySignIn;
+  deviceBinding: DeviceBindingService;
 }
 
 export interface FactorServicesOptions {
@@ -60,9 +66,11 @@ export function buildFactorServices(options: FactorServicesOptions): FactorServi
     clock,
     random,
   });
+  // In SQL whatever the session store: every instance shares it, so a refresh may land anywhere.
+  const challenges = new SqlChallengeStore(database.db);
   const passkeys = new PasskeyService({
     passkeys: new SqlPasskeyStore(database.db),
-    challenges: new SqlChallengeStore(database.db),
+    challenges,
     changes,
     relyingParty: relyingPartyOf(config.publicUrl, config.origins),
     clock,
@@ -81,5 +89,14 @@ export function buildFactorServices(options: FactorServicesOptions): FactorServi
     random,
   });
   const passkeySignIn = new PasskeySignIn({ passkeys, users, audit, completion, limits: options.throttle, random });
-  return { totp, passkeys, secondFactors, passkeySignIn };
+  const deviceBinding = new DeviceBindingService({
+    challenges,
+    sessions: options.sessions,
+    signer: new BoundCookieSigner(secret),
+    clock,
+    random,
+    audit,
+    cookieTtlMs: config.dbsc.cookieTtlMs,
+  });
+  return { totp, passkeys, secondFactors, passkeySignIn, deviceBinding };
 }

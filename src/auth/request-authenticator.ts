@@ -1,6 +1,7 @@
 import type { BearerResult } from '../core/bearer-authenticator.js';
 import type { Clock } from '../core/clock.js';
 import { HeimdallError } from '../core/errors.js';
+import type { Session } from '../core/session.js';
 import type { Authenticated, ClientInfo } from '../core/session-service.js';
 import { safeEqual } from '../core/tokens.js';
 import { clientOf, hasBearerHeader, isUnsafeMethod, type RequestFacts, readCookie } from './request-facts.js';
@@ -58,9 +59,19 @@ export interface CredentialValidators {
   bearer: { authenticate(accessToken: string): Promise<BearerResult> };
 }
 
+/** The part of DeviceBindingService the hot path needs: is this bound session's cookie valid now? */
+export interface DeviceBindingCheck {
+  accepts(session: Session, boundCookie: string | undefined): boolean;
+}
+
 export interface RequestAuthenticatorOptions extends CredentialValidators {
   clock: Clock;
   cookieName: string;
+  /**
+   * DBSC (API.md "Device-bound sessions"): a session bound to a device key is accepted only with a valid bound
+   * cookie named `boundCookieName`. Absent (DBSC=off): bindings are not enforced.
+   */
+  deviceBinding?: { check: DeviceBindingCheck; boundCookieName: string };
   /** Origins other than the request's own that may make changes (HEIMDALL_ORIGINS, HEIMDALL_PUBLIC_URL). */
   allowedOrigins: string[];
   /** MFA_REQUIRED_ROLES: a role's routes refuse its holders until they enrol a second factor. */
@@ -71,6 +82,7 @@ export class RequestAuthenticator {
   readonly #validators: CredentialValidators;
   readonly #clock: Clock;
   readonly #cookieName: string;
+  readonly #deviceBinding: RequestAuthenticatorOptions['deviceBinding'];
   readonly #allowedOrigins: Set<string>;
   readonly #mfaRequiredRoles: Set<string>;
 
@@ -78,6 +90,7 @@ export class RequestAuthenticator {
     this.#validators = { sessions: options.sessions, bearer: options.bearer };
     this.#clock = options.clock;
     this.#cookieName = options.cookieName;
+    this.#deviceBinding = options.deviceBinding;
     this.#allowedOrigins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
     this.#mfaRequiredRoles = new Set(options.mfaRequiredRoles ?? []);
   }
@@ -86,8 +99,15 @@ export class RequestAuthenticator {
    * The live session (or API token family) behind the request's credential. A request with `Authorization: Bearer`
    * is judged by its token alone and never falls back to a cookie that came along: CSRF checks skip Bearer
    * requests on that basis.
+   *
+   * A cookie session bound to a device (DBSC) also needs its bound cookie, checked here once for every route, forward
+   * auth and the embedding adapters; without it the session is not refused for good (the browser renews the cookie by
+   * refreshing), so the session cookie is not cleared. `ignoreDeviceBinding` is for the refresh endpoint alone.
    */
-  async identify(facts: Pick<RequestFacts, 'headers' | 'ip'>): Promise<Identification> {
+  async identify(
+    facts: Pick<RequestFacts, 'headers' | 'ip'>,
+    options: { ignoreDeviceBinding?: boolean } = {},
+  ): Promise<Identification> {
     if (hasBearerHeader(facts.headers)) {
       const token = (facts.headers.authorization ?? '').slice('bearer'.length).trim();
       const result = await this.#validators.bearer.authenticate(token);
@@ -97,6 +117,12 @@ export class RequestAuthenticator {
     const secret = readCookie(facts.headers.cookie, this.#cookieName);
     if (!secret) return { scheme: null, auth: null, failure: 'unauthenticated', staleCookie: false };
     const auth = await this.#validators.sessions.validate(secret, clientOf(facts));
+    if (auth && auth.session.deviceKey !== null && this.#deviceBinding && !options.ignoreDeviceBinding) {
+      const bound = readCookie(facts.headers.cookie, this.#deviceBinding.boundCookieName);
+      if (!this.#deviceBinding.check.accepts(auth.session, bound)) {
+        return { scheme: 'cookie', auth: null, failure: 'unauthenticated', staleCookie: false };
+      }
+    }
     if (auth) return { scheme: 'cookie', auth, failure: null, staleCookie: false };
     return { scheme: 'cookie', auth: null, failure: 'unauthenticated', staleCookie: true };
   }
@@ -211,6 +237,8 @@ export class RequestAuthenticator {
 /** What the authenticator needs of the configuration (Config satisfies it). */
 export interface AuthenticatorSettings {
   cookieName: string;
+  /** DBSC: whether device bindings are enforced. */
+  dbsc?: { enabled: boolean };
   /** HEIMDALL_ORIGINS. */
   origins: string[];
   /** HEIMDALL_PUBLIC_URL: Heimdall's own origin as its users reach it. */
@@ -221,15 +249,24 @@ export interface AuthenticatorSettings {
 
 /** The request authenticator over the configured validators: the same for Heimdall's routes and embedding hosts. */
 export function createRequestAuthenticator(
-  validators: CredentialValidators & { clock: Clock },
+  validators: CredentialValidators & { clock: Clock; deviceBinding?: DeviceBindingCheck },
   settings: AuthenticatorSettings,
 ): RequestAuthenticator {
+  const enforceBinding = validators.deviceBinding !== undefined && settings.dbsc?.enabled !== false;
   return new RequestAuthenticator({
     sessions: validators.sessions,
     bearer: validators.bearer,
     clock: validators.clock,
     cookieName: settings.cookieName,
+    ...(enforceBinding
+      ? { deviceBinding: { check: validators.deviceBinding!, boundCookieName: boundCookieName(settings.cookieName) } }
+      : {}),
     allowedOrigins: [...settings.origins, settings.publicUrl],
     mfaRequiredRoles: settings.mfaRequiredRoles ?? [],
   });
+}
+
+/** The bound cookie's name beside the session cookie's: `__Host-heimdall` → `__Host-heimdall-bound`. */
+export function boundCookieName(sessionCookieName: string): string {
+  return `${sessionCookieName}-bound`;
 }

@@ -21,9 +21,11 @@ import { type MailConfig, readMailConfig } from './mail-config.js';
 import { type OidcConfig, readOidcConfig } from './oidc-config.js';
 import {
   type AbuseLimitsConfig,
+  type DbscConfig,
   type DownloadsConfig,
   type RedisTuning,
   readAbuseLimits,
+  readDbscConfig,
   readDownloadsConfig,
   readRedisTuning,
   readShutdownConfig,
@@ -36,6 +38,7 @@ export { ConfigError, parseDuration, type TrustProxy } from './env-reader.js';
 export type { MailConfig } from './mail-config.js';
 export type {
   AbuseLimitsConfig,
+  DbscConfig,
   DownloadsConfig,
   RedisTuning,
   ShutdownConfig,
@@ -97,6 +100,8 @@ export interface Config {
   reauthMaxAgeMs: number;
   /** MFA_REQUIRED_ROLES: roles whose routes refuse holders without a second factor (403 second_factor_required). */
   mfaRequiredRoles: string[];
+  /** Device Bound Session Credentials (DBSC, DBSC_COOKIE_TTL). */
+  dbsc: DbscConfig;
   /** Graceful shutdown (SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT), in milliseconds. */
   shutdown: ShutdownConfig;
   /** Mail (SMTP_URL, MAIL_FROM) and the life of email links (EMAIL_TOKEN_TTL, PASSWORD_RESET_TTL, INVITATION_TTL). */
@@ -253,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
       parseRoles,
       'comma-separated role names (e.g. admin)',
     ),
+    dbsc: readDbscConfig(r),
     shutdown: readShutdownConfig(r),
     mail: readMailConfig(r),
   };

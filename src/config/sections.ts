@@ -70,6 +70,14 @@ export interface ShutdownConfig {
   timeoutMs: number;
 }
 
+/** Device Bound Session Credentials (issue 21). */
+export interface DbscConfig {
+  /** DBSC: offer registration at sign-in and require bound sessions' short-lived cookie. */
+  enabled: boolean;
+  /** DBSC_COOKIE_TTL: life of the bound cookie, i.e. how often a bound browser proves it still holds its key. */
+  cookieTtlMs: number;
+}
+
 const MAX_ACCESS_TTL_MS = 15 * 60_000;
 const MAX_DOWNLOAD_TTL_MS = 2 * 3_600_000;
 
@@ -139,6 +147,21 @@ export function readAbuseLimits(r: EnvReader): AbuseLimitsConfig {
     signOnIp: r.read('SIGN_ON_LIMIT_IP', 30, int(1, 100_000), 'a whole number from 1 to 100000'),
     passwordResetIp: r.read('PASSWORD_RESET_LIMIT_IP', 20, int(1, 100_000), 'a whole number from 1 to 100000'),
     passwordResetEmail: r.read('PASSWORD_RESET_LIMIT_EMAIL', 3, int(1, 100), 'a whole number from 1 to 100'),
+  };
+}
+
+export function readDbscConfig(r: EnvReader): DbscConfig {
+  return {
+    enabled: r.read('DBSC', true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : null), 'on or off'),
+    cookieTtlMs: r.read(
+      'DBSC_COOKIE_TTL',
+      10 * 60_000,
+      (raw) => {
+        const ms = parseDuration(raw);
+        return ms !== null && ms >= 5_000 ? ms : null;
+      },
+      'a duration of at least 5s (e.g. 10m)',
+    ),
   };
 }
 

@@ -40,6 +40,9 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.added',
   'passkey.renamed',
   'passkey.removed',
+  // Device-bound sessions (issue 21): a browser bound its session to a key; a refresh signed by another key refused.
+  'session.device_bound',
+  'session.device_refresh_refused',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -6,8 +6,11 @@ import type { AuthMethod } from './session.js';
  * gets the row. Only digests of the keys that name them are stored.
  */
 
-/** What a WebAuthn challenge was issued for; a challenge answers only the ceremony it was made for. */
-export type CeremonyPurpose = 'register' | 'sign-in' | 'step-up' | 'second-factor';
+/**
+ * What a challenge was issued for; a challenge answers only the ceremony it was made for. Besides WebAuthn's, the
+ * device-binding (DBSC) proofs of registration and refresh use the same single-use store (issue 21).
+ */
+export type CeremonyPurpose = 'register' | 'sign-in' | 'step-up' | 'second-factor' | 'dbsc-register' | 'dbsc-refresh';
 
 export interface WebAuthnChallenge {
   /** SHA-256 of what binds it: a cookie's secret (sign-in), or the session or pending sign-in it belongs to. */

@@ -305,6 +305,11 @@ export class SessionService {
     return { session: proven, secret };
   }
 
+  /** Binds a live session to a device key (DBSC) in place; false when the session is gone. */
+  bindDevice(session: Session, deviceKey: string): Promise<boolean> {
+    return this.#store.update(session.tokenHash, { deviceKey });
+  }
+
   async pruneExpired(): Promise<number> {
     return this.#store.pruneExpired(this.#clock.now());
   }

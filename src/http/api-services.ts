@@ -5,6 +5,7 @@ import type { ApiTokenService } from '../core/api-token-service.js';
 import type { AuditTrail } from '../core/audit.js';
 import type { BearerAuthenticator } from '../core/bearer-authenticator.js';
 import type { Clock } from '../core/clock.js';
+import type { DeviceBindingService } from '../core/device-binding-service.js';
 import type { DownloadService } from '../core/download-service.js';
 import type { EmailVerificationService } from '../core/email-verification-service.js';
 import type { KeyRing } from '../core/key-ring.js';
@@ -57,6 +58,8 @@ export interface ApiServices {
   secondFactors: SecondFactorService;
   /** Sign-in with a passkey alone. */
   passkeySignIn: PasskeySignIn;
+  /** Device-bound sessions (DBSC): registration, refresh and the bound-cookie check. */
+  deviceBinding: DeviceBindingService;
   /** Re-authentication (step-up) of a signed-in session. */
   stepUp: StepUpService;
   /** Security events (GET /api/audit, /api/admin/audit); other services record through it. */

@@ -23,6 +23,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAdminUserRoutes } from './routes/admin-user-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerDbscRoutes } from './routes/dbsc-routes.js';
 import { registerDemoRoutes } from './routes/demo-routes.js';
 import { registerDownloadRoutes } from './routes/download-routes.js';
 import { registerEmailRoutes } from './routes/email-routes.js';
@@ -130,6 +131,7 @@ export async function buildApp(
       registerPasskeyRoutes(typed, context);
       registerSecondFactorRoutes(typed, context);
       registerReauthenticateRoutes(typed, context);
+      registerDbscRoutes(typed, context);
       registerOpenApiRoutes(typed, context);
       registerReadinessRoutes(typed, context, lifecycle);
     },

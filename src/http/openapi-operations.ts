@@ -14,6 +14,8 @@ export type OperationAuth =
   | 'session-or-password'
   /** The `-2fa` cookie that POST /api/auth/login set for a sign-in waiting for its second factor. */
   | 'pending-sign-in'
+  /** The session cookie and a DBSC proof header instead of the CSRF token (device-bound sessions). */
+  | 'device-session'
   /** The signed link's `?token=` is the credential: no cookie, no CSRF. */
   | 'download-token'
   /** `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -100,6 +102,14 @@ const entries: [string, string, string, Tag, OperationAuth][] = [
   ['GET /api/account/passkeys', 'listPasskeys', "List the account's passkeys", 'account', 'session'],
   ['PATCH /api/account/passkeys/{id}', 'renamePasskey', 'Rename a passkey', 'account', 'session'],
   ['DELETE /api/account/passkeys/{id}', 'removePasskey', 'Remove a passkey', 'account', 'session'],
+  [
+    'POST /api/dbsc/register',
+    'registerDeviceBinding',
+    'Bind the session to a browser key (DBSC)',
+    'sessions',
+    'device-session',
+  ],
+  ['POST /api/dbsc/refresh', 'refreshDeviceBinding', 'Renew the bound cookie (DBSC)', 'sessions', 'device-session'],
   ['GET /api/session', 'getSession', 'The current user, session and CSRF token', 'sessions', 'session'],
   ['GET /api/sessions', 'listSessions', "The user's live sessions", 'sessions', 'session'],
   ['DELETE /api/sessions/{id}', 'revokeSession', 'Revoke one of the sessions', 'sessions', 'session'],

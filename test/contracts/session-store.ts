@@ -188,6 +188,36 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
       expect(await store.listForUser(userA)).toEqual([proven]);
     });
 
+    it('a device binding (DBSC) survives activity and re-authentication, is listed, and goes with the session', async () => {
+      const session = makeSession(userA);
+      await store.insert(session);
+      // The stored form DeviceBindingService writes: the public JWK and when it was bound.
+      const deviceKey = JSON.stringify({
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        boundAt: NOW + 1_000,
+      });
+      expect(await store.update(session.tokenHash, { deviceKey })).toBe(true);
+      const activity = {
+        lastSeenAt: NOW + 61_000,
+        idleExpiresAt: NOW + 61_000 + 1_800_000,
+        ip: '10.0.0.9',
+        country: null,
+      };
+      await store.touch(session.tokenHash, activity);
+      const bound = { ...session, ...activity, deviceKey };
+      expect(await store.findByTokenHash(session.tokenHash)).toEqual(bound);
+      const reproven = { ...bound, tokenHash: hashToken(generateSecret()), authenticatedAt: NOW + 62_000 };
+      await store.delete(session.tokenHash);
+      await store.insert(reproven);
+      expect(await store.findById(session.id)).toEqual(reproven);
+      expect((await store.listForUser(userA)).map((s) => s.deviceKey)).toEqual([deviceKey]);
+      expect(await store.delete(reproven.tokenHash)).toBe(true);
+      expect(await store.findById(session.id)).toBeNull();
+    });
+
     it('delete() removes the session from every lookup and reports whether it existed', async () => {
       const session = makeSession(userA);
       await store.insert(session);

@@ -129,13 +129,15 @@ describe('the OpenAPI document passes swagger-parser and Redocly', () => {
     expect(op('/api/auth/login/second-factor', 'post').security).toEqual([{ secondFactor: [] }]);
   });
 
-  it('describes x-csrf-token on the unsafe cookie-session methods only', () => {
-    const hasCsrf = (op: Operation) =>
-      (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'x-csrf-token');
+  it('describes x-csrf-token on the unsafe cookie-session methods only, and the DBSC proof where it stands in', () => {
+    const hasHeader = (op: Operation, name: string) =>
+      (op.parameters ?? []).some((p) => p.in === 'header' && p.name === name);
     for (const { path, m, op } of operations()) {
       const cookieSession = (op.security ?? []).some((r) => 'session' in r);
       const unsafe = !['get', 'head', 'options'].includes(m);
-      expect(hasCsrf(op), `${m} ${path}`).toBe(cookieSession && unsafe);
+      const deviceBinding = path.startsWith('/api/dbsc/');
+      expect(hasHeader(op, 'x-csrf-token'), `${m} ${path}`).toBe(cookieSession && unsafe && !deviceBinding);
+      expect(hasHeader(op, 'secure-session-response'), `${m} ${path}`).toBe(deviceBinding);
     }
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DbscDevice, registrationChallenge } from '../helpers/dbsc-client.js';
 import { DIALECT_LABELS, DIALECTS, useSqlDatabases } from '../helpers/sql-dialects.js';
 import { createTestApp, PASSWORD, signedUpClient, type TestApp, TestClient } from '../helpers/test-app.js';
 
@@ -27,6 +28,19 @@ for (const dialect of DIALECTS) {
       expect((await second.get('/api/session')).statusCode).toBe(401);
       expect((await first.request({ method: 'POST', url: '/api/auth/logout' })).statusCode).toBe(204);
       expect((await first.get('/api/session')).statusCode).toBe(401);
+    });
+
+    it('binds a session to a device key (DBSC), refreshes it and refuses it without the bound cookie', async () => {
+      const client = new TestClient(app.app);
+      await client.register('idun@example.test');
+      const login = await client.login('idun@example.test');
+      const sessionId = login.json().session.id as string;
+      const device = await DbscDevice.for(client);
+      expect((await device.register(registrationChallenge(login)!)).statusCode).toBe(200);
+      expect((await device.refresh(sessionId)).statusCode).toBe(200);
+      expect((await device.get('/api/session')).json().session.deviceBound).toBe(true);
+      app.clock.advance(10_000);
+      expect((await client.get('/api/session')).statusCode).toBe(401);
     });
 
     it('lets an admin find users, grant and take a role, and sign a user out everywhere', async () => {

@@ -89,6 +89,14 @@ function describeFactorEvent(type: string, details: Record<string, unknown>): De
       return own('Confirmed it was you', 'A sign-in was confirmed again before a protected change.');
     case 'auth.second_factor_asked':
       return own('Second step asked', 'The first step of a sign-in was right; the second factor was asked for.');
+    case 'session.device_bound':
+      return own('Session bound to this device', 'The browser tied this session to a key it keeps.', 'success');
+    case 'session.device_refresh_refused':
+      return own(
+        'Copied session refused',
+        "Someone with a copy of a session's cookie but not its device's key was refused.",
+        'warning',
+      );
     default:
       return null;
   }

@@ -23,6 +23,7 @@ const SECURITY: Record<OperationAuth, object[]> = {
   'optional-session': [...SESSION, {}],
   'session-or-password': [{ session: [] }, {}],
   'pending-sign-in': [{ secondFactor: [] }],
+  'device-session': [{ session: [] }],
   'download-token': [],
   'metrics-token': [{ metricsToken: [] }],
 };
@@ -32,6 +33,10 @@ const DESCRIPTIONS: Partial<Record<OperationAuth, string>> = {
     'Either a cookie session that proved a factor recently (no body), or `{email, password}` (plus `totp` or ' +
     '`recoveryCode` for an account with a second factor) and no session at all.',
   'optional-session': 'Answers 204 with or without a live session; with one, it is ended.',
+  'device-session':
+    'Called by the browser itself (W3C DBSC), with the session cookie and no CSRF token: the ES256 proof in ' +
+    '`Secure-Session-Response`, over a challenge only this session was given, stands in for it. A refresh without ' +
+    'a proof answers 403 with `Secure-Session-Challenge`. 404 when DBSC=off.',
   'download-token': 'The signed link from POST /api/downloads/{productId}/link: its `token` is the only credential.',
 };
 
@@ -43,6 +48,18 @@ const CSRF_HEADER = {
       type: 'string',
       description: 'The `csrfToken` of GET /api/session: required with a cookie session, not with a Bearer token.',
     },
+  },
+};
+
+/** W3C DBSC: what the browser sends to the registration and refresh endpoints instead of a CSRF token. */
+const DBSC_HEADERS = {
+  type: 'object',
+  properties: {
+    'secure-session-response': {
+      type: 'string',
+      description: 'The proof: an ES256 JWT (`typ` `dbsc+jwt`) over the challenge, as a structured-field string.',
+    },
+    'sec-secure-session-id': { type: 'string', description: 'Refresh only: the session id being refreshed.' },
   },
 };
 
@@ -147,6 +164,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
             }
           : {}),
         ...(csrf && methods.some(isUnsafeMethod) && !given.headers ? { headers: CSRF_HEADER } : {}),
+        ...(auth === 'device-session' && !given.headers ? { headers: DBSC_HEADERS } : {}),
       };
       return { schema: described as typeof schema, url };
     },

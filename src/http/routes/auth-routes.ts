@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { hasBearerHeader } from '../../auth/request-facts.js';
 import { secondFactorCookie } from '../ceremony-cookies.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
+import { offerDeviceBinding } from '../dbsc-headers.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -44,6 +45,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       );
       if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return reply.code(201).send({
         user: toUserView(result.user),
         session: toSessionView(result.session),
@@ -68,6 +70,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
       }
       if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return {
         user: toUserView(result.user),
         session: toSessionView(result.session),
@@ -150,6 +153,7 @@ export function registerAuthRoutes(api: Api, { services, config, guards }: Route
         return { session: toSessionView(result.session), csrfToken: null, tokens: toTokenPairView(pair) };
       }
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return { session: toSessionView(result.session), csrfToken: result.session.csrfToken };
     },
   );

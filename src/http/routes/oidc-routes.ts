@@ -7,6 +7,7 @@ import type { Identity } from '../../core/identity.js';
 import type { SignOnErrorCode } from '../../core/sign-on.js';
 import { secondFactorCookie } from '../ceremony-cookies.js';
 import { setSessionCookie } from '../cookies.js';
+import { offerDeviceBinding } from '../dbsc-headers.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import { clearPreLoginCookie, readPreLoginCookie, setPreLoginCookie } from '../pre-login-cookie.js';
@@ -156,6 +157,7 @@ export function registerOidcRoutes(api: Api, { services, config, guards }: Route
       }
       if (outcome.intent === 'sign-in') {
         setSessionCookie(reply, config, outcome.issued);
+        await offerDeviceBinding(reply, services, config, outcome.issued.session);
         await recordEvent(services.audit, request, 'auth.login', {
           provider,
           userId: outcome.user.id,

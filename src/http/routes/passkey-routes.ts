@@ -3,6 +3,7 @@ import type { Passkey } from '../../core/factors.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../../core/webauthn.js';
 import { passkeyCookie } from '../ceremony-cookies.js';
 import { setSessionCookie } from '../cookies.js';
+import { offerDeviceBinding } from '../dbsc-headers.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -150,6 +151,7 @@ export function registerPasskeyRoutes(api: Api, { services, config, guards }: Ro
       );
       if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return {
         user: toUserView(result.user),
         session: toSessionView(result.session),

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { HeimdallError } from '../../core/errors.js';
 import type { AuthenticationResponseJSON } from '../../core/webauthn.js';
 import { setSessionCookie } from '../cookies.js';
+import { offerDeviceBinding } from '../dbsc-headers.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -63,6 +64,7 @@ export function registerReauthenticateRoutes(api: Api, { services, config, guard
       );
       if (!result.ok) throw failureError(result);
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return {
         user: toUserView(request.auth!.user),
         session: toSessionView(result.session),

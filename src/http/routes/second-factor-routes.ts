@@ -3,6 +3,7 @@ import type { SecondFactorProof } from '../../core/second-factor-service.js';
 import type { AuthenticationResponseJSON } from '../../core/webauthn.js';
 import { secondFactorCookie } from '../ceremony-cookies.js';
 import { setSessionCookie } from '../cookies.js';
+import { offerDeviceBinding } from '../dbsc-headers.js';
 import { clientInfo, sessionSecret } from '../plugins/auth-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
@@ -74,6 +75,7 @@ export function registerSecondFactorRoutes(api: Api, { services, config }: Route
       }
       secondFactorCookie.clear(reply, config);
       setSessionCookie(reply, config, result);
+      await offerDeviceBinding(reply, services, config, result.session);
       return {
         user: toUserView(result.user),
         session: toSessionView(result.session),

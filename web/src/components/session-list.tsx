@@ -38,6 +38,14 @@ export function SessionList({
                 <strong>{name}</strong>
                 {session.current ? <span className="badge badge-current">{currentLabel}</span> : null}
                 {session.rememberMe ? <span className="badge">Remembered</span> : null}
+                {session.deviceBound ? (
+                  <span
+                    className="badge"
+                    title="Bound to a key this browser keeps: a copy of its cookie stops working within minutes"
+                  >
+                    Bound to device
+                  </span>
+                ) : null}
                 {session.provider ? (
                   <span className="badge">via {providerLabel(providers, session.provider)}</span>
                 ) : null}

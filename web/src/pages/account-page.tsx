@@ -130,6 +130,8 @@ export function AccountPage() {
             <dd>{formatDateTime(session.expiresAt)}</dd>
             <dt>Remember me</dt>
             <dd>{session.rememberMe ? 'Yes' : 'No: ends when the browser closes'}</dd>
+            <dt>Bound to this device</dt>
+            <dd>{session.deviceBound ? 'Yes: a copy of its cookie stops working within minutes' : 'No'}</dd>
           </dl>
           {/* Signing out of this device alone is the header's "Sign out" button, on every page. */}
           <SignOutEverywhere />
