@@ -33,4 +33,6 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.added',
   'passkey.renamed',
   'passkey.removed',
+  'session.device_bound',
+  'session.device_refresh_refused',
 ] as const;
