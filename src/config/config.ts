@@ -22,9 +22,11 @@ import { type OidcConfig, readOidcConfig } from './oidc-config.js';
 import {
   type AbuseLimitsConfig,
   type DownloadsConfig,
+  type PasswordHashingConfig,
   type RedisTuning,
   readAbuseLimits,
   readDownloadsConfig,
+  readPasswordHashing,
   readRedisTuning,
   readShutdownConfig,
   readTokenConfig,
@@ -76,6 +78,8 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE: hashing's threads and queue (503 beyond it). */
+  passwordHashing: PasswordHashingConfig;
   /** How often open event streams get a heartbeat and a re-check of their session. */
   eventsHeartbeatMs: number;
   /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
@@ -228,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    passwordHashing: readPasswordHashing(r),
     eventsHeartbeatMs: r.read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
     serveWebApp: r.read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
     oidc: readOidcConfig(env, r.problems),
