@@ -142,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     absoluteTimeoutMs: r.read('SESSION_ABSOLUTE_TIMEOUT', 12 * 3_600_000, duration, DURATION),
     rememberIdleTimeoutMs: r.read('SESSION_REMEMBER_IDLE_TIMEOUT', 7 * 86_400_000, duration, DURATION),
     rememberAbsoluteTimeoutMs: r.read('SESSION_REMEMBER_ABSOLUTE_TIMEOUT', 30 * 86_400_000, duration, DURATION),
+    maxPerUser: r.read('SESSION_MAX_PER_USER', 100, int(1, 10_000), 'a whole number from 1 to 10000'),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
     r.refuse('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');

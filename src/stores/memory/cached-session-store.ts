@@ -1,4 +1,10 @@
-import type { Session, SessionActivity, SessionProof, SessionStore } from '../../core/session.js';
+import {
+  liveCountries,
+  type Session,
+  type SessionActivity,
+  type SessionProof,
+  type SessionStore,
+} from '../../core/session.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
@@ -129,6 +135,19 @@ export class CachedSessionStore implements SessionStore {
       this.#caches.lists.flush();
     }
     return pruned;
+  }
+
+  async trimForUser(userId: string, keep: number): Promise<Session[]> {
+    const trimmed = await this.#inner.trimForUser(userId, keep);
+    if (trimmed.length > 0) {
+      this.#drop(this.#caches.listKey(userId), ...trimmed.map((s) => this.#caches.sessionKey(s.tokenHash)));
+    }
+    return trimmed;
+  }
+
+  countriesForUser(userId: string, now: number): Promise<string[]> {
+    const listed = this.#caches.lists.peek(this.#caches.listKey(userId));
+    return listed ? Promise.resolve(liveCountries(listed, now)) : this.#inner.countriesForUser(userId, now);
   }
 
   ping(): Promise<void> {
