@@ -13,6 +13,7 @@ import {
 } from './heimdall-reads.js';
 import { heimdallRedisStorage } from './heimdall-redis-storage.js';
 import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-revocation.js';
+import { heimdallSignInRush } from './heimdall-signin-rush.js';
 import { heimdallLookupScale, heimdallSqliteStorage } from './heimdall-storage.js';
 import {
   bareExpress,
@@ -49,6 +50,7 @@ export const SCENARIOS: Scenario[] = [
   heimdallSessionProfile,
   heimdallLogin,
   heimdallLoginStorm,
+  heimdallSignInRush,
   heimdallSqliteStorage,
   heimdallRedisStorage,
   heimdallLookupScale,
