@@ -5,6 +5,7 @@ import {
   type SessionProof,
   type SessionStore,
 } from '../../core/session.js';
+import { BoundedMemo } from '../../core/bounded-memo.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
@@ -18,6 +19,35 @@ export interface SessionCaches {
   listKey: (userId: string) => string;
   /** The coherence key of a session's public id (Redis: `hd:sid:{id}`, the id → token hash index). */
   idKey: (id: string) => string;
+}
+
+/** Distinct strings kept for sharing; beyond it the oldest is forgotten (a copy then lives on in its sessions). */
+const INTERNED_STRINGS = 16_384;
+
+/**
+ * One copy of each string that many cached sessions repeat (issue 18): a user's id across their sessions, the client
+ * addresses, countries, user agents and what is parsed from them. Made-up values cost one entry each and are
+ * forgotten first.
+ */
+export class StringPool {
+  readonly #strings = new BoundedMemo<string, string>((s) => s, INTERNED_STRINGS);
+
+  intern<S extends string | null>(value: S): S {
+    return (value === null ? value : this.#strings.get(value)) as S;
+  }
+
+  session(s: Session): Session {
+    return {
+      ...s,
+      userId: this.intern(s.userId),
+      ip: this.intern(s.ip),
+      userAgent: this.intern(s.userAgent),
+      browser: this.intern(s.browser),
+      os: this.intern(s.os),
+      country: this.intern(s.country),
+      provider: this.intern(s.provider),
+    };
+  }
 }
 
 /**
@@ -47,6 +77,7 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 export class CachedSessionStore implements SessionStore {
   readonly #inner: SessionStore;
   readonly #caches: SessionCaches;
+  readonly #strings = new StringPool();
 
   constructor(inner: SessionStore, caches: SessionCaches) {
     this.#inner = inner;
@@ -61,8 +92,9 @@ export class CachedSessionStore implements SessionStore {
   findByTokenHash(tokenHash: string): Promise<Session | null> {
     const { sessions, lists, sessionKey, listKey } = this.#caches;
     return sessions.get(sessionKey(tokenHash), async () => {
-      const session = await this.#inner.findByTokenHash(tokenHash);
-      if (!session) return null;
+      const found = await this.#inner.findByTokenHash(tokenHash);
+      if (!found) return null;
+      const session = this.#strings.session(found);
       return oneCopy(
         lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash),
         session,
@@ -73,8 +105,9 @@ export class CachedSessionStore implements SessionStore {
   findById(id: string): Promise<Session | null> {
     const { sessions, sessionKey, idKey } = this.#caches;
     return sessions.getComposite(idKey(id), async () => {
-      const session = await this.#inner.findById(id);
-      if (!session) return null;
+      const found = await this.#inner.findById(id);
+      if (!found) return null;
+      const session = this.#strings.session(found);
       const key = sessionKey(session.tokenHash);
       return { value: oneCopy(sessions.peek(key), session), dependsOn: [key] };
     });
@@ -107,7 +140,7 @@ export class CachedSessionStore implements SessionStore {
     const { lists, sessionKey, listKey } = this.#caches;
     const listed = await lists.getComposite(listKey(userId), async () => {
       const sessions = (await this.#inner.listForUser(userId)).map((session) =>
-        oneCopy(this.#caches.sessions.peek(sessionKey(session.tokenHash)), session),
+        oneCopy(this.#caches.sessions.peek(sessionKey(session.tokenHash)), this.#strings.session(session)),
       );
       return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
     });

@@ -31,6 +31,9 @@ export interface CacheStats {
   flushes: number;
 }
 
+/** One shared, frozen "depends on nothing" for the plain entries (most of them): an array less per entry. */
+const NO_DEPENDENCIES: string[] = Object.freeze([]) as unknown as string[];
+
 interface Entry<T> {
   value: T;
   storedAt: number;
@@ -91,7 +94,7 @@ export class TrackedCache<T> {
   get(key: string, load: () => Promise<T | null>): Promise<T | null> {
     return this.#read(key, false, async () => {
       const value = await load();
-      return value === null ? null : { value, dependsOn: [] };
+      return value === null ? null : { value, dependsOn: NO_DEPENDENCIES };
     });
   }
 
