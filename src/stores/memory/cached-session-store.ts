@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../../core/bounded-memo.js';
 import {
   liveCountries,
   type Session,
@@ -5,7 +6,6 @@ import {
   type SessionProof,
   type SessionStore,
 } from '../../core/session.js';
-import { BoundedMemo } from '../../core/bounded-memo.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
