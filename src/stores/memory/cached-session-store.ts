@@ -11,8 +11,12 @@ import type { TrackedCache } from './tracked-cache.js';
 export interface SessionCaches {
   /** Sessions by token hash, and by public id (API token families on every Bearer request). */
   sessions: TrackedCache<Session>;
-  /** Each user's session list (devices list, anomaly checks on every GET /api/session). */
-  lists: TrackedCache<Session[]>;
+  /**
+   * Each user's sessions as token hashes (devices list, anomaly checks on every GET /api/session), the sessions
+   * themselves coming from `sessions`: a list depends on its user's index alone and holds no copy of listing data
+   * (issue 18).
+   */
+  lists: TrackedCache<string[]>;
   /** The coherence key of a session (Redis: `hd:s:{tokenHash}`). */
   sessionKey: (tokenHash: string) => string;
   /** The coherence key of a user's session index (Redis: `hd:us:{userId}`). */
@@ -68,8 +72,8 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 /**
  * SessionStore decorator: serves findByTokenHash (every authenticated request), findById (every Bearer request reads
  * its token family so) and listForUser (every GET /api/session, for the anomaly warning) from memory while the
- * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list on its
- * user's index and on each listed session, so adding, touching or deleting any of them drops it — whoever does it:
+ * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list (token hashes
+ * only) on its user's index, so adding, touching or deleting any of them drops it — whoever does it:
  * a change made outside Heimdall (SQL, redis-cli) reaches these entries through the same coherence (issue 15).
  * Writes go to the inner store first and then drop what they changed; entries are refilled by the next read,
  * never written from our side, because with Redis only a read makes the server track a key for us.
@@ -90,15 +94,10 @@ export class CachedSessionStore implements SessionStore {
   }
 
   findByTokenHash(tokenHash: string): Promise<Session | null> {
-    const { sessions, lists, sessionKey, listKey } = this.#caches;
+    const { sessions, sessionKey } = this.#caches;
     return sessions.get(sessionKey(tokenHash), async () => {
       const found = await this.#inner.findByTokenHash(tokenHash);
-      if (!found) return null;
-      const session = this.#strings.session(found);
-      return oneCopy(
-        lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash),
-        session,
-      );
+      return found ? this.#strings.session(found) : null;
     });
   }
 
@@ -137,15 +136,19 @@ export class CachedSessionStore implements SessionStore {
   }
 
   async listForUser(userId: string): Promise<Session[]> {
-    const { lists, sessionKey, listKey } = this.#caches;
-    const listed = await lists.getComposite(listKey(userId), async () => {
-      const sessions = (await this.#inner.listForUser(userId)).map((session) =>
-        oneCopy(this.#caches.sessions.peek(sessionKey(session.tokenHash)), this.#strings.session(session)),
+    const { lists, listKey } = this.#caches;
+    let fresh: Session[] | undefined;
+    const hashes = await lists.get(listKey(userId), async () => {
+      fresh = (await this.#inner.listForUser(userId)).map((s) =>
+        oneCopy(this.#caches.sessions.peek(this.#caches.sessionKey(s.tokenHash)), this.#strings.session(s)),
       );
-      return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
+      return fresh.map((s) => s.tokenHash);
     });
-    // A copy: callers may sort or filter what they get.
-    return [...(listed ?? [])];
+    // Just read: answered as read. Held: each session from the sessions cache (read and kept there on a miss), and
+    // one gone since (deleted, expired) left out.
+    if (fresh) return fresh;
+    const found = await Promise.all((hashes ?? []).map((hash) => this.findByTokenHash(hash)));
+    return found.filter((s): s is Session => s !== null && s.userId === userId);
   }
 
   async deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
@@ -178,9 +181,9 @@ export class CachedSessionStore implements SessionStore {
     return trimmed;
   }
 
-  countriesForUser(userId: string, now: number): Promise<string[]> {
-    const listed = this.#caches.lists.peek(this.#caches.listKey(userId));
-    return listed ? Promise.resolve(liveCountries(listed, now)) : this.#inner.countriesForUser(userId, now);
+  /** From the user's cached list (kept coherent, no round trip when held), as the devices list reads it. */
+  async countriesForUser(userId: string, now: number): Promise<string[]> {
+    return liveCountries(await this.listForUser(userId), now);
   }
 
   ping(): Promise<void> {
