@@ -9,7 +9,7 @@ import { fromRoot, repoRoot } from './lib/paths.js';
 import { stopAllProcesses } from './lib/proc.js';
 import { Progress } from './lib/progress.js';
 import { FULL, QUICK, runBench } from './lib/runner.js';
-import { generateDocs } from './report/generate.js';
+import { generateDocs, mergeIntoLatest } from './report/generate.js';
 import { SCENARIOS } from './scenarios/index.js';
 
 const { values } = parseArgs({
@@ -17,6 +17,9 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     list: { type: 'boolean', default: false },
+    // With --only: merge what was measured into the newest committed run, as a new committed record (the docs say
+    // which scenarios were re-measured, when and on what commit).
+    record: { type: 'boolean', default: false },
   },
 });
 
@@ -54,6 +57,15 @@ mkdirSync(fromRoot('bench', 'results', 'tmp'), { recursive: true });
 const results = await runBench(options, scenarios, progress, (soFar) =>
   writeFileSync(partial, `${JSON.stringify(soFar, null, 2)}\n`),
 );
+
+if (values.record && only && !values.quick) {
+  const merged = mergeIntoLatest(results);
+  const file = join(fromRoot('bench', 'results'), `${results.startedAt.replace(/[:.]/g, '-').slice(0, 19)}.json`);
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  progress.log(`merged into the committed record: ${relative(repoRoot(), file)}`);
+  for (const written of await generateDocs(file)) progress.log(`wrote ${relative(repoRoot(), written)}`);
+  process.exit(results.scenarios.some((s) => s.kind === 'failed') ? 1 : 0);
+}
 
 // Only a complete full run becomes the committed record; quick and partial runs go to the ignored tmp folder.
 const official = !values.quick && !only;

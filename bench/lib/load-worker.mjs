@@ -40,6 +40,17 @@ function options(measured) {
         },
       },
     ];
+  } else if (spec.bodies?.length) {
+    // Many accounts: each request carries the next body of the list (a different account's sign-in each time).
+    let next = Math.floor(Math.random() * spec.bodies.length);
+    base.requests = [
+      {
+        setupRequest(request) {
+          next = (next + 1) % spec.bodies.length;
+          return { ...request, body: spec.bodies[next] };
+        },
+      },
+    ];
   }
   return base;
 }

@@ -19,6 +19,8 @@ export interface LoadSpec {
   rate?: number;
   /** Rotate through these Cookie headers, one per request (many sessions instead of one). */
   cookies?: string[];
+  /** Rotate through these request bodies, one per request (many accounts signing in instead of one). */
+  bodies?: string[];
 }
 
 export interface LatencyMs {

@@ -9,7 +9,7 @@ export interface MeasureTarget {
   server: ManagedProcess;
   /** Redis, for stacks that use it: its CPU per request is reported beside the server's. */
   redis?: ManagedProcess;
-  request: Pick<LoadSpec, 'url' | 'method' | 'headers' | 'body' | 'cookies'>;
+  request: Pick<LoadSpec, 'url' | 'method' | 'headers' | 'body' | 'cookies' | 'bodies'>;
 }
 
 export interface MeasureOptions {

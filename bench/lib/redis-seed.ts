@@ -49,7 +49,7 @@ export class RedisSessionSeeder {
     }>('stores', 'redis', 'redis-connection.js');
     const { RedisSessionStore } = await heimdallModule<{
       RedisSessionStore: new (connection: ConnectionLike) => SessionStoreLike;
-    }>('stores', 'session', 'redis-session-store.js');
+    }>('stores', 'redis', 'redis-session-store.js');
     const connection = await RedisConnection.open({ url: redisUrl });
     return new RedisSessionSeeder(connection, new RedisSessionStore(connection));
   }

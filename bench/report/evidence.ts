@@ -1,7 +1,7 @@
 import type { Derived, ReadRow } from './derive.js';
 import { fixed, int, ms } from './format.js';
 import { profileTable, runLine, targetsTable } from './markdown.js';
-import { DATA_VERSION_CHECK } from './results.js';
+import { DATA_VERSION_CHECK, type SignInRushResult } from './results.js';
 
 const us = (n: number) => `${fixed(n)} µs`;
 const x = (n: number) => `${fixed(n, 1)}×`;
@@ -128,13 +128,17 @@ The stateless stacks have nothing to revoke: ${
 ${d.login ? `With argon2id at the defaults (${int(d.login.argon2.memoryKiB)} KiB, ${d.login.argon2.iterations} passes) one core signs in ${fixed(d.login.saturation.reqPerSec)} users per second (${fixed(d.login.saturation.cpuUsPerReq / 1000, 1)} ms of CPU each). ` : ''}While ${d.results.settings.connections} connections signed in as fast as they could (${fixed(d.storm.stormLoginsPerSec)} logins/s), reads paced at
 ${int(d.storm.readRate)} req/s went from p99 ${ms(d.storm.calm.p99Ms)} to ${ms(d.storm.storm.p99Ms)}${
       d.storm.storm.p99Ms > 2 * d.storm.calm.p99Ms
-        ? `. Two costs share the core during the storm, and this run does not separate them. One is argon2 itself (it runs on
-libuv's worker threads, which share the core with the event loop). The other is particular to how the storm is made:
+        ? `. Two costs share the core during the storm, and this run does not separate them. One is argon2 itself (it shares
+the core with the event loop). The other is particular to how the storm is made:
 every sign-in is the same account's, and each adds a session to it (at the rate above, ${int(d.storm.stormLoginsPerSec * 60)} more a minute),
-so the account's session list, which the anomaly check reads again after every sign-in and the next
-GET /api/session re-reads for its warnings, grows all the while. Login rate limits and argon2's cost settings are
-the levers for the first; a cap on live sessions per account would bound the second.`
+so the account's session list grows all the while, up to \`SESSION_MAX_PER_USER\`.`
         : '.'
+    }${
+      d.rush
+        ? `
+
+${rushParagraph(d.rush)}`
+        : ''
     }`);
   }
 
@@ -214,4 +218,14 @@ what the 0.85 targets assume, and an answer that carries fresh roles, the CSRF t
 production headers will not get there without dropping some of them.`,
   );
   return notes.join('\n\n');
+}
+
+/** Issue 18's rush in words: what hashing in niced, bounded worker threads leaves to everyone else's reads. */
+function rushParagraph(r: SignInRushResult): string {
+  return `A sign-in rush spread over many accounts (${int(r.rushConnections)} connections, ${int(r.accounts)} accounts) takes no account's
+session list anywhere; what is left is argon2 against the reads. Heimdall hashes in worker threads niced below the event
+loop, at most \`PASSWORD_HASH_CONCURRENCY\` at once, and sheds sign-ins with 503 and \`Retry-After\` once
+\`PASSWORD_HASH_QUEUE\` is full, never reads. During the rush reads paced at ${int(r.readRate)} req/s had p50
+${ms(r.rush.p50Ms)} and p99 ${ms(r.rush.p99Ms)} (calm: p99 ${ms(r.calm.p99Ms)}), while ${fixed(r.rushSignInsPerSec)} sign-ins/s went through
+(${fixed(r.rushSignInsPerSec / r.solo.reqPerSec, 2)} of one connection's ${fixed(r.solo.reqPerSec)}/s) and ${fixed(r.rushShed * 100, 1)} % were shed.`;
 }

@@ -18,6 +18,31 @@ export function latestResults(): string {
   return join(dir, files.at(-1)!);
 }
 
+/**
+ * The newest committed run with `partial`'s scenarios put in (replacing those with the same id, new ones after the
+ * last), and a note of the re-measurement.
+ */
+export function mergeIntoLatest(partial: RunResults): RunResults {
+  const base = JSON.parse(readFileSync(latestResults(), 'utf8')) as RunResults;
+  const ids = new Set(partial.scenarios.map((s) => s.id));
+  const scenarios = base.scenarios.map((s) => partial.scenarios.find((p) => p.id === s.id) ?? s);
+  for (const s of partial.scenarios) if (!base.scenarios.some((b) => b.id === s.id)) scenarios.push(s);
+  return {
+    ...base,
+    scenarios,
+    remeasured: [
+      ...(base.remeasured ?? []).map((r) => ({ ...r, scenarios: r.scenarios.filter((id) => !ids.has(id)) })),
+      {
+        scenarios: [...ids],
+        startedAt: partial.startedAt,
+        heimdallCommit: partial.environment.heimdallCommit,
+        loadAvgStart: partial.environment.loadAvgStart,
+        loadAvgEnd: partial.environment.loadAvgEnd,
+      },
+    ].filter((r) => r.scenarios.length > 0),
+  };
+}
+
 /** Replaces the README's generated block (between the bench markers) with the new one. */
 export function replaceReadmeSection(readme: string, section: string): string {
   const start = readme.indexOf(README_START);

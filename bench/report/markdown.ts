@@ -1,5 +1,6 @@
 import type { Derived, ReadRow } from './derive.js';
 import { fixed, int, ms, signed, table } from './format.js';
+import type { SignInRushResult } from './results.js';
 
 export const CHARTS = [
   { file: 'cpu-per-request.svg', alt: 'Server CPU microseconds per authenticated request, per stack' },
@@ -82,7 +83,13 @@ export function runLine(d: Derived): string {
     `Run of ${d.results.startedAt.slice(0, 16).replace('T', ' ')} UTC on Heimdall ${e.heimdallCommit}: ${e.cpuModel}, ` +
     `${e.cpus} CPUs, Node ${e.node}; server pinned to CPU ${s.serverCpu ?? 'none'}, autocannon on CPU ${s.loadCpu ?? 'none'}, ` +
     `${s.connections} connections, ${s.rounds} round${s.rounds === 1 ? '' : 's'} of ${s.warmupSec} s warm-up + ${s.durationSec} s, medians shown; ` +
-    `machine load average ${e.loadAvgStart} at the start, ${e.loadAvgEnd} at the end.`
+    `machine load average ${e.loadAvgStart} at the start, ${e.loadAvgEnd} at the end.` +
+    (d.results.remeasured ?? [])
+      .map(
+        (r) =>
+          ` Re-measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC on Heimdall ${r.heimdallCommit} (load average ${r.loadAvgStart} → ${r.loadAvgEnd}): ${r.scenarios.join(', ')}.`,
+      )
+      .join('')
   );
 }
 
@@ -112,6 +119,7 @@ export function interferenceLine(d: Derived): string {
     if (s.kind === 'read') return [...s.saturation.rounds, ...(s.sameLoad?.rounds ?? [])];
     if (s.kind === 'login') return s.saturation.rounds;
     if (s.kind === 'login-storm') return [...s.calm.rounds, ...s.storm.rounds];
+    if (s.kind === 'sign-in-rush') return [...s.solo.rounds, ...s.calm.rounds, ...s.rush.rounds];
     if (s.kind === 'lookup-scale') return s.points.flatMap((p) => p.saturation.rounds);
     return [];
   });
@@ -274,6 +282,7 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
         ),
     );
   }
+  if (d.rush) parts.push(rushSection(d.rush));
   const storage = [d.sqliteStorage, d.redisStorage].filter((s) => s !== undefined);
   if (storage.length) {
     parts.push(
@@ -326,7 +335,7 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
         ),
     );
   }
-  parts.push(`## Targets (issues 4 and 6)\n\n${targetsTable(d)}`);
+  parts.push(`## Targets (issues 4, 6 and 18)\n\n${targetsTable(d)}`);
   if (d.notMeasured.length) {
     parts.push(
       `## Not measured in this run\n\n${d.notMeasured
@@ -355,4 +364,20 @@ ${[CHARTS[0]!, CHARTS[2]!].map((c) => `![${c.alt}](docs/charts/${c.file})`).join
 All figures, the method, and the targets: [docs/benchmarks.md](docs/benchmarks.md); what they mean:
 [docs/evidence.md](docs/evidence.md).
 ${README_END}`;
+}
+
+/** Issue 18's rush: reads calm and during many accounts' sign-ins, and the sign-ins themselves. */
+function rushSection(s: SignInRushResult): string {
+  return (
+    `## Reads during a sign-in rush (many accounts)\n\nGET /api/session paced at ${int(s.readRate)} req/s, alone and while ${int(s.rushConnections)} connections sign in to ${int(s.accounts)} different accounts as fast as they can; one connection alone signs in ${fixed(s.solo.reqPerSec)} times a second. ` +
+    `During the rush ${fixed(s.rushSignInsPerSec)} sign-ins/s succeeded (${fixed(s.rushSignInsPerSec / s.solo.reqPerSec, 2)} of one connection's rate) and ${fixed(s.rushShed * 100, 1)} % of the sign-in answers were 503 \`service_unavailable\` (the hashing queue full); ${int(s.readFailures)} reads were refused.\n\n` +
+    table(
+      ['reads', 'answered req/s', 'p50', 'p99'],
+      [
+        ['calm', fixed(s.calm.reqPerSec), ms(s.calm.p50Ms), ms(s.calm.p99Ms)],
+        ['during the rush', fixed(s.rush.reqPerSec), ms(s.rush.p50Ms), ms(s.rush.p99Ms)],
+      ],
+      ['l', 'r', 'r', 'r'],
+    )
+  );
 }

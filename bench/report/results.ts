@@ -9,6 +9,19 @@ export interface RunResults {
   settings: RunSettings;
   environment: Environment;
   scenarios: ScenarioResult[];
+  /**
+   * Scenarios measured again after this run and merged in (`--only … --record`): which, when, on what commit, and
+   * the machine's load then. Their figures come from those later runs; everything else from this one.
+   */
+  remeasured?: Remeasured[];
+}
+
+export interface Remeasured {
+  scenarios: string[];
+  startedAt: string;
+  heimdallCommit: string;
+  loadAvgStart: number;
+  loadAvgEnd: number;
 }
 
 export interface RunSettings {
@@ -109,6 +122,29 @@ export interface LoginStormResult extends Base {
   calm: Throughput;
   storm: Throughput;
   stormLoginsPerSec: number;
+}
+
+/**
+ * Reads at a fixed rate, calm and while many connections sign in to many different accounts as fast as they can
+ * (issue 18), beside what one connection alone signs in.
+ */
+export interface SignInRushResult extends Base {
+  kind: 'sign-in-rush';
+  readRate: number;
+  accounts: number;
+  rushConnections: number;
+  /** Sign-ins per second of one connection alone (the rush's reference). */
+  solo: Throughput;
+  calm: Throughput;
+  rush: Throughput;
+  /** Successful sign-ins per second during the rush (median over rounds). */
+  rushSignInsPerSec: number;
+  /** Share of the rush's sign-in answers that were 503 service_unavailable (median over rounds). */
+  rushShed: number;
+  /** Other failed sign-ins during the rush (neither 2xx nor 503), summed over rounds. */
+  rushOtherFailures: number;
+  /** Reads answered other than 2xx during the rush, summed over rounds (a read must never be shed). */
+  readFailures: number;
 }
 
 export interface StorageResult extends Base {
@@ -221,6 +257,7 @@ export type ScenarioResult =
   | ReadResult
   | LoginResult
   | LoginStormResult
+  | SignInRushResult
   | StorageResult
   | LookupScaleResult
   | RevocationResult

@@ -14,6 +14,7 @@ import {
 } from './heimdall-reads.js';
 import { heimdallRedisStorage } from './heimdall-redis-storage.js';
 import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-revocation.js';
+import { heimdallSignInRush } from './heimdall-signin-rush.js';
 import { heimdallLookupScale, heimdallSqliteStorage } from './heimdall-storage.js';
 import {
   bareExpress,
@@ -51,6 +52,7 @@ export const SCENARIOS: Scenario[] = [
   heimdallSessionProfile,
   heimdallLogin,
   heimdallLoginStorm,
+  heimdallSignInRush,
   heimdallSqliteStorage,
   heimdallRedisStorage,
   heimdallLookupScale,

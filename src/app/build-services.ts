@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { AccountService } from '../core/account-service.js';
 import { AnomalyDetector } from '../core/anomaly.js';
 import { AuditTrail } from '../core/audit.js';
+import { BoundedHasher, type HashLoad } from '../core/bounded-hasher.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type GeoLookup, noGeoLookup } from '../core/device.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
@@ -11,7 +12,7 @@ import type { MailTransport } from '../core/mail.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
 import type { AccountNotifier } from '../core/notices.js';
-import { Argon2Hasher, type PasswordHasher } from '../core/passwords.js';
+import type { PasswordHasher } from '../core/passwords.js';
 import { SessionRevoker } from '../core/revocation.js';
 import { SessionService } from '../core/session-service.js';
 import { SignOnService } from '../core/sign-on-service.js';
@@ -20,6 +21,7 @@ import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
 import { GeoipCountryLookup } from '../geo/geoip-country-lookup.js';
+import { Argon2WorkerHasher } from '../hashing/argon2-workers.js';
 import type { ApiServices, HealthReport } from '../http/api-services.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from '../limits/flexible-login-throttle.js';
 import { memoryLimiters, redisLimiters } from '../limits/limiter-stores.js';
@@ -71,13 +73,18 @@ export interface Services extends ApiServices, TokenServices, MailServices, Acco
   presence: StreamPresence;
   /** Hits, misses, invalidations and flushes of the in-process caches (`sessions`, `users`), for benchmarks. */
   cacheStats(): Record<string, CacheStats>;
+  /** The password hashing queue right now: hashes running, waiting, and shed with 503 so far. */
+  hashLoad(): HashLoad;
   close(): Promise<void>;
 }
 
 export interface BuildServicesOptions {
   clock?: Clock;
   random?: RandomSource;
-  /** Password hashing (default: argon2id with config.argon2); tests pass one that counts its work. */
+  /**
+   * Password hashing (default: argon2id with config.argon2 in worker threads); tests pass one that counts its work.
+   * Either way it runs behind the bounded queue of PASSWORD_HASH_CONCURRENCY and PASSWORD_HASH_QUEUE.
+   */
   hasher?: PasswordHasher;
   /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
   migrate?: boolean;
@@ -202,7 +209,11 @@ export async function buildServices(config: Config, options: BuildServicesOption
       account_mail: DEFAULT_LOGIN_LIMITS.actions.account_mail,
     },
   });
-  const hasher = options.hasher ?? new Argon2Hasher(config.argon2);
+  // Every hash goes through one bounded queue (503 beyond it); the default runs argon2 in niced worker threads.
+  const workers = options.hasher
+    ? null
+    : new Argon2WorkerHasher(config.argon2, { threads: config.passwordHashing.concurrency });
+  const hasher = new BoundedHasher(options.hasher ?? (workers as Argon2WorkerHasher), config.passwordHashing);
   const users = new UserService({
     users: userRepository,
     hasher,
@@ -335,6 +346,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     streams,
     messages,
     cacheStats: () => stores.cacheStats(),
+    hashLoad: () => hasher.load,
     storesDescription: stores.description,
     checkHealth,
     pendingMigrations: () => pendingMigrations(database.db),
@@ -350,6 +362,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       tokens.stopTokenMaintenance();
       await stores.close();
       await database.close();
+      await workers?.close();
     },
   };
 }

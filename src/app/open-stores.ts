@@ -76,7 +76,7 @@ export async function openStores(
     if (config.redis.clientCache) {
       const sessionCaches = {
         sessions: new TrackedCache<Session>(redis, limits),
-        lists: new TrackedCache<Session[]>(redis, limits),
+        lists: new TrackedCache<string[]>(redis, limits),
         sessionKey,
         listKey: userSessionsKey,
         idKey: sessionIdKey,
@@ -134,7 +134,7 @@ export async function openStores(
     const coherence = new SqliteDataVersion(database.dataVersion);
     const sessionCaches = {
       sessions: new TrackedCache<Session>(coherence, limits),
-      lists: new TrackedCache<Session[]>(coherence, limits),
+      lists: new TrackedCache<string[]>(coherence, limits),
       sessionKey: (tokenHash: string) => `s:${tokenHash}`,
       listKey: (userId: string) => `us:${userId}`,
       idKey: (id: string) => `sid:${id}`,

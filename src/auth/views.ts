@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { BoundedMemo } from '../core/bounded-memo.js';
 import type { AuthMethod, Session } from '../core/session.js';
 import type { User } from '../core/user.js';
 
@@ -65,10 +66,16 @@ function iso(ms: number): string {
 /**
  * Views of records served from the in-process caches are built once per record: the caches hand out the same
  * immutable objects request after request (a change makes a new object), and formatting five dates per
- * authenticated read measured about 2 µs. Views are frozen so no caller can alter a shared one.
+ * authenticated read measured about 2 µs. Views are frozen so no caller can alter a shared one. Session views are
+ * kept for the most recently viewed sessions only (their five date strings would otherwise double the heap a cached
+ * session costs, issue 18): a session read again and again keeps its view, one read once in a while rebuilds it.
  */
 const userViews = new WeakMap<User, UserView>();
-const sessionViews = new WeakMap<Session, SessionView>();
+const SESSION_VIEWS = 4_096;
+const sessionViews = new BoundedMemo<Session, SessionView>(
+  (session) => Object.freeze(buildSessionView(session)),
+  SESSION_VIEWS,
+);
 
 export function toUserView(user: User): UserView {
   let view = userViews.get(user);
@@ -89,12 +96,7 @@ export function toUserView(user: User): UserView {
 }
 
 export function toSessionView(session: Session): SessionView {
-  let view = sessionViews.get(session);
-  if (!view) {
-    view = Object.freeze(buildSessionView(session));
-    sessionViews.set(session, view);
-  }
-  return view;
+  return sessionViews.get(session);
 }
 
 function buildSessionView(session: Session): SessionView {

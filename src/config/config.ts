@@ -23,10 +23,12 @@ import {
   type AbuseLimitsConfig,
   type DbscConfig,
   type DownloadsConfig,
+  type PasswordHashingConfig,
   type RedisTuning,
   readAbuseLimits,
   readDbscConfig,
   readDownloadsConfig,
+  readPasswordHashing,
   readRedisTuning,
   readShutdownConfig,
   readTokenConfig,
@@ -79,6 +81,8 @@ export interface Config {
   allowRegistration: boolean;
   passwordMinLength: number;
   argon2: Argon2Params;
+  /** PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE: hashing's threads and queue (503 beyond it). */
+  passwordHashing: PasswordHashingConfig;
   /** How often open event streams get a heartbeat and a re-check of their session. */
   eventsHeartbeatMs: number;
   /** Serve the bundled web app at / (off for API-only deployments whose SPA is hosted elsewhere). */
@@ -143,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     absoluteTimeoutMs: r.read('SESSION_ABSOLUTE_TIMEOUT', 12 * 3_600_000, duration, DURATION),
     rememberIdleTimeoutMs: r.read('SESSION_REMEMBER_IDLE_TIMEOUT', 7 * 86_400_000, duration, DURATION),
     rememberAbsoluteTimeoutMs: r.read('SESSION_REMEMBER_ABSOLUTE_TIMEOUT', 30 * 86_400_000, duration, DURATION),
+    maxPerUser: r.read('SESSION_MAX_PER_USER', 100, int(1, 10_000), 'a whole number from 1 to 10000'),
   };
   if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
     r.refuse('SESSION_IDLE_TIMEOUT must not exceed SESSION_ABSOLUTE_TIMEOUT.');
@@ -233,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
         'a whole number from 1 to 16',
       ),
     },
+    passwordHashing: readPasswordHashing(r),
     eventsHeartbeatMs: r.read('EVENTS_HEARTBEAT_INTERVAL', 25_000, duration, DURATION),
     serveWebApp: r.read('HEIMDALL_SERVE_WEB_APP', true, bool, 'true or false'),
     oidc: readOidcConfig(env, r.problems),

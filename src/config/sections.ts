@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/signing-key.js';
 import { bool, DURATION, duration, durationOrZero, type EnvReader, int, parseDuration, upTo } from './env-reader.js';
 
@@ -170,4 +171,23 @@ export function readShutdownConfig(r: EnvReader): ShutdownConfig {
     drainDelayMs: r.read('SHUTDOWN_DRAIN_DELAY', 1_000, durationOrZero(60_000), 'a duration from 0s to 60s'),
     timeoutMs: r.read('SHUTDOWN_TIMEOUT', 30_000, upTo(600_000), 'a duration up to 10m'),
   };
+}
+
+/** Password hashing's share of the machine (issue 18): threads at once and the queue before 503. */
+export interface PasswordHashingConfig {
+  /** PASSWORD_HASH_CONCURRENCY: hashes at once (default: the cores, os.availableParallelism()). */
+  concurrency: number;
+  /** PASSWORD_HASH_QUEUE: hashes waiting beyond those (default: 32 per running hash); more are shed with 503. */
+  queue: number;
+}
+
+export function readPasswordHashing(r: EnvReader): PasswordHashingConfig {
+  const concurrency = r.read(
+    'PASSWORD_HASH_CONCURRENCY',
+    availableParallelism(),
+    int(1, 256),
+    'a whole number from 1 to 256',
+  );
+  const queue = r.read('PASSWORD_HASH_QUEUE', 32 * concurrency, int(0, 100_000), 'a whole number from 0 to 100000');
+  return { concurrency, queue };
 }

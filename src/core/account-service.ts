@@ -2,7 +2,8 @@ import { type AnomalyDetector, revokedEverySession, type SecurityWarning } from 
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import { systemClock } from './clock.js';
 import type { EmailVerificationService } from './email-verification-service.js';
-import type { ActionLimiter, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
+import { HeimdallError } from './errors.js';
+import type { ActionLimiter, LoginAttempt, LoginThrottle, ThrottleVerdict } from './login-throttle.js';
 import { unlimited } from './login-throttle.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
 import type { HeldSignIn, SecondFactorService } from './second-factor-service.js';
@@ -114,6 +115,17 @@ export class AccountService {
     return signedIn;
   }
 
+  /** Runs a password check; one the server sheds (503, hashing queue full) gives its counted attempt back. */
+  async #judged<T>(attempt: LoginAttempt, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof HeimdallError && error.code === 'service_unavailable')
+        await this.#throttle.abandoned(attempt);
+      throw error;
+    }
+  }
+
   /**
    * The sign-in check, shared by every route that takes an account's password (login, the API token grant):
    * throttled, a failure audited, and the same work and answer for an unknown email as for a wrong password.
@@ -122,7 +134,7 @@ export class AccountService {
     const attempt = { email: throttleKey(email), ip: client.ip };
     const verdict = await this.#throttle.attempt(attempt);
     if (!verdict.allowed) return this.#refuse(verdict, client, email);
-    const user = await this.#users.authenticate(email, password);
+    const user = await this.#judged(attempt, () => this.#users.authenticate(email, password));
     if (!user) {
       // The targeted account, when there is one, so its owner sees the failure in their own audit view.
       const target = await this.#users.findByEmail(email);
@@ -155,7 +167,9 @@ export class AccountService {
     const attempt = { email: auth.user.email, ip: client.ip };
     const verdict = await this.#throttle.attempt(attempt);
     if (!verdict.allowed) return this.#refuse(verdict, client, auth.user.email, auth.session.id);
-    const changed = await this.#users.changePassword(auth.user, currentPassword, newPassword);
+    const changed = await this.#judged(attempt, () =>
+      this.#users.changePassword(auth.user, currentPassword, newPassword),
+    );
     if (!changed.ok) {
       if (changed.code === 'invalid_credentials') {
         await this.#audit.record('auth.login_failed', client, {

@@ -130,7 +130,7 @@ export class AnomalyDetector implements SessionWatcher {
     const now = this.#clock.now();
     const cached = this.#warnings.get(userId);
     if (cached && cached.until > now) return cached.warnings;
-    const countries = countriesOf(await this.#liveSessions(userId));
+    const countries = await this.#store.countriesForUser(userId, now);
     const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
     if (this.#warnings.size >= MAX_CACHED_WARNINGS) this.#warnings.delete(this.#warnings.keys().next().value!);
     this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
@@ -139,8 +139,7 @@ export class AnomalyDetector implements SessionWatcher {
 
   async #checkCountries(trigger: Session, client: AuditClient): Promise<SecurityWarning[]> {
     this.#warnings.delete(trigger.userId);
-    const sessions = await this.#liveSessions(trigger.userId);
-    const countries = countriesOf(sessions);
+    const countries = await this.#store.countriesForUser(trigger.userId, this.#clock.now());
     if (countries.length < this.#policy.countries) return [];
     const warning = multipleCountries(countries);
     const revoking = this.#policy.action === 'revoke';
@@ -172,16 +171,6 @@ export class AnomalyDetector implements SessionWatcher {
     }
     return [warning];
   }
-
-  async #liveSessions(userId: string): Promise<Session[]> {
-    const now = this.#clock.now();
-    const sessions = await this.#store.listForUser(userId);
-    return sessions.filter((s) => now < s.idleExpiresAt && now < s.absoluteExpiresAt);
-  }
-}
-
-function countriesOf(sessions: Session[]): string[] {
-  return [...new Set(sessions.map((s) => s.country).filter((c): c is string => c !== null))].sort();
 }
 
 function multipleCountries(countries: string[]): SecurityWarning {

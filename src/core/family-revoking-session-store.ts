@@ -59,6 +59,17 @@ export class FamilyRevokingSessionStore implements SessionStore {
     return this.#inner.pruneExpired(now);
   }
 
+  /** The trimmed families are denied right after their records go (a sign-in trims; no request waits on it). */
+  async trimForUser(userId: string, keep: number): Promise<Session[]> {
+    const trimmed = await this.#inner.trimForUser(userId, keep);
+    for (const session of trimmed) if (session.kind === 'api') await this.#denyList.deny(session.id);
+    return trimmed;
+  }
+
+  countriesForUser(userId: string, now: number): Promise<string[]> {
+    return this.#inner.countriesForUser(userId, now);
+  }
+
   ping(): Promise<void> {
     return this.#inner.ping();
   }

@@ -30,6 +30,11 @@ export interface LoginThrottle {
   attempt(attempt: LoginAttempt): Promise<ThrottleVerdict>;
   /** The attempt succeeded: clear the account+IP failure streak and refund the attempt elsewhere. */
   succeeded(attempt: LoginAttempt): Promise<void>;
+  /**
+   * The attempt was never judged (the server shed it before the password was checked: 503): its counts go back,
+   * and nothing else changes (no failure streak is cleared, no client becomes known).
+   */
+  abandoned(attempt: LoginAttempt): Promise<void>;
 }
 
 /**
@@ -55,6 +60,7 @@ export interface ActionLimiter {
 export const unlimited: LoginThrottle & ActionLimiter = {
   attempt: async () => ({ allowed: true }),
   succeeded: async () => {},
+  abandoned: async () => {},
   consume: async () => ({ allowed: true }),
 };
 

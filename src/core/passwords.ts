@@ -19,17 +19,23 @@ export interface Argon2Params {
 /** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot import). */
 const ARGON2ID = 2;
 
+/** The password the dummy verify of an unknown account checks against. */
+export const DUMMY_PASSWORD = 'heimdall-dummy-password-for-timing';
+
 export const DEFAULT_ARGON2_PARAMS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /**
  * NIST 800-63B-4 §3.1.1.2: verifiers SHOULD normalise Unicode (NFKC) so that the same password typed on two
  * keyboards matches.
  */
-function normalisePassword(password: string): string {
+export function normalisePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-/** argon2id through @node-rs/argon2 (native, off the event loop). */
+/**
+ * argon2id through @node-rs/argon2's async calls (libuv's thread pool). The server hashes in niced worker threads
+ * instead (src/hashing/argon2-workers.ts); this one serves tests and tools.
+ */
 export class Argon2Hasher implements PasswordHasher {
   readonly #params: Argon2Params;
   #dummyHash: Promise<string> | undefined;
@@ -52,7 +58,7 @@ export class Argon2Hasher implements PasswordHasher {
   }
 
   async verifyDummy(password: string): Promise<void> {
-    this.#dummyHash ??= this.hash('heimdall-dummy-password-for-timing');
+    this.#dummyHash ??= this.hash(DUMMY_PASSWORD);
     await this.verify(await this.#dummyHash, password);
   }
 }

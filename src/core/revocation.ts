@@ -7,7 +7,8 @@ import type { User, UserRepository } from './user.js';
 
 /** Who ended a session and from where, for the audit log. `logout` is recorded as `auth.logout`. */
 export interface Revocation {
-  by: 'logout' | 'user' | 'admin' | 'anomaly' | 'system';
+  /** `session_limit`: SESSION_MAX_PER_USER ended the account's oldest session when a new one began. */
+  by: 'logout' | 'user' | 'admin' | 'anomaly' | 'system' | 'session_limit';
   /** The user who did it (the owner, or an admin). */
   actorId?: string | null;
   client?: ClientInfo | null;
@@ -22,6 +23,7 @@ export type RevocationReason =
   | 'replaced'
   | 'admin'
   | 'anomaly'
+  | 'session_limit'
   | 'account_deleted'
   | 'expired';
 
@@ -34,6 +36,8 @@ export function reasonFor(revocation: Revocation | undefined, scope: 'one' | 'al
       return 'admin';
     case 'anomaly':
       return 'anomaly';
+    case 'session_limit':
+      return 'session_limit';
     default:
       return 'revoked';
   }
@@ -157,6 +161,28 @@ export class SessionRevoker {
     await this.#announcer.announce(userId, ended, reasonFor(revocation, 'all'));
     if (revocation) await recordRevocation(this.#audit, revocation, { userId, details: { scope: 'all', revoked } });
     return { revoked, user };
+  }
+
+  /**
+   * SESSION_MAX_PER_USER: ends the user's oldest sessions beyond the newest `max` (the one just made is the newest),
+   * each announced to its streams and audited as `session.revoked` by `session_limit`. Returns how many ended.
+   */
+  async capSessions(userId: string, max: number, client: ClientInfo | null): Promise<number> {
+    const trimmed = await this.#store.trimForUser(userId, max);
+    if (trimmed.length === 0) return 0;
+    await this.#announcer.announce(
+      userId,
+      trimmed.map((s) => s.id),
+      'session_limit',
+    );
+    for (const session of trimmed) {
+      await recordRevocation(
+        this.#audit,
+        { by: 'session_limit', client },
+        { userId, sessionId: session.id, details: { limit: max } },
+      );
+    }
+    return trimmed.length;
   }
 
   /**

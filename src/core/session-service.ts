@@ -32,6 +32,8 @@ export interface SessionPolicy {
   absoluteTimeoutMs: number;
   rememberIdleTimeoutMs: number;
   rememberAbsoluteTimeoutMs: number;
+  /** SESSION_MAX_PER_USER: a new session beyond it ends the account's oldest; absent: no bound. */
+  maxPerUser?: number;
 }
 
 export interface CreateSessionOptions {
@@ -150,6 +152,9 @@ export class SessionService {
       deviceKey: null,
     };
     await this.#store.insert(session);
+    if (this.#policy.maxPerUser !== undefined) {
+      await this.#revoker.capSessions(user.id, this.#policy.maxPerUser, client);
+    }
     return { session, secret };
   }
 

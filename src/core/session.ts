@@ -110,6 +110,14 @@ export interface SessionStore {
   deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number>;
   /** Removes sessions past their expiry; returns how many. Stores whose records expire by themselves return 0. */
   pruneExpired(now: number): Promise<number>;
+  /**
+   * SESSION_MAX_PER_USER: deletes the user's sessions beyond the newest `keep` (by creation, then id) and returns
+   * them. Called after each insert; since each caller reads after its own insert, concurrent sign-ins never leave
+   * more than `keep` between them.
+   */
+  trimForUser(userId: string, keep: number): Promise<Session[]>;
+  /** The distinct countries of the user's sessions live at `now`, sorted (the anomaly check reads only these). */
+  countriesForUser(userId: string, now: number): Promise<string[]>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -119,4 +127,18 @@ export interface SessionStore {
 export interface ClientInfo {
   ip: string;
   userAgent: string;
+}
+
+/** Newest first: by creation, then by id (the order SESSION_MAX_PER_USER keeps). */
+export function newestFirst(a: Session, b: Session): number {
+  return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** The distinct countries of the sessions live at `now`, sorted. */
+export function liveCountries(sessions: readonly Session[], now: number): string[] {
+  const countries = new Set<string>();
+  for (const s of sessions) {
+    if (s.country !== null && now < s.idleExpiresAt && now < s.absoluteExpiresAt) countries.add(s.country);
+  }
+  return [...countries].sort();
 }

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { createRequestAuthenticator } from '../auth/request-authenticator.js';
 import type { Config } from '../config/config.js';
 import type { ApiServices } from './api-services.js';
+import { lazyChildLoggerFactory } from './lazy-child-logger.js';
 import { loggerOptions } from './logger-options.js';
 import { createAuthGuards } from './plugins/auth-plugin.js';
 import { installOriginChecks } from './plugins/csrf-plugin.js';
@@ -69,6 +70,8 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy as boolean,
     genReqId: () => randomUUID(),
+    // The request's child logger (request id bound) is made on its first log line, not for every request.
+    childLoggerFactory: lazyChildLoggerFactory,
     routerOptions: { maxParamLength: 256 },
     // Graceful shutdown answers every request that reaches a connection it accepted (server.ts), rather than 503.
     return503OnClosing: false,
@@ -106,10 +109,7 @@ export async function buildApp(
   const context: RouteContext = { services, config, guards, authenticator };
   await app.register(
     async (api) => {
-      api.addHook('onRequest', (_request, reply, done) => {
-        reply.header('cache-control', 'no-store');
-        done();
-      });
+      // `Cache-Control: no-store` comes with the API's security headers (installSecurityHeaders).
       const typed = api as unknown as Api;
       registerAuthRoutes(typed, context);
       registerReturnToRoutes(typed, context);

@@ -165,6 +165,17 @@ export class FlexibleLoginThrottle implements LoginThrottle, ActionLimiter {
     ]);
   }
 
+  async abandoned(attempt: LoginAttempt): Promise<void> {
+    const ip = clientKey(attempt.ip);
+    const pair = `${attempt.email}|${ip}`;
+    const known = (await this.#known.get(pair)) !== null;
+    await Promise.all([
+      this.#ip.refund(ip),
+      this.#accountIp.refund(pair),
+      known ? null : this.#account.refund(attempt.email),
+    ]);
+  }
+
   async consume(action: LimitedAction, key: string): Promise<ThrottleVerdict> {
     try {
       await this.#actions[action].consume(PER_ADDRESS.has(action) ? clientKey(key) : key);

@@ -271,6 +271,59 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
       expect(await store.findByTokenHash(live.tokenHash)).toEqual(live);
     });
 
+    it('trimForUser() deletes the oldest sessions beyond the newest `keep` and returns them, one user only', async () => {
+      const sessions = Array.from({ length: 6 }, (_, i) =>
+        makeSession(userA, { createdAt: NOW - (6 - i) * 1_000, kind: i === 0 ? 'api' : 'cookie' }),
+      );
+      const other = makeSession(userB, { createdAt: NOW - 60_000 });
+      for (const s of [...sessions, other]) await store.insert(s);
+      expect(await store.trimForUser(userA, 6)).toEqual([]);
+      const trimmed = await store.trimForUser(userA, 4);
+      expect(trimmed.sort(byId)).toEqual(sessions.slice(0, 2).sort(byId));
+      for (const s of sessions.slice(0, 2)) {
+        expect(await store.findByTokenHash(s.tokenHash)).toBeNull();
+        expect(await store.findById(s.id)).toBeNull();
+      }
+      expect((await store.listForUser(userA)).sort(byId)).toEqual(sessions.slice(2).sort(byId));
+      expect(await store.findByTokenHash(other.tokenHash)).toEqual(other);
+    });
+
+    it('trimForUser() after concurrent inserts never leaves more than `keep`, and keeps the newest', async () => {
+      const keep = 5;
+      const older = Array.from({ length: keep }, (_, i) => makeSession(userA, { createdAt: NOW - 100_000 + i }));
+      for (const s of older) await store.insert(s);
+      // Twelve sign-ins at once, each inserting and then trimming, as SessionService.create does.
+      const newer = Array.from({ length: 12 }, (_, i) => makeSession(userA, { createdAt: NOW - 50_000 + i }));
+      const trimmed = await Promise.all(
+        newer.map(async (s) => {
+          await store.insert(s);
+          return store.trimForUser(userA, keep);
+        }),
+      );
+      const left = await store.listForUser(userA);
+      expect(left.length).toBe(keep);
+      expect(left.sort(byId)).toEqual(newer.slice(-keep).sort(byId));
+      // Every session that went was reported gone by some trim, and none twice.
+      const reported = trimmed.flat().map((s) => s.id);
+      expect(new Set(reported).size).toBe(reported.length);
+      expect(reported.sort()).toEqual([...older, ...newer.slice(0, -keep)].map((s) => s.id).sort());
+    });
+
+    it('countriesForUser() gives the distinct countries of live sessions only, sorted', async () => {
+      const now = Date.now();
+      await store.insert(makeSession(userA, { country: 'SE' }));
+      await store.insert(makeSession(userA, { country: 'DE' }));
+      await store.insert(makeSession(userA, { country: 'SE' }));
+      await store.insert(makeSession(userA, { country: null }));
+      await store.insert(makeSession(userB, { country: 'FR' }));
+      const idle = makeSession(userA, { country: 'BR', idleExpiresAt: now + 500 });
+      await store.insert(idle);
+      expect(await store.countriesForUser(userA, now)).toEqual(['BR', 'DE', 'SE']);
+      // Past the idle expiry of the Brazilian session (judged at `now`, whether or not the store dropped it yet).
+      expect(await store.countriesForUser(userA, now + 1_000)).toEqual(['DE', 'SE']);
+      expect(await store.countriesForUser(`user-none-${generatePublicId()}`, now)).toEqual([]);
+    });
+
     it('ping() succeeds on a reachable store', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

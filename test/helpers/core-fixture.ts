@@ -47,6 +47,12 @@ export class CountingSessionStore implements SessionStore {
   pruneExpired(now: number) {
     return this.inner.pruneExpired(now);
   }
+  trimForUser(userId: string, keep: number) {
+    return this.inner.trimForUser(userId, keep);
+  }
+  countriesForUser(userId: string, now: number) {
+    return this.inner.countriesForUser(userId, now);
+  }
   ping() {
     return this.inner.ping();
   }

@@ -30,7 +30,7 @@ function cachedOnRedis(redis: RedisConnection): SessionStore {
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(new RedisSessionStore(redis), {
     sessions: new TrackedCache<Session>(redis, limits),
-    lists: new TrackedCache<Session[]>(redis, limits),
+    lists: new TrackedCache<string[]>(redis, limits),
     sessionKey,
     listKey: userSessionsKey,
     idKey: sessionIdKey,

@@ -23,7 +23,7 @@ function productionStore(dialect: DialectName, database: SqlDatabase): SessionSt
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(sql, {
     sessions: new TrackedCache<Session>(coherence, limits),
-    lists: new TrackedCache<Session[]>(coherence, limits),
+    lists: new TrackedCache<string[]>(coherence, limits),
     sessionKey: (tokenHash) => `s:${tokenHash}`,
     listKey: (userId) => `us:${userId}`,
     idKey: (id) => `sid:${id}`,

@@ -92,12 +92,40 @@ describe('browser-facing defences (ASVS V3, 13.4, 14.3)', () => {
   it("3.4.3: every response carries a CSP with object-src 'none', base-uri 'none' and no inline script", async () => {
     for (const response of await sampleResponses()) {
       const csp = String(response.headers['content-security-policy']);
-      expect(csp).toContain("object-src 'none'");
+      // JSON answers load nothing at all (`default-src 'none'` covers objects and scripts); documents name 'self'.
+      if (csp.startsWith("default-src 'none'")) expect(csp).not.toMatch(/(object|script)-src/);
+      else {
+        expect(csp).toContain("object-src 'none'");
+        expect(csp).toMatch(/script-src 'self'(;|$)/);
+      }
       expect(csp).toContain("base-uri 'none'");
-      expect(csp).toMatch(/script-src 'self'(;|$)/);
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('unsafe-eval');
     }
+  });
+
+  it('JSON answers carry the headers a JSON API needs (OWASP REST cheat sheet); documents keep the full set', async () => {
+    const json = [
+      await odin.get('/api/session'),
+      await t.app.inject({ method: 'GET', url: '/api/session' }),
+      await t.app.inject({ method: 'GET', url: '/api/no/such/route' }),
+    ];
+    for (const response of json) {
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.headers['content-security-policy']).toBe(
+        "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['cache-control']).toBe('no-store');
+      for (const documentOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-xss-protection']) {
+        expect(response.headers[documentOnly]).toBeUndefined();
+      }
+    }
+    const page = await t.app.inject({ method: 'GET', url: '/no/such/page' });
+    expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
   it('3.4.4: every response carries X-Content-Type-Options: nosniff', async () => {

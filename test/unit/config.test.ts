@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseDuration } from '../../src/config/config.js';
 import { configProblems } from '../helpers/config-problems.js';
@@ -15,10 +16,27 @@ describe('loadConfig()', () => {
       absoluteTimeoutMs: 12 * 3_600_000,
       rememberIdleTimeoutMs: 7 * 86_400_000,
       rememberAbsoluteTimeoutMs: 30 * 86_400_000,
+      maxPerUser: 100,
     });
+    expect(config.passwordHashing).toEqual({ concurrency: availableParallelism(), queue: 32 * availableParallelism() });
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.allowRegistration).toBe(true);
     expect(config.passwordMinLength).toBe(8);
+  });
+
+  it('reads the hashing queue and the session cap, and refuses values out of range', () => {
+    const config = loadConfig({ PASSWORD_HASH_CONCURRENCY: '3', SESSION_MAX_PER_USER: '7' });
+    expect(config.passwordHashing).toEqual({ concurrency: 3, queue: 96 });
+    expect(config.session.maxPerUser).toBe(7);
+    expect(loadConfig({ PASSWORD_HASH_QUEUE: '0' }).passwordHashing.queue).toBe(0);
+    const problems = configProblems({
+      PASSWORD_HASH_CONCURRENCY: '0',
+      PASSWORD_HASH_QUEUE: '-1',
+      SESSION_MAX_PER_USER: 'many',
+    });
+    expect(problems.join('\n')).toMatch(/PASSWORD_HASH_CONCURRENCY/);
+    expect(problems.join('\n')).toMatch(/PASSWORD_HASH_QUEUE/);
+    expect(problems.join('\n')).toMatch(/SESSION_MAX_PER_USER/);
   });
 
   it('takes durations in seconds or with a unit', () => {

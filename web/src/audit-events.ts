@@ -147,6 +147,13 @@ function describeEndedSessions(details: Record<string, unknown>): DescribedEvent
         }.`,
         'warning',
       );
+    case 'session_limit':
+      return {
+        title: 'Oldest session ended',
+        text: `A new sign-in went past the limit of ${count(details.limit) ?? 'many'} sessions per account, so the oldest was signed out.`,
+        tone: 'info',
+        showClient: false,
+      };
     default:
       return {
         title: 'Session ended by Heimdall',

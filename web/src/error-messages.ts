@@ -60,6 +60,8 @@ export function describeSignOut(reason: string | undefined): string {
       return 'An administrator ended your session.';
     case 'anomaly':
       return 'This device was signed out because your account was in use from unusually many countries.';
+    case 'session_limit':
+      return 'This device was signed out: your account signed in on too many devices, and this was the oldest sign-in.';
     case 'replaced':
       return 'You signed in again in another window.';
     case 'expired':

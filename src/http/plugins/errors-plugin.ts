@@ -54,7 +54,8 @@ export function failureError(failure: Failure): HeimdallError {
 
 export function sendError(reply: FastifyReply, error: HeimdallError): FastifyReply {
   const retryAfter = error.details?.retryAfterSeconds;
-  if (error.code === 'rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  const waits = error.code === 'rate_limited' || error.code === 'service_unavailable';
+  if (waits && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply
     .code(error.status)
     .type('application/json; charset=utf-8')

@@ -1,17 +1,57 @@
-import type { Session, SessionActivity, SessionProof, SessionStore } from '../../core/session.js';
+import { BoundedMemo } from '../../core/bounded-memo.js';
+import {
+  liveCountries,
+  type Session,
+  type SessionActivity,
+  type SessionProof,
+  type SessionStore,
+} from '../../core/session.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
   /** Sessions by token hash, and by public id (API token families on every Bearer request). */
   sessions: TrackedCache<Session>;
-  /** Each user's session list (devices list, anomaly checks on every GET /api/session). */
-  lists: TrackedCache<Session[]>;
+  /**
+   * Each user's sessions as token hashes (devices list, anomaly checks on every GET /api/session), the sessions
+   * themselves coming from `sessions`: a list depends on its user's index alone and holds no copy of listing data
+   * (issue 18).
+   */
+  lists: TrackedCache<string[]>;
   /** The coherence key of a session (Redis: `hd:s:{tokenHash}`). */
   sessionKey: (tokenHash: string) => string;
   /** The coherence key of a user's session index (Redis: `hd:us:{userId}`). */
   listKey: (userId: string) => string;
   /** The coherence key of a session's public id (Redis: `hd:sid:{id}`, the id → token hash index). */
   idKey: (id: string) => string;
+}
+
+/** Distinct strings kept for sharing; beyond it the oldest is forgotten (a copy then lives on in its sessions). */
+const INTERNED_STRINGS = 16_384;
+
+/**
+ * One copy of each string that many cached sessions repeat (issue 18): a user's id across their sessions, the client
+ * addresses, countries, user agents and what is parsed from them. Made-up values cost one entry each and are
+ * forgotten first.
+ */
+export class StringPool {
+  readonly #strings = new BoundedMemo<string, string>((s) => s, INTERNED_STRINGS);
+
+  intern<S extends string | null>(value: S): S {
+    return (value === null ? value : this.#strings.get(value)) as S;
+  }
+
+  session(s: Session): Session {
+    return {
+      ...s,
+      userId: this.intern(s.userId),
+      ip: this.intern(s.ip),
+      userAgent: this.intern(s.userAgent),
+      browser: this.intern(s.browser),
+      os: this.intern(s.os),
+      country: this.intern(s.country),
+      provider: this.intern(s.provider),
+    };
+  }
 }
 
 /**
@@ -32,8 +72,8 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 /**
  * SessionStore decorator: serves findByTokenHash (every authenticated request), findById (every Bearer request reads
  * its token family so) and listForUser (every GET /api/session, for the anomaly warning) from memory while the
- * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list on its
- * user's index and on each listed session, so adding, touching or deleting any of them drops it — whoever does it:
+ * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list (token hashes
+ * only) on its user's index, so adding, touching or deleting any of them drops it — whoever does it:
  * a change made outside Heimdall (SQL, redis-cli) reaches these entries through the same coherence (issue 15).
  * Writes go to the inner store first and then drop what they changed; entries are refilled by the next read,
  * never written from our side, because with Redis only a read makes the server track a key for us.
@@ -41,6 +81,7 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 export class CachedSessionStore implements SessionStore {
   readonly #inner: SessionStore;
   readonly #caches: SessionCaches;
+  readonly #strings = new StringPool();
 
   constructor(inner: SessionStore, caches: SessionCaches) {
     this.#inner = inner;
@@ -53,22 +94,19 @@ export class CachedSessionStore implements SessionStore {
   }
 
   findByTokenHash(tokenHash: string): Promise<Session | null> {
-    const { sessions, lists, sessionKey, listKey } = this.#caches;
+    const { sessions, sessionKey } = this.#caches;
     return sessions.get(sessionKey(tokenHash), async () => {
-      const session = await this.#inner.findByTokenHash(tokenHash);
-      if (!session) return null;
-      return oneCopy(
-        lists.peek(listKey(session.userId))?.find((s) => s.tokenHash === tokenHash),
-        session,
-      );
+      const found = await this.#inner.findByTokenHash(tokenHash);
+      return found ? this.#strings.session(found) : null;
     });
   }
 
   findById(id: string): Promise<Session | null> {
     const { sessions, sessionKey, idKey } = this.#caches;
     return sessions.getComposite(idKey(id), async () => {
-      const session = await this.#inner.findById(id);
-      if (!session) return null;
+      const found = await this.#inner.findById(id);
+      if (!found) return null;
+      const session = this.#strings.session(found);
       const key = sessionKey(session.tokenHash);
       return { value: oneCopy(sessions.peek(key), session), dependsOn: [key] };
     });
@@ -98,15 +136,19 @@ export class CachedSessionStore implements SessionStore {
   }
 
   async listForUser(userId: string): Promise<Session[]> {
-    const { lists, sessionKey, listKey } = this.#caches;
-    const listed = await lists.getComposite(listKey(userId), async () => {
-      const sessions = (await this.#inner.listForUser(userId)).map((session) =>
-        oneCopy(this.#caches.sessions.peek(sessionKey(session.tokenHash)), session),
+    const { lists, listKey } = this.#caches;
+    let fresh: Session[] | undefined;
+    const hashes = await lists.get(listKey(userId), async () => {
+      fresh = (await this.#inner.listForUser(userId)).map((s) =>
+        oneCopy(this.#caches.sessions.peek(this.#caches.sessionKey(s.tokenHash)), this.#strings.session(s)),
       );
-      return { value: sessions, dependsOn: sessions.map((s) => sessionKey(s.tokenHash)) };
+      return fresh.map((s) => s.tokenHash);
     });
-    // A copy: callers may sort or filter what they get.
-    return [...(listed ?? [])];
+    // Just read: answered as read. Held: each session from the sessions cache (read and kept there on a miss), and
+    // one gone since (deleted, expired) left out.
+    if (fresh) return fresh;
+    const found = await Promise.all((hashes ?? []).map((hash) => this.findByTokenHash(hash)));
+    return found.filter((s): s is Session => s !== null && s.userId === userId);
   }
 
   async deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
@@ -129,6 +171,19 @@ export class CachedSessionStore implements SessionStore {
       this.#caches.lists.flush();
     }
     return pruned;
+  }
+
+  async trimForUser(userId: string, keep: number): Promise<Session[]> {
+    const trimmed = await this.#inner.trimForUser(userId, keep);
+    if (trimmed.length > 0) {
+      this.#drop(this.#caches.listKey(userId), ...trimmed.map((s) => this.#caches.sessionKey(s.tokenHash)));
+    }
+    return trimmed;
+  }
+
+  /** From the user's cached list (kept coherent, no round trip when held), as the devices list reads it. */
+  async countriesForUser(userId: string, now: number): Promise<string[]> {
+    return liveCountries(await this.listForUser(userId), now);
   }
 
   ping(): Promise<void> {

@@ -31,8 +31,14 @@ export interface CacheStats {
   flushes: number;
 }
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** One shared, frozen "depends on nothing" for the plain entries (most of them): an array less per entry. */
+const NO_DEPENDENCIES: string[] = Object.freeze([]) as unknown as string[];
+
 interface Entry<T> {
   value: T;
+  /** Whole seconds (a small integer V8 keeps in the field itself, not a 16-byte heap number per entry). */
   storedAt: number;
   /** Other keys whose change also invalidates this entry (a list depends on each listed record). */
   dependsOn: string[];
@@ -60,7 +66,11 @@ export class TrackedCache<T> {
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #entries = new Map<string, Entry<T>>();
-  readonly #dependents = new Map<string, Set<string>>();
+  /**
+   * Entries built from each key: the one key itself when there is one (nearly always: a session is in one user's
+   * list), a set only when there are more, which saves a Set per listed session (issue 18).
+   */
+  readonly #dependents = new Map<string, string | Set<string>>();
   readonly #inFlight = new Map<string, Set<Ticket>>();
   readonly #collecting = new Set<Ticket>();
   readonly #unlisten: () => void;
@@ -91,7 +101,7 @@ export class TrackedCache<T> {
   get(key: string, load: () => Promise<T | null>): Promise<T | null> {
     return this.#read(key, false, async () => {
       const value = await load();
-      return value === null ? null : { value, dependsOn: [] };
+      return value === null ? null : { value, dependsOn: NO_DEPENDENCIES };
     });
   }
 
@@ -125,7 +135,9 @@ export class TrackedCache<T> {
     if (tickets) for (const ticket of tickets) ticket.stale = true;
     for (const ticket of this.#collecting) ticket.seen!.add(key);
     const dependents = this.#dependents.get(key);
-    if (dependents) for (const dependent of [...dependents]) if (this.#remove(dependent)) this.#invalidations++;
+    if (typeof dependents === 'string') {
+      if (this.#remove(dependents)) this.#invalidations++;
+    } else if (dependents) for (const dependent of [...dependents]) if (this.#remove(dependent)) this.#invalidations++;
   }
 
   /** Drops every entry matching the predicate (for writes that touch many keys at once). */
@@ -149,7 +161,7 @@ export class TrackedCache<T> {
   async #read(key: string, composite: boolean, load: () => Promise<Composite<T> | null>): Promise<T | null> {
     if (this.#coherence.isLive()) {
       const cached = this.#entries.get(key);
-      if (cached !== undefined && Date.now() - cached.storedAt < this.#maxAgeMs) {
+      if (cached !== undefined && (nowSeconds() - cached.storedAt) * 1000 < this.#maxAgeMs) {
         this.#hits++;
         return cached.value;
       }
@@ -186,14 +198,13 @@ export class TrackedCache<T> {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#remove(oldest.value);
     }
-    this.#entries.set(key, { value: loaded.value, storedAt: Date.now(), dependsOn: loaded.dependsOn });
+    this.#entries.set(key, { value: loaded.value, storedAt: nowSeconds(), dependsOn: loaded.dependsOn });
     for (const dep of loaded.dependsOn) {
-      let dependents = this.#dependents.get(dep);
-      if (!dependents) {
-        dependents = new Set();
-        this.#dependents.set(dep, dependents);
-      }
-      dependents.add(key);
+      const dependents = this.#dependents.get(dep);
+      if (dependents === undefined) this.#dependents.set(dep, key);
+      else if (typeof dependents === 'string') {
+        if (dependents !== key) this.#dependents.set(dep, new Set([dependents, key]));
+      } else dependents.add(key);
     }
   }
 
@@ -203,8 +214,11 @@ export class TrackedCache<T> {
     this.#entries.delete(key);
     for (const dep of entry.dependsOn) {
       const dependents = this.#dependents.get(dep);
-      dependents?.delete(key);
-      if (dependents?.size === 0) this.#dependents.delete(dep);
+      if (dependents === key) this.#dependents.delete(dep);
+      else if (typeof dependents === 'object') {
+        dependents.delete(key);
+        if (dependents.size === 0) this.#dependents.delete(dep);
+      }
     }
     return true;
   }

@@ -1,6 +1,8 @@
 import { HeimdallError } from '../../core/errors.js';
 import {
+  liveCountries,
   methodBits,
+  newestFirst,
   type Session,
   type SessionActivity,
   type SessionProof,
@@ -147,6 +149,28 @@ export class RedisSessionStore implements SessionStore {
     const key = userSessionsKey(userId);
     await r.zRemRangeByScore(key, '-inf', Date.now());
     return r.zRange(key, 0, -1);
+  }
+
+  /**
+   * Reads the user's sessions (after the caller's own insert) and deletes the oldest beyond `keep`. Index members
+   * whose record is missing (an insert in progress, an idle expiry) do not count: an insert in progress trims
+   * after its own write, and the last trim to read sees every record written before it.
+   */
+  trimForUser(userId: string, keep: number): Promise<Session[]> {
+    return this.#run(async () => {
+      const members = await this.#indexMembers(userId);
+      if (members.length <= keep) return [];
+      const found = await Promise.all(members.map((hash) => this.findByTokenHash(hash)));
+      const sessions = found.filter((s): s is Session => s !== null && s.userId === userId);
+      if (sessions.length <= keep) return [];
+      const doomed = sessions.sort(newestFirst).slice(keep);
+      const deleted = await Promise.all(doomed.map((s) => this.#deleteOne(s.tokenHash)));
+      return deleted.filter((s): s is Session => s !== null);
+    });
+  }
+
+  countriesForUser(userId: string, now: number): Promise<string[]> {
+    return this.#run(async () => liveCountries(await this.listForUser(userId), now));
   }
 
   async pruneExpired(): Promise<number> {

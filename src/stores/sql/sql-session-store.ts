@@ -139,6 +139,41 @@ export class SqlSessionStore implements SessionStore {
     return Number(result.numDeletedRows);
   }
 
+  async trimForUser(userId: string, keep: number): Promise<Session[]> {
+    // One statement: Postgres and SQLite both rank and delete on one snapshot, and a concurrent trim that already
+    // deleted a row makes this one skip it.
+    const rows = await this.#db
+      .deleteFrom('sessions')
+      .where('token_hash', 'in', (eb) =>
+        eb
+          .selectFrom((inner) =>
+            inner
+              .selectFrom('sessions')
+              .select(['token_hash', sql<number>`row_number() over (order by created_at desc, id desc)`.as('newness')])
+              .where('user_id', '=', userId)
+              .as('ranked'),
+          )
+          .select('ranked.token_hash')
+          .where('ranked.newness', '>', keep),
+      )
+      .returningAll()
+      .execute();
+    return rows.map(toSession);
+  }
+
+  async countriesForUser(userId: string, now: number): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .select('country')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('country', 'is not', null)
+      .where('idle_expires_at', '>', now)
+      .where('absolute_expires_at', '>', now)
+      .execute();
+    return rows.map((row) => row.country as string).sort();
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.#db);
   }
