@@ -4,8 +4,6 @@
  */
 import type { Static } from 'typebox';
 import type { SessionView, UserView } from '../auth/views.js';
-import type { ErrorCode } from '../core/errors.js';
-import type { PushEventType } from '../core/events.js';
 import type { AuditEventView } from '../http/routes/audit-routes.js';
 import type { SecondFactorAsked } from '../http/routes/auth-routes.js';
 import type { IdentityView, ProviderView } from '../http/routes/oidc-routes.js';
@@ -14,7 +12,9 @@ import type { ProductView, PurchaseView } from '../http/routes/product-routes.js
 import type { Features as FeaturesSchema } from '../http/routes/session-routes.js';
 import type { TokenPairView } from '../http/routes/token-routes.js';
 import type {
+  ErrorCode,
   ListedSessionView,
+  PushEventType,
   SessionEnvelope as SessionEnvelopeSchema,
   Warning as WarningSchema,
 } from '../http/schemas.js';

@@ -3,6 +3,13 @@ import { SessionView, UserView } from '../auth/views.js';
 
 /** Response and request schemas shared by routes. Response schemas are what keeps hashes out of every answer. */
 
+/**
+ * The contract's names that are not schemas: the error codes the routes answer with and the event types of the
+ * stream. The core declares them; a client of the API (heimdall-auth/client) takes them from here, the HTTP face.
+ */
+export type { ErrorCode } from '../core/errors.js';
+export type { PushEventType } from '../core/events.js';
+
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
