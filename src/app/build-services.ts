@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import { AccountService } from '../core/account-service.js';
 import { AnomalyDetector } from '../core/anomaly.js';
 import { AuditTrail } from '../core/audit.js';
-import { BoundedHasher, type HashLoad } from '../core/bounded-hasher.js';
+import type { HashLoad } from '../core/bounded-hasher.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type GeoLookup, noGeoLookup } from '../core/device.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
@@ -21,19 +21,14 @@ import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
 import { GeoipCountryLookup } from '../geo/geoip-country-lookup.js';
-import { Argon2WorkerHasher } from '../hashing/argon2-workers.js';
 import type { ApiServices, HealthReport } from '../http/api-services.js';
-import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from '../limits/flexible-login-throttle.js';
-import { memoryLimiters, redisLimiters } from '../limits/limiter-stores.js';
 import { HeimdallMetrics } from '../metrics/heimdall-metrics.js';
 import { MeteredAuditLog } from '../metrics/metered-audit-log.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from '../oidc/openid-client-provider.js';
 import { LocalEventBus } from '../stores/memory/local-event-bus.js';
 import { LocalStreamPresence } from '../stores/memory/local-stream-presence.js';
 import type { CacheStats } from '../stores/memory/tracked-cache.js';
-import type { RedisLogger } from '../stores/redis/redis-connection.js';
-import { openDatabase, type SqlDatabase } from '../stores/sql/database.js';
-import { migrateToLatest, pendingMigrations } from '../stores/sql/migrator.js';
+import { pendingMigrations } from '../stores/sql/migrator.js';
 import { SqlAuditLog } from '../stores/sql/sql-audit-log.js';
 import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
@@ -46,12 +41,10 @@ import {
   buildMailServices,
   type MailServices,
 } from './build-account-services.js';
+import { buildHasher, buildLoginThrottle } from './build-defences.js';
 import { buildFactorServices } from './build-factor-services.js';
 import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
-import { type Joining, recordDeployment, verifySameSessionStore } from './deployment-record.js';
-import { describeError } from './describe-error.js';
-import { openStores } from './open-stores.js';
-import { tightenPrivateFiles } from './private-files.js';
+import { openStorage, type StorageOptions } from './open-storage.js';
 
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
 const HEALTH_PROBE_MAX_AGE_MS = 250;
@@ -78,7 +71,8 @@ export interface Services extends ApiServices, TokenServices, MailServices, Acco
   close(): Promise<void>;
 }
 
-export interface BuildServicesOptions {
+/** Also StorageOptions: migrate, createDatabase, recordDeployment, joining, logger. */
+export interface BuildServicesOptions extends Omit<StorageOptions, 'clock'> {
   clock?: Clock;
   random?: RandomSource;
   /**
@@ -86,14 +80,6 @@ export interface BuildServicesOptions {
    * Either way it runs behind the bounded queue of PASSWORD_HASH_CONCURRENCY and PASSWORD_HASH_QUEUE.
    */
   hasher?: PasswordHasher;
-  /** Run migrations on open (default true; `heimdall migrate` exists for those who migrate separately). */
-  migrate?: boolean;
-  /** Make the SQLite file when it is missing (default true: the server's zero-config start; false for the CLI). */
-  createDatabase?: boolean;
-  /** Write the deployment record (the server, at start) for the CLI and embedding apps to read. */
-  recordDeployment?: boolean;
-  /** The server's record, for a process joining its deployment: its session store must be the server's. */
-  joining?: Joining;
   /** Outbound HTTP of the OIDC client (tests inject one that tampers with the provider's answers). */
   oidc?: OpenIdClientOptions;
   /** The push bus to use instead of the configured one (tests watch or break it). */
@@ -104,8 +90,6 @@ export interface BuildServicesOptions {
   reportError?: (error: unknown) => void;
   /** Failures to write an audit event (the event's operation goes on regardless). */
   reportAuditError?: (error: unknown) => void;
-  /** Where store warnings go (Redis link lost/restored); silent when absent. */
-  logger?: RedisLogger;
   /** Where mail goes instead of SMTP_URL's server or the outbox (tests that capture it). */
   mailTransport?: MailTransport;
   /** Tells account owners about security changes instead of mailing them (tests that watch the notices). */
@@ -116,29 +100,7 @@ export interface BuildServicesOptions {
 export async function buildServices(config: Config, options: BuildServicesOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  tightenPrivateFiles(config, (message) => options.logger?.warn(message));
-  const database: SqlDatabase = await openDatabase(config.databaseUrl, { create: options.createDatabase ?? true });
-  try {
-    if (options.migrate !== false) await migrateToLatest(database.db);
-  } catch (error) {
-    await database.close();
-    throw new Error(`could not open the database ${database.description}: ${describeError(error)}`, { cause: error });
-  }
-  let stores: Awaited<ReturnType<typeof openStores>>;
-  try {
-    stores = await openStores(config, database, clock, options.logger);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  try {
-    if (options.recordDeployment) await recordDeployment(database.db, config, stores.redis, clock);
-    if (options.joining) await verifySameSessionStore(options.joining, config, stores.redis);
-  } catch (error) {
-    await stores.close();
-    await database.close();
-    throw error;
-  }
+  const { database, stores } = await openStorage(config, { ...options, clock });
   const { sessionStore, userRepository } = stores;
   // Live push transport, the one place to choose it: Redis pub/sub and presence when Redis is configured
   // (openStores), in-process on the embedded default.
@@ -190,30 +152,8 @@ export async function buildServices(config: Config, options: BuildServicesOption
     events,
     notifier,
   });
-  // Limits follow the session store: in-process beside SQL sessions, in Redis (shared by every instance) beside Redis.
-  const limiters = stores.redis ? redisLimiters(stores.redis.client) : memoryLimiters;
-  const throttle = new FlexibleLoginThrottle(limiters, {
-    ...DEFAULT_LOGIN_LIMITS,
-    accountIp: { ...DEFAULT_LOGIN_LIMITS.accountIp, free: config.limits.loginAccountIp },
-    account: { ...DEFAULT_LOGIN_LIMITS.account, free: config.limits.loginAccount },
-    ip: { ...DEFAULT_LOGIN_LIMITS.ip, free: config.limits.loginIp },
-    actions: {
-      register: { ...DEFAULT_LOGIN_LIMITS.actions.register, points: config.limits.registerIp },
-      tokens: { ...DEFAULT_LOGIN_LIMITS.actions.tokens, points: config.limits.tokensIp },
-      sign_on: { ...DEFAULT_LOGIN_LIMITS.actions.sign_on, points: config.limits.signOnIp },
-      password_reset: { ...DEFAULT_LOGIN_LIMITS.actions.password_reset, points: config.limits.passwordResetIp },
-      password_reset_email: {
-        ...DEFAULT_LOGIN_LIMITS.actions.password_reset_email,
-        points: config.limits.passwordResetEmail,
-      },
-      account_mail: DEFAULT_LOGIN_LIMITS.actions.account_mail,
-    },
-  });
-  // Every hash goes through one bounded queue (503 beyond it); the default runs argon2 in niced worker threads.
-  const workers = options.hasher
-    ? null
-    : new Argon2WorkerHasher(config.argon2, { threads: config.passwordHashing.concurrency });
-  const hasher = new BoundedHasher(options.hasher ?? (workers as Argon2WorkerHasher), config.passwordHashing);
+  const throttle = buildLoginThrottle(config, stores.redis?.client ?? null);
+  const { hasher, close: closeHasher } = buildHasher(config, options.hasher);
   const users = new UserService({
     users: userRepository,
     hasher,
@@ -362,7 +302,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
       tokens.stopTokenMaintenance();
       await stores.close();
       await database.close();
-      await workers?.close();
+      await closeHasher();
     },
   };
 }
