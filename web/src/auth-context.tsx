@@ -118,6 +118,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     },
   });
 
+  /** A sign-in answered here (password, sign-up, second factor, passkey): signed in now, then re-read in full. */
+  const enter = useCallback(
+    (envelope: SessionEnvelope) => {
+      transitions.current += 1;
+      setState({
+        status: 'signed-in',
+        user: envelope.user,
+        session: envelope.session,
+        warnings: [],
+        features: featuresOf(stateRef.current),
+      });
+      void refresh();
+    },
+    [refresh],
+  );
+
   const actions = useMemo<AuthActions>(
     () => ({
       state,
@@ -125,42 +141,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       async signIn(email, password, rememberMe) {
         const result = await api.login({ email, password, rememberMe });
         if ('secondFactorRequired' in result) return result.methods;
-        transitions.current += 1;
-        setState({
-          status: 'signed-in',
-          user: result.user,
-          session: result.session,
-          warnings: [],
-          features: featuresOf(stateRef.current),
-        });
-        void refresh();
+        enter(result);
         return null;
       },
-      completeSignIn(envelope) {
-        transitions.current += 1;
-        setState({
-          status: 'signed-in',
-          user: envelope.user,
-          session: envelope.session,
-          warnings: [],
-          features: featuresOf(stateRef.current),
-        });
-        void refresh();
-      },
+      completeSignIn: enter,
       updateSession(session) {
         setState((current) => (current.status === 'signed-in' ? { ...current, session } : current));
       },
       async signUp(email, password, name) {
-        const result = await api.register({ email, password, ...(name.trim() ? { name: name.trim() } : {}) });
-        transitions.current += 1;
-        setState({
-          status: 'signed-in',
-          user: result.user,
-          session: result.session,
-          warnings: [],
-          features: featuresOf(stateRef.current),
-        });
-        void refresh();
+        enter(await api.register({ email, password, ...(name.trim() ? { name: name.trim() } : {}) }));
       },
       async signOut() {
         await api.logout();
@@ -178,7 +167,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setState((current) => (current.status === 'signed-in' ? { ...current, session: result.session } : current));
       },
     }),
-    [state, refresh],
+    [state, refresh, enter],
   );
 
   return <AuthContext.Provider value={actions}>{children}</AuthContext.Provider>;
