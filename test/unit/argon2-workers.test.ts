@@ -5,13 +5,21 @@ import { Argon2WorkerHasher } from '../../src/hashing/argon2-workers.js';
 
 const CHEAP = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
-/** The nice value of every thread of this process, by thread name (`/proc/self/task/<tid>/stat`, field 19). */
-function threadNices(): number[] {
-  const tasks = readdirSync('/proc/self/task');
-  return tasks.map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+/**
+ * The nice value of every live thread of this process, by thread id (`/proc/self/task/<tid>/stat`, field 19). A
+ * thread that exits while it is read (a worker of an earlier test still winding down) is left out.
+ */
+function threadNices(): Map<string, number> {
+  const nices = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      nices.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // exited between the listing and the read
+    }
+  }
+  return nices;
 }
 
 describe('Argon2WorkerHasher', () => {
@@ -52,7 +60,12 @@ describe('Argon2WorkerHasher', () => {
     hasher = new Argon2WorkerHasher(CHEAP, { threads: 2 });
     await Promise.all([hasher.hash('one password here'), hasher.hash('two passwords here')]);
     const after = threadNices();
-    expect(after.filter((n) => n === 19).length - before.filter((n) => n === 19).length).toBe(2);
+    // Counted by thread id: the threads that are new since `before` and niced are this hasher's two workers (a
+    // worker of an earlier test may still be exiting, so a count over all threads would race with it).
+    const newlyNiced = [...after].filter(([tid, nice]) => !before.has(tid) && nice === 19);
+    expect(newlyNiced).toHaveLength(2);
+    const renicedOld = [...after].filter(([tid, nice]) => before.has(tid) && before.get(tid) !== nice);
+    expect(renicedOld).toEqual([]);
     const main = readFileSync('/proc/self/stat', 'utf8');
     expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
   });
