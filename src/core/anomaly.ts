@@ -3,6 +3,7 @@ import type { AuditClient, AuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
+import { OldestKey } from './oldest-key.js';
 import type { SessionRevoker } from './revocation.js';
 import type { Session, SessionStore } from './session.js';
 
@@ -79,6 +80,7 @@ export class AnomalyDetector implements SessionWatcher {
   readonly #events: EventBus | undefined;
   readonly #notifier: AccountNotifier;
   readonly #warnings = new Map<string, { until: number; warnings: SecurityWarning[] }>();
+  readonly #oldestWarning = new OldestKey(this.#warnings);
 
   constructor(options: AnomalyDetectorOptions) {
     this.#store = options.store;
@@ -132,7 +134,9 @@ export class AnomalyDetector implements SessionWatcher {
     if (cached && cached.until > now) return cached.warnings;
     const countries = await this.#store.countriesForUser(userId, now);
     const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
-    if (this.#warnings.size >= MAX_CACHED_WARNINGS) this.#warnings.delete(this.#warnings.keys().next().value!);
+    if (!this.#warnings.has(userId) && this.#warnings.size >= MAX_CACHED_WARNINGS) {
+      this.#warnings.delete(this.#oldestWarning.next()!);
+    }
     this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
     return warnings;
   }

@@ -1,3 +1,5 @@
+import { OldestKey } from './oldest-key.js';
+
 /**
  * Remembers a pure function's results for the few distinct inputs that recur (user agents: a deployment sees a few
  * hundred, every request repeats one of them). At most `maxEntries` are kept, the oldest dropped first, so inputs an
@@ -7,6 +9,7 @@ export class BoundedMemo<K, V> {
   readonly #compute: (key: K) => V;
   readonly #maxEntries: number;
   readonly #entries = new Map<K, V>();
+  readonly #oldest = new OldestKey(this.#entries);
 
   constructor(compute: (key: K) => V, maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
@@ -22,8 +25,8 @@ export class BoundedMemo<K, V> {
     if (this.#entries.has(key)) return this.#entries.get(key) as V;
     const value = this.#compute(key);
     if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+      const oldest = this.#oldest.next();
+      if (oldest !== undefined) this.#entries.delete(oldest);
     }
     this.#entries.set(key, value);
     return value;

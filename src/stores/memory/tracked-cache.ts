@@ -1,3 +1,5 @@
+import { OldestKey } from '../../core/oldest-key.js';
+
 /**
  * Where a cache learns that what it holds may be stale. Redis: tracking pushes, and flushes whenever the link may
  * have missed some. SQLite: a change of `PRAGMA data_version` (another connection committed).
@@ -66,6 +68,8 @@ export class TrackedCache<T> {
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #entries = new Map<string, Entry<T>>();
+  /** Which entry goes first when the cache is full, in constant time (issue 18). */
+  readonly #oldest = new OldestKey(this.#entries);
   /**
    * Entries built from each key: the one key itself when there is one (nearly always: a session is in one user's
    * list), a set only when there are more, which saves a Set per listed session (issue 18).
@@ -149,6 +153,7 @@ export class TrackedCache<T> {
     this.#epoch++;
     this.#flushes++;
     this.#entries.clear();
+    this.#oldest.reset();
     this.#dependents.clear();
     for (const tickets of this.#inFlight.values()) for (const ticket of tickets) ticket.stale = true;
   }
@@ -195,8 +200,8 @@ export class TrackedCache<T> {
   #store(key: string, loaded: Composite<T>): void {
     this.#remove(key);
     if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#remove(oldest.value);
+      const oldest = this.#oldest.next();
+      if (oldest !== undefined) this.#remove(oldest);
     }
     this.#entries.set(key, { value: loaded.value, storedAt: nowSeconds(), dependsOn: loaded.dependsOn });
     for (const dep of loaded.dependsOn) {
