@@ -10,7 +10,7 @@ import { memoryLimiters, redisLimiters } from '../limits/limiter-stores.js';
  * in Redis (shared by every instance) beside Redis.
  */
 export function buildLoginThrottle(config: Config, redisClient: unknown | null): FlexibleLoginThrottle {
-  const limiters = redisClient ? redisLimiters(redisClient) : memoryLimiters;
+  const limiters = redisClient ? redisLimiters(redisClient, config.redis.commandTimeoutMs) : memoryLimiters;
   const { actions } = DEFAULT_LOGIN_LIMITS;
   return new FlexibleLoginThrottle(limiters, {
     ...DEFAULT_LOGIN_LIMITS,

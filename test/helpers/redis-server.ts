@@ -114,6 +114,16 @@ export class RedisServer {
     await this.#exited;
   }
 
+  /** SIGSTOP: the server keeps its connections open and answers nothing (a hung Redis) until resume(). */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   /** Ends the server and removes its directory (unless keepDir, or the directory was given). */
   async stop(options: { keepDir?: boolean } = {}): Promise<void> {
     const child = this.#process;

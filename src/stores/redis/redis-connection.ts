@@ -1,26 +1,10 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
+import { SharedDeadlines } from '../../core/shared-deadlines.js';
+import { type RedisCommands, withDeadlines } from './redis-commands.js';
+import { redisTimedOut } from './redis-errors.js';
 import { type InvalidationListener, TrackingInvalidations } from './tracking-invalidations.js';
 
-/** The commands Heimdall's Redis stores use: one narrow shape over a single client and a cluster alike. */
-export interface RedisCommands {
-  get(key: string): Promise<string | null>;
-  set(
-    key: string,
-    value: string,
-    options?: { expiration?: { type: 'PX' | 'PXAT'; value: number } | 'KEEPTTL'; condition?: 'NX' | 'XX' },
-  ): Promise<string | null>;
-  getDel(key: string): Promise<string | null>;
-  del(key: string | string[]): Promise<number>;
-  zRange(key: string, min: number | string, max: number | string): Promise<string[]>;
-  zAdd(key: string, members: { score: number; value: string }[]): Promise<number>;
-  zRem(key: string, members: string | string[]): Promise<number>;
-  zCount(key: string, min: number | string, max: number | string): Promise<number>;
-  zRemRangeByScore(key: string, min: number | string, max: number | string): Promise<number>;
-  pExpire(key: string, ms: number): Promise<number>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  publish(channel: string, message: string): Promise<number>;
-  sPublish(channel: string, message: string): Promise<number>;
-}
+export type { RedisCommands } from './redis-commands.js';
 
 /** What the event bus needs from a pub/sub client (single: SUBSCRIBE; cluster: sharded SSUBSCRIBE). */
 export interface PubSubClient {
@@ -59,8 +43,10 @@ type AnyCluster = RedisClusterType<Record<string, never>, Record<string, never>,
 export class RedisConnection {
   readonly kind: 'single' | 'cluster';
   readonly description: string;
+  /** The commands the stores send, each failing after REDIS_COMMAND_TIMEOUT_MS instead of hanging. */
   readonly commands: RedisCommands;
   readonly #settings: RedisSettings;
+  readonly #pingDeadlines: SharedDeadlines;
   readonly #client: AnyClient | undefined;
   readonly #cluster: AnyCluster | undefined;
   readonly #listeners = new Set<InvalidationListener>();
@@ -78,6 +64,7 @@ export class RedisConnection {
     const commandTimeout = settings.commandTimeoutMs ?? 2_000;
     const heartbeatMs = settings.heartbeatMs ?? 500;
     this.#heartbeatTimeoutMs = Math.max(heartbeatMs * 2, 500);
+    this.#pingDeadlines = new SharedDeadlines(this.#heartbeatTimeoutMs, redisTimedOut, { windowMs: 5 });
     const invalidations = new TrackingInvalidations({
       invalidate: (key) => {
         for (const listener of this.#listeners) listener.invalidate(key);
@@ -94,7 +81,6 @@ export class RedisConnection {
       clientSideCache: invalidations,
       // Never queue commands while disconnected: a request must get 503 at once, not wait for a reconnect.
       disableOfflineQueue: true,
-      commandOptions: { timeout: commandTimeout },
     };
     if (settings.clusterNodes?.length) {
       this.kind = 'cluster';
@@ -105,18 +91,23 @@ export class RedisConnection {
         clientSideCache: invalidations,
         // The cluster hands `clientSideCache` to every node client itself.
         defaults: { disableOfflineQueue: true, socket },
-        commandOptions: { timeout: commandTimeout },
       }) as unknown as AnyCluster;
       this.#cluster.on('error', (error: Error) => this.#warn('redis cluster error', error));
       this.#cluster.on('node-error', (error: Error) => this.#warn('redis cluster node error', error));
-      this.commands = this.#cluster as unknown as RedisCommands;
+      this.commands = withDeadlines(
+        this.#cluster as unknown as RedisCommands,
+        new SharedDeadlines(commandTimeout, redisTimedOut),
+      );
     } else if (settings.url) {
       this.kind = 'single';
       const url = new URL(settings.url);
       this.description = `redis ${url.hostname}:${url.port || 6379}`;
       this.#client = createClient({ url: settings.url, ...common, socket }) as unknown as AnyClient;
       this.#client.on('error', (error: Error) => this.#warn('redis error', error));
-      this.commands = this.#client as unknown as RedisCommands;
+      this.commands = withDeadlines(
+        this.#client as unknown as RedisCommands,
+        new SharedDeadlines(commandTimeout, redisTimedOut),
+      );
     } else {
       throw new TypeError('RedisConnection needs a url or cluster nodes');
     }
@@ -148,7 +139,10 @@ export class RedisConnection {
     return connection;
   }
 
-  /** The node-redis client or cluster itself, for libraries that take one (rate-limiter-flexible). */
+  /**
+   * The node-redis client or cluster itself, for libraries that take one (rate-limiter-flexible): without deadlines,
+   * so the caller bounds its calls (`redisLimiters` does).
+   */
   get client(): unknown {
     return this.#cluster ?? this.#client;
   }
@@ -164,28 +158,33 @@ export class RedisConnection {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Throws unless every master answers PING. */
+  /**
+   * Throws unless every master answers PING within the heartbeat timeout. The deadline is ours: node-redis's
+   * `timeout` stops at the write, so a paused Redis would leave the PING, and with it the link, "live" for ever
+   * while no invalidation can arrive.
+   */
   async ping(): Promise<void> {
     if (this.#cluster) {
       const masters = this.#cluster.masters;
       if (masters.length === 0) throw new Error('no cluster masters known');
       await Promise.all(
         masters.map(async (node) => {
-          const client = await this.#cluster!.nodeClient(node);
-          await client.withCommandOptions({ timeout: this.#heartbeatTimeoutMs }).ping();
+          const client = await this.#pingDeadlines.guard(this.#cluster!.nodeClient(node));
+          await this.#pingDeadlines.guard(client.ping());
         }),
       );
     } else {
-      await this.#client!.withCommandOptions({ timeout: this.#heartbeatTimeoutMs }).ping();
+      await this.#pingDeadlines.guard(this.#client!.ping());
     }
   }
 
   /** Redis WAIT on the node holding `key`: how many replicas acknowledged this connection's writes so far. */
   async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
     const args = ['WAIT', String(replicas), String(timeoutMs)];
-    const reply = this.#cluster
-      ? await this.#cluster.sendCommand(key, false, args, { timeout: timeoutMs + 1_000 })
-      : await this.#client!.sendCommand(args, { timeout: timeoutMs + 1_000 });
+    // WAIT answers by itself after timeoutMs; a Redis that answers nothing fails a second later (our deadline, as
+    // node-redis's `timeout` stops at the write).
+    const sent = this.#cluster ? this.#cluster.sendCommand(key, false, args) : this.#client!.sendCommand(args);
+    const reply = await new SharedDeadlines(timeoutMs + 1_000, redisTimedOut, { windowMs: 1 }).guard(sent);
     return Number(reply);
   }
 
