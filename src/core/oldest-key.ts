@@ -4,9 +4,9 @@
  *
  * `map.keys().next()` is not constant time once entries keep being deleted from the front: V8 keeps a deleted slot
  * until the table is rebuilt, and every new iterator starts at slot 0 and steps over all of them. A cache that drops
- * its oldest entry on every insert then pays for every entry it ever dropped since the last rebuild: measured on this
- * machine, 2.5 µs per insert at 4,096 entries, 8.8 µs at 16,384 and 56 µs at 100,000 (issue 18). One iterator kept
- * across calls moves forward instead: Map iterators are live, skip deleted entries and see entries added after them,
+ * its oldest entry on every insert then pays for every entry it dropped since the last rebuild, more the larger it
+ * is (`node bench/micro/map-eviction.mjs` measures both ways; issue 18). One iterator kept across calls moves
+ * forward instead: Map iterators are live, skip deleted entries and see entries added after them,
  * and V8 carries them across a rebuild.
  *
  * The caller deletes every key this returns (before the next call) and calls `reset()` after `map.clear()`.
