@@ -149,12 +149,11 @@ function cacheMemorySection(d: Derived): string {
     `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`; memory is read after full garbage ` +
     `collections. What the cache holds is the JavaScript heap in use: **${fixed(c.heapPer100kMiB)} MiB per 100k ` +
     `sessions** (${int(c.heapBytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added): the decoded ` +
-    `session and its response view, the user's cached session list (read for the anomaly warnings; it shares the ` +
-    `session objects), the ` +
+    `session, the user's cached session list (token hashes only, read for the anomaly warnings), the ` +
     `user record shared by the user's sessions, and the maps' own overhead. The process's RSS grew more, ` +
     `${fixed(c.rssPer100kMiB)} MiB per 100k (${int(c.bytesPerSession)} bytes each), because it also counts heap space ` +
     `V8 committed while the 100k misses churned through garbage and has not handed back yet (heap committed, not in ` +
-    `use); it fell to ${mib(last.rssBytes)} (baseline ${mib(base.rssBytes)}) once the cache was full and turning over. ` +
+    `use); RSS was ${mib(last.rssBytes)} (baseline ${mib(base.rssBytes)}) after the cache had turned over. ` +
     `The bound holds: reading more sessions than \`CACHE_MAX_ENTRIES\` drops the oldest, and the entry counts stay at the bound.\n\n` +
     table(
       ['after', 'RSS', 'heap used', 'heap committed', ...caches.map((name) => `${name} entries`), 'server CPU µs/req'],
