@@ -270,7 +270,7 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
   if (d.storm) {
     const s = d.storm;
     parts.push(
-      `## Reads during a login storm\n\nanother user's GET /api/session paced at ${int(s.readRate)} req/s, alone and while ${d.results.settings.connections} connections sign one account in as fast as they can (${fixed(s.stormLoginsPerSec)} logins/s).\n\n` +
+      `## Reads during a login storm\n\nAnother user's GET /api/session paced at ${int(s.readRate)} req/s, alone and while ${d.results.settings.connections} connections sign one account in as fast as they can (${fixed(s.stormLoginsPerSec)} logins/s).\n\n` +
         table(
           ['reads', 'answered req/s', 'p50', 'p99'],
           [
