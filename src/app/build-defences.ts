@@ -4,13 +4,14 @@ import type { PasswordHasher } from '../core/passwords.js';
 import { Argon2WorkerHasher } from '../hashing/argon2-workers.js';
 import { DEFAULT_LOGIN_LIMITS, FlexibleLoginThrottle } from '../limits/flexible-login-throttle.js';
 import { memoryLimiters, redisLimiters } from '../limits/limiter-stores.js';
+import type { RedisConnection } from '../stores/redis/redis-connection.js';
 
 /**
  * The login and action limits from their settings. They follow the session store: in-process beside SQL sessions,
  * in Redis (shared by every instance) beside Redis.
  */
-export function buildLoginThrottle(config: Config, redisClient: unknown | null): FlexibleLoginThrottle {
-  const limiters = redisClient ? redisLimiters(redisClient, config.redis.commandTimeoutMs) : memoryLimiters;
+export function buildLoginThrottle(config: Config, redis: RedisConnection | null): FlexibleLoginThrottle {
+  const limiters = redis ? redisLimiters(redis.client, (call) => redis.bounded(call)) : memoryLimiters;
   const { actions } = DEFAULT_LOGIN_LIMITS;
   return new FlexibleLoginThrottle(limiters, {
     ...DEFAULT_LOGIN_LIMITS,

@@ -152,7 +152,7 @@ export async function buildServices(config: Config, options: BuildServicesOption
     events,
     notifier,
   });
-  const throttle = buildLoginThrottle(config, stores.redis?.client ?? null);
+  const throttle = buildLoginThrottle(config, stores.redis);
   const { hasher, close: closeHasher } = buildHasher(config, options.hasher);
   const users = new UserService({
     users: userRepository,

@@ -1,6 +1,4 @@
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { HeimdallError } from '../core/errors.js';
-import { SharedDeadlines } from '../core/shared-deadlines.js';
 import type { LimiterFactory } from './flexible-login-throttle.js';
 
 /**
@@ -14,33 +12,29 @@ export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory
  * v5 client (`createClient` or `createCluster`). rate-limiter-flexible runs one Lua script per count (INCRBY with
  * PEXPIRE), and every key of one limiter call is a single key, so Redis Cluster needs no hash tags.
  * `rejectIfRedisNotReady` makes an outage refuse sign-ins (503 from the caller) instead of hanging them, and every
- * call fails after `timeoutMs` (REDIS_COMMAND_TIMEOUT_MS) when Redis is connected but does not answer: node-redis
+ * call fails through `bounded` (REDIS_COMMAND_TIMEOUT_MS) when Redis is connected but does not answer: node-redis
  * times a command out only until it is written, never while it waits for its reply.
  */
-export function redisLimiters(client: unknown, timeoutMs: number): LimiterFactory {
-  const deadlines = new SharedDeadlines(
-    timeoutMs,
-    (ms) =>
-      new HeimdallError('service_unavailable', 'Redis is unreachable; try again shortly.', {
-        cause: new Error(`Redis did not answer within ${ms} ms`),
-      }),
-  );
+export function redisLimiters(client: unknown, bounded: Bound): LimiterFactory {
   return (options) =>
     withDeadlines(
       new RateLimiterRedis({ ...options, storeClient: client, useRedisPackage: true, rejectIfRedisNotReady: true }),
-      deadlines,
+      bounded,
     );
 }
 
-/** The limiter, each of its calls that returns a promise bounded by `deadlines`. */
-function withDeadlines<L extends RateLimiterAbstract>(limiter: L, deadlines: SharedDeadlines): L {
+/** Bounds a call to Redis with the connection's command deadline (RedisConnection.bounded). */
+export type Bound = <T>(call: Promise<T>) => Promise<T>;
+
+/** The limiter, each of its calls that returns a promise bounded by `bounded`. */
+function withDeadlines<L extends RateLimiterAbstract>(limiter: L, bounded: Bound): L {
   return new Proxy(limiter, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const result = value.apply(target, args);
-        return result instanceof Promise ? deadlines.guard(result) : result;
+        return result instanceof Promise ? bounded(result) : result;
       };
     },
   });

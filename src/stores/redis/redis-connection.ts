@@ -46,6 +46,8 @@ export class RedisConnection {
   /** The commands the stores send, each failing after REDIS_COMMAND_TIMEOUT_MS instead of hanging. */
   readonly commands: RedisCommands;
   readonly #settings: RedisSettings;
+  /** REDIS_COMMAND_TIMEOUT_MS for every command and every call bounded through `bounded()`. */
+  readonly #deadlines: SharedDeadlines;
   readonly #pingDeadlines: SharedDeadlines;
   readonly #client: AnyClient | undefined;
   readonly #cluster: AnyCluster | undefined;
@@ -94,23 +96,17 @@ export class RedisConnection {
       }) as unknown as AnyCluster;
       this.#cluster.on('error', (error: Error) => this.#warn('redis cluster error', error));
       this.#cluster.on('node-error', (error: Error) => this.#warn('redis cluster node error', error));
-      this.commands = withDeadlines(
-        this.#cluster as unknown as RedisCommands,
-        new SharedDeadlines(commandTimeout, redisTimedOut),
-      );
     } else if (settings.url) {
       this.kind = 'single';
       const url = new URL(settings.url);
       this.description = `redis ${url.hostname}:${url.port || 6379}`;
       this.#client = createClient({ url: settings.url, ...common, socket }) as unknown as AnyClient;
       this.#client.on('error', (error: Error) => this.#warn('redis error', error));
-      this.commands = withDeadlines(
-        this.#client as unknown as RedisCommands,
-        new SharedDeadlines(commandTimeout, redisTimedOut),
-      );
     } else {
       throw new TypeError('RedisConnection needs a url or cluster nodes');
     }
+    this.#deadlines = new SharedDeadlines(commandTimeout, redisTimedOut);
+    this.commands = withDeadlines((this.#cluster ?? this.#client) as unknown as RedisCommands, this.#deadlines);
     this.#heartbeat = setInterval(() => void this.#beat(), heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -141,10 +137,15 @@ export class RedisConnection {
 
   /**
    * The node-redis client or cluster itself, for libraries that take one (rate-limiter-flexible): without deadlines,
-   * so the caller bounds its calls (`redisLimiters` does).
+   * so the caller bounds its calls with `bounded()`.
    */
   get client(): unknown {
     return this.#cluster ?? this.#client;
+  }
+
+  /** A call made through `client`, failing like any command once REDIS_COMMAND_TIMEOUT_MS passes unanswered. */
+  bounded<T>(call: Promise<T>): Promise<T> {
+    return this.#deadlines.guard(call);
   }
 
   /** True while every connection tracks our reads and nothing may have been missed since the last proof of life. */
