@@ -60,7 +60,12 @@ export function derive(results: RunResults) {
     cacheMemory: find(results, 'heimdall-rss-per-100k-cached', 'cache-memory') as CacheMemoryResult | undefined,
     revocations: results.scenarios.filter((s): s is RevocationResult => s.kind === 'revocation'),
     notMeasured: results.scenarios.filter((s) => s.kind === 'skipped' || s.kind === 'failed'),
-    targets: [...targets(rows, row), ...scaleOutTargets(results, row), ...rushTargets(results), cacheMemoryTarget(results)],
+    targets: [
+      ...targets(rows, row),
+      ...scaleOutTargets(results, row),
+      ...rushTargets(results),
+      cacheMemoryTarget(results),
+    ],
   };
 }
 
