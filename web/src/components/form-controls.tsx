@@ -80,3 +80,25 @@ export function Spinner({ label }: { label: string }) {
     </div>
   );
 }
+
+/** "Show more" under a paged list: a quiet button that loads the next page, shown while there is one. */
+export function LoadMore({
+  shown,
+  busy,
+  onClick,
+  children,
+}: {
+  shown: boolean;
+  busy: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  if (!shown) return null;
+  return (
+    <div className="load-more">
+      <ActionButton variant="ghost" busy={busy} busyLabel="Loading…" onClick={onClick}>
+        {children}
+      </ActionButton>
+    </div>
+  );
+}

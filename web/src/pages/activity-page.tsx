@@ -2,7 +2,7 @@ import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import type { AuditEvent } from '../api-client.js';
 import { api } from '../api-client.js';
 import { describeAuditEvent } from '../audit-events.js';
-import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
+import { ActionButton, Alert, LoadMore, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { countryName, deviceName, formatDateTime, formatRelative } from '../format.js';
 import { providerLabel, useProviders } from '../providers.js';
@@ -116,13 +116,9 @@ export function ActivityPage() {
               <EventItem key={event.id} event={event} labelOf={labelOf} />
             ))}
           </ol>
-          {nextCursor ? (
-            <div className="load-more">
-              <ActionButton variant="ghost" busy={loadingMore} busyLabel="Loading…" onClick={loadOlder}>
-                Show older events
-              </ActionButton>
-            </div>
-          ) : null}
+          <LoadMore shown={Boolean(nextCursor)} busy={loadingMore} onClick={loadOlder}>
+            Show older events
+          </LoadMore>
         </section>
       )}
       <p className="hint">

@@ -2,7 +2,7 @@ import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { findUserByEmail, listAdminAudit } from '../admin-audit-api.js';
 import type { AuditEvent } from '../api-client.js';
 import { AUDIT_EVENT_TYPES } from '../audit-event-types.js';
-import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
+import { ActionButton, Alert, LoadMore, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { providerLabel, useProviders } from '../providers.js';
 import { Link, navigate } from '../router.js';
@@ -191,13 +191,9 @@ export function AdminAuditPage() {
               />
             ))}
           </ol>
-          {nextCursor ? (
-            <div className="load-more">
-              <ActionButton variant="ghost" busy={loadingMore} busyLabel="Loading…" onClick={more}>
-                Show older events
-              </ActionButton>
-            </div>
-          ) : null}
+          <LoadMore shown={Boolean(nextCursor)} busy={loadingMore} onClick={more}>
+            Show older events
+          </LoadMore>
         </section>
       )}
     </div>

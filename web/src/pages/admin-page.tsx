@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { User } from '../api-client.js';
 import { api } from '../api-client.js';
-import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
+import { Alert, LoadMore, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { Link } from '../router.js';
 import { AdminAccountActions } from './admin-account-actions.js';
@@ -119,13 +119,9 @@ export function AdminPage() {
               ))}
             </ul>
           )}
-          {nextCursor ? (
-            <div className="load-more">
-              <ActionButton variant="ghost" busy={loadingMore} busyLabel="Loading…" onClick={loadMore}>
-                Load more
-              </ActionButton>
-            </div>
-          ) : null}
+          <LoadMore shown={Boolean(nextCursor)} busy={loadingMore} onClick={loadMore}>
+            Load more
+          </LoadMore>
         </section>
         <div className="admin-detail">
           {selected ? (

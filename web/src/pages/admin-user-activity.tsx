@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditEvent, User } from '../api-client.js';
 import { api } from '../api-client.js';
-import { ActionButton, Alert, Spinner } from '../components/form-controls.js';
+import { Alert, LoadMore, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { providerLabel, useProviders } from '../providers.js';
 import { Link } from '../router.js';
@@ -65,13 +65,9 @@ export function AdminUserActivity({ user }: { user: User }) {
           ))}
         </ol>
       )}
-      {nextCursor ? (
-        <div className="load-more">
-          <ActionButton variant="ghost" busy={loadingMore} busyLabel="Loading…" onClick={more}>
-            Older events
-          </ActionButton>
-        </div>
-      ) : null}
+      <LoadMore shown={Boolean(nextCursor)} busy={loadingMore} onClick={more}>
+        Older events
+      </LoadMore>
     </section>
   );
 }
