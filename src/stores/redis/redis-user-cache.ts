@@ -12,6 +12,13 @@ export const userKey = (userId: string) => `hd:u:{${userId}}`;
  */
 export const PASSWORD_NOT_SHARED = '[not shared]';
 
+/**
+ * What `hd:u:{id}` holds, for the copy's lifetime, once the record is gone: a marker with no personal data that makes
+ * a fill racing the deletion (read from SQL before it, written after it) fail its NX, so the deleted record is never
+ * served afterwards. Ids are never reused, so the marker can only ever be right.
+ */
+export const NO_USER = 'null';
+
 function toSharedCopy(user: User): string {
   return JSON.stringify({ ...user, passwordHash: user.passwordHash === null ? null : PASSWORD_NOT_SHARED });
 }
@@ -44,7 +51,7 @@ export class RedisUserCache extends UserCopyDecorator {
   async findById(id: string): Promise<User | null> {
     const key = userKey(id);
     const raw = await this.#redisCall(() => this.#redis.commands.get(key));
-    if (raw !== null) return JSON.parse(raw) as User;
+    if (raw !== null) return JSON.parse(raw) as User | null;
     const user = await this.inner.findById(id);
     if (!user) return null;
     // NX: a fill must never overwrite the record a concurrent change just wrote.
@@ -53,7 +60,7 @@ export class RedisUserCache extends UserCopyDecorator {
     // tracked read lets the in-process copy be told about the next change. It also returns a concurrent writer's
     // newer record rather than our SQL read.
     const current = await this.#redisCall(() => this.#redis.commands.get(key));
-    return current === null ? user : (JSON.parse(current) as User);
+    return current === null ? user : (JSON.parse(current) as User | null);
   }
 
   protected async change(id: string, write: () => Promise<User | null>): Promise<User | null> {
@@ -62,9 +69,13 @@ export class RedisUserCache extends UserCopyDecorator {
     const user = await write();
     if (user) {
       await this.#redisCall(() => this.#redis.commands.set(key, toSharedCopy(user), this.#options()));
+    } else if ((await this.inner.findById(id)) === null) {
+      // The record is gone: the marker replaces any copy filled from SQL before the deletion, and refuses the fills
+      // still on their way (a plain delete here would let a late fill put the deleted record back for the TTL).
+      await this.#redisCall(() => this.#redis.commands.set(key, NO_USER, this.#options()));
     } else {
-      // No record after the write (deleted, or a refused change): drop any copy another instance filled from SQL
-      // between the first delete and the write, which no later write would overwrite.
+      // A refused change: the record did not change, so any copy filled meanwhile is right; drop it anyway rather
+      // than race a concurrent writer's newer copy.
       await this.#redisCall(() => this.#redis.commands.del(key));
     }
     return user;
