@@ -76,7 +76,7 @@ describe('hosted sign-in in Chromium', () => {
 
   it('a passkey sign-in goes back too', async () => {
     // WebAuthn checks the origin against the public URL: Heimdall listens where HEIMDALL_PUBLIC_URL says.
-    const { heimdall, app } = await setUp(undefined, await publicUrlEnv());
+    const { heimdall, app } = await setUp(undefined, publicUrlEnv());
     const { context, page, problems } = await suite.pages.open();
     await addVirtualAuthenticator(context, page);
     await signUpWithPasskey(page, heimdall.origin, 'freya@asgard.example', PASSWORD);

@@ -26,7 +26,7 @@ describe('passkeys in Chromium', () => {
   }
 
   it('a passkey added on the Security page signs in alone, without an email, and is renamed and removed', async () => {
-    const heimdall = await suite.start(await publicUrlEnv());
+    const heimdall = await suite.start(publicUrlEnv());
     const { context, page, problems } = await suite.pages.open();
     const authenticator = await addVirtualAuthenticator(context, page);
     await signUpInPage(page, heimdall.origin, 'odin@asgard.example');
@@ -60,7 +60,7 @@ describe('passkeys in Chromium', () => {
 
   it('a change on a stale session opens “Confirm it’s you”; a passkey confirms it and the change is retried', async () => {
     const clock = new FakeClock(Date.now());
-    const heimdall = await suite.start(await publicUrlEnv(), { clock });
+    const heimdall = await suite.start(publicUrlEnv(), { clock });
     const { context, page, problems } = await suite.pages.open();
     await addVirtualAuthenticator(context, page);
     await signUpInPage(page, heimdall.origin, 'frigg@asgard.example');
@@ -88,7 +88,7 @@ describe('passkeys in Chromium', () => {
 
   it('cancelling “Confirm it’s you” leaves the change undone', async () => {
     const clock = new FakeClock(Date.now());
-    const heimdall = await suite.start(await publicUrlEnv(), { clock });
+    const heimdall = await suite.start(publicUrlEnv(), { clock });
     const { context, page } = await suite.pages.open();
     await addVirtualAuthenticator(context, page);
     await signUpInPage(page, heimdall.origin, 'thor@asgard.example');

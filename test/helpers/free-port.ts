@@ -14,6 +14,20 @@ export function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Runs `start` with a port that was free a moment ago, and again with another while it fails because something took
+ * the port meanwhile (EADDRINUSE: other suites run in parallel). `start` must release what it opened before it throws.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await findFreePort());
+    } catch (error) {
+      if (attempt >= attempts || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
 /** A port that is free together with port + offset (Redis Cluster's bus listens on port + 10000). */
 export async function findFreePortPair(offset: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { CustomFetch } from 'openid-client';
@@ -9,6 +8,7 @@ import { buildApp } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger-options.js';
 import { type Browser, locationOf } from './browser.js';
 import { FakeClock } from './fake-clock.js';
+import { onFreePort } from './free-port.js';
 import { tempDir } from './heimdall-process.js';
 import { type ProviderUser, startTestProvider, type TestProvider } from './oidc-test-provider.js';
 import { testConfig } from './test-config.js';
@@ -59,15 +59,6 @@ export interface AuthorizeOptions {
   startUrl?: string;
 }
 
-/** A port that was free a moment ago; Heimdall's public URL must be known before the providers are configured. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export interface OidcHarnessOptions {
   /**
    * The host name in Heimdall's public URL (it listens on 127.0.0.1 either way). `localhost` puts Heimdall on
@@ -78,11 +69,19 @@ export interface OidcHarnessOptions {
 }
 
 /** Two real OpenID providers and Heimdall over real sockets, on loopback, with a file database and captured logs. */
-export async function startOidcHarness(
+export function startOidcHarness(
   env: Record<string, string> = {},
   options: OidcHarnessOptions = {},
 ): Promise<OidcHarness> {
-  const port = await freePort();
+  // Heimdall's public URL must be known before the providers are configured, so its port is chosen before it listens.
+  return onFreePort((port) => startOnPort(port, env, options));
+}
+
+async function startOnPort(
+  port: number,
+  env: Record<string, string>,
+  options: OidcHarnessOptions,
+): Promise<OidcHarness> {
   const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
   const idp = await startTestProvider({
     clientId: 'heimdall',
@@ -127,7 +126,19 @@ export async function startOidcHarness(
   };
   const services = await buildServices(config, { clock, oidc: { fetch: outbound } });
   const app = await buildApp(services, config, { logger });
-  await app.listen({ port, host: '127.0.0.1' });
+  const close = async () => {
+    await app.close();
+    await services.close();
+    await idp.close();
+    await rogue.close();
+    dir.remove();
+  };
+  try {
+    await app.listen({ port, host: '127.0.0.1' });
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   const authorize = async (browser: Browser, provider: string, login: string, options: AuthorizeOptions = {}) => {
     const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`;
@@ -168,13 +179,7 @@ export async function startOidcHarness(
     async signIn(browser: Browser, provider: string, login: string, options?: AuthorizeOptions) {
       return browser.request(await authorize(browser, provider, login, options));
     },
-    async close() {
-      await app.close();
-      await services.close();
-      await idp.close();
-      await rogue.close();
-      dir.remove();
-    },
+    close,
   });
 }
 

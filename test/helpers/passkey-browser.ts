@@ -1,5 +1,5 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { findFreePort } from './free-port.js';
+import { OWN_PORT } from './web-servers.js';
 
 /**
  * Chromium's own WebAuthn implementation with a virtual authenticator (CDP `WebAuthn.addVirtualAuthenticator`): a
@@ -42,9 +42,8 @@ export async function addVirtualAuthenticator(context: BrowserContext, page: Pag
 }
 
 /** The environment for a Heimdall whose public URL is the origin the browser will use (WebAuthn's RP ID and origin). */
-export async function publicUrlEnv(): Promise<Record<string, string>> {
-  const port = await findFreePort();
-  return { PORT: String(port), HEIMDALL_PUBLIC_URL: `http://localhost:${port}` };
+export function publicUrlEnv(): Record<string, string> {
+  return { PORT: OWN_PORT, HEIMDALL_PUBLIC_URL: `http://localhost:${OWN_PORT}` };
 }
 
 /** fetch() inside the page, as the SPA makes it (same origin, cookies), with its CSRF token on unsafe methods. */

@@ -8,6 +8,7 @@ import type { Config } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { BUNDLED_WEB_DIR } from '../../src/http/plugins/web-app-plugin.js';
+import { onFreePort } from './free-port.js';
 import { testConfig } from './test-config.js';
 
 /** What reached Heimdall: enough to tell whether a browser sent the session cookie along. */
@@ -49,13 +50,30 @@ export function requireBuiltWebApp(): void {
 }
 
 /**
- * Heimdall over real sockets on a free loopback port (SQLite in memory, the real clock unless given one). With `PORT`
- * in `env` it listens on that port, so that HEIMDALL_PUBLIC_URL can name it (WebAuthn checks the origin).
+ * In an env value, the port Heimdall will listen on: `{ PORT: OWN_PORT, HEIMDALL_PUBLIC_URL:
+ * \`http://localhost:${OWN_PORT}\` }` lets the public URL name it (WebAuthn checks the origin).
  */
-export async function startHeimdall(
+export const OWN_PORT = '{port}';
+
+/**
+ * Heimdall over real sockets on a free loopback port (SQLite in memory, the real clock unless given one). With `PORT`
+ * in `env` it listens on that port; with `PORT: OWN_PORT`, on one chosen before it starts (again on another if that
+ * one is taken meanwhile), named wherever OWN_PORT appears in `env`.
+ */
+export function startHeimdall(
   env: Record<string, string> = {},
   options: { clock?: Clock } = {},
 ): Promise<RunningHeimdall> {
+  if (env.PORT !== OWN_PORT) return startWith(env, options);
+  return onFreePort((port) =>
+    startWith(
+      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll(OWN_PORT, String(port))])),
+      options,
+    ),
+  );
+}
+
+async function startWith(env: Record<string, string>, options: { clock?: Clock }): Promise<RunningHeimdall> {
   const config = testConfig(env);
   const services = await buildServices(config, options);
   const app = await buildApp(services, config, { logger: false });
@@ -70,7 +88,13 @@ export async function startHeimdall(
       hadSessionCookie: (request.headers.cookie ?? '').includes(`${config.cookieName}=`),
     });
   });
-  await app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
+  try {
+    await app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw error;
+  }
   const port = (app.server.address() as AddressInfo).port;
   return {
     app,

@@ -23,7 +23,7 @@ describe('attacks on passkeys', () => {
 
   /** Two users, each in their own browser profile with their own authenticator (one passkey each). */
   async function twoUsers() {
-    const heimdall = await suite.start(await publicUrlEnv());
+    const heimdall = await suite.start(publicUrlEnv());
     const browsers: { page: Page; userId: string }[] = [];
     for (const email of ['alice@example.com', 'mallory@example.com']) {
       const { context, page } = await suite.pages.open();
