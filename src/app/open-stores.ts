@@ -9,7 +9,12 @@ import { CachedUserRepository } from '../stores/memory/cached-user-repository.js
 import { type CacheStats, TrackedCache } from '../stores/memory/tracked-cache.js';
 import { RedisConnection, type RedisLogger } from '../stores/redis/redis-connection.js';
 import { RedisEventBus } from '../stores/redis/redis-event-bus.js';
-import { RedisSessionStore, sessionIdKey, sessionKey, userSessionsKey } from '../stores/redis/redis-session-store.js';
+import {
+  RedisSessionStore,
+  sessionIdKey,
+  tokenHashOfKey,
+  userSessionsKey,
+} from '../stores/redis/redis-session-store.js';
 import { RedisStreamPresence } from '../stores/redis/redis-stream-presence.js';
 import { RedisUserCache, userKey } from '../stores/redis/redis-user-cache.js';
 import type { SqlDatabase } from '../stores/sql/database.js';
@@ -75,9 +80,8 @@ export async function openStores(
     const caches: Record<string, TrackedCache<unknown>> = {};
     if (config.redis.clientCache) {
       const sessionCaches = {
-        sessions: new TrackedCache<Session>(redis, limits),
+        sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
         lists: new TrackedCache<string[]>(redis, limits),
-        sessionKey,
         listKey: userSessionsKey,
         idKey: sessionIdKey,
       };
@@ -135,7 +139,6 @@ export async function openStores(
     const sessionCaches = {
       sessions: new TrackedCache<Session>(coherence, limits),
       lists: new TrackedCache<string[]>(coherence, limits),
-      sessionKey: (tokenHash: string) => `s:${tokenHash}`,
       listKey: (userId: string) => `us:${userId}`,
       idKey: (id: string) => `sid:${id}`,
     };

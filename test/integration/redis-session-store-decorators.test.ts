@@ -8,7 +8,7 @@ import type { RedisConnection } from '../../src/stores/redis/redis-connection.js
 import {
   RedisSessionStore,
   sessionIdKey,
-  sessionKey,
+  tokenHashOfKey,
   userSessionsKey,
 } from '../../src/stores/redis/redis-session-store.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
@@ -29,9 +29,8 @@ const denialDatabase = () => {
 function cachedOnRedis(redis: RedisConnection): SessionStore {
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(new RedisSessionStore(redis), {
-    sessions: new TrackedCache<Session>(redis, limits),
+    sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
     lists: new TrackedCache<string[]>(redis, limits),
-    sessionKey,
     listKey: userSessionsKey,
     idKey: sessionIdKey,
   });

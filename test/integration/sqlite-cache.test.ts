@@ -69,7 +69,6 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const store = new CachedSessionStore(sqlSessions.port, {
       sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
-      sessionKey: (h) => `s:${h}`,
       listKey: (u) => `us:${u}`,
       idKey: (id) => `sid:${id}`,
     });
@@ -116,7 +115,6 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const store = new CachedSessionStore(inner, {
       sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
-      sessionKey: (h) => `s:${h}`,
       listKey: (u) => `us:${u}`,
       idKey: (id) => `sid:${id}`,
     });

@@ -48,6 +48,24 @@ describe('TrackedCache', () => {
     expect(await cache.get('k', async () => 'new')).toBe('new');
   });
 
+  it('with localKey, an invalidation naming the coherence key drops the entry held under its own key, in flight too', async () => {
+    const coherence = new ManualCoherence();
+    const localKey = (key: string) => (key.startsWith('hd:s:{') ? key.slice(6, -1) : key);
+    const cache = new TrackedCache<string>(coherence, { maxEntries: 10, localKey });
+    expect(await cache.get('abc', async () => 'v1')).toBe('v1');
+    coherence.invalidate('hd:s:{abd}');
+    coherence.invalidate('hd:u:{abc}');
+    expect(await cache.get('abc', async () => 'v2')).toBe('v1');
+    coherence.invalidate('hd:s:{abc}');
+    expect(await cache.get('abc', async () => 'v3')).toBe('v3');
+    const slow = deferred<string>();
+    const filling = cache.get('xyz', () => slow.promise);
+    coherence.invalidate('hd:s:{xyz}');
+    slow.resolve('old');
+    expect(await filling).toBe('old');
+    expect(await cache.get('xyz', async () => 'new')).toBe('new');
+  });
+
   it('a flush while a fill is in flight keeps the value out of the cache', async () => {
     const coherence = new ManualCoherence();
     const cache = new TrackedCache<string>(coherence, { maxEntries: 10 });

@@ -9,7 +9,10 @@ import {
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
-  /** Sessions by token hash, and by public id (API token families on every Bearer request). */
+  /**
+   * Sessions by token hash (the bare hash: the key and the session's `tokenHash` are one string), and by public id
+   * under `idKey` (API token families on every Bearer request).
+   */
   sessions: TrackedCache<Session>;
   /**
    * Each user's sessions as token hashes (devices list, anomaly checks on every GET /api/session), the sessions
@@ -17,11 +20,12 @@ export interface SessionCaches {
    * (issue 18).
    */
   lists: TrackedCache<string[]>;
-  /** The coherence key of a session (Redis: `hd:s:{tokenHash}`). */
-  sessionKey: (tokenHash: string) => string;
   /** The coherence key of a user's session index (Redis: `hd:us:{userId}`). */
   listKey: (userId: string) => string;
-  /** The coherence key of a session's public id (Redis: `hd:sid:{id}`, the id → token hash index). */
+  /**
+   * The coherence key of a session's public id (Redis: `hd:sid:{id}`, the id → token hash index); never a token hash
+   * (base64url has no `:`).
+   */
   idKey: (id: string) => string;
 }
 
@@ -40,9 +44,11 @@ export class StringPool {
     return (value === null ? value : this.#strings.get(value)) as S;
   }
 
-  session(s: Session): Session {
+  /** The session with its repeated strings shared, and `tokenHash` the given instance (the cache's key). */
+  session(s: Session, tokenHash = s.tokenHash): Session {
     return {
       ...s,
+      tokenHash,
       userId: this.intern(s.userId),
       ip: this.intern(s.ip),
       userAgent: this.intern(s.userAgent),
@@ -90,48 +96,52 @@ export class CachedSessionStore implements SessionStore {
 
   async insert(session: Session): Promise<void> {
     await this.#inner.insert(session);
-    this.#drop(this.#caches.sessionKey(session.tokenHash), this.#caches.listKey(session.userId));
+    this.#drop(session.tokenHash, this.#caches.listKey(session.userId));
   }
 
   findByTokenHash(tokenHash: string): Promise<Session | null> {
-    const { sessions, sessionKey } = this.#caches;
-    return sessions.get(sessionKey(tokenHash), async () => {
+    const { sessions, lists, listKey } = this.#caches;
+    return sessions.get(tokenHash, async () => {
       const found = await this.#inner.findByTokenHash(tokenHash);
-      return found ? this.#strings.session(found) : null;
+      if (!found) return null;
+      // One copy of the hash for the entry's key, the session and its user's cached list (whose own copy, read with
+      // the list, is swapped for this one: equal strings, so the list says the same).
+      const listed = lists.peek(listKey(found.userId));
+      const at = listed ? listed.indexOf(tokenHash) : -1;
+      if (at !== -1) listed![at] = tokenHash;
+      return this.#strings.session(found, tokenHash);
     });
   }
 
   findById(id: string): Promise<Session | null> {
-    const { sessions, sessionKey, idKey } = this.#caches;
+    const { sessions, idKey } = this.#caches;
     return sessions.getComposite(idKey(id), async () => {
       const found = await this.#inner.findById(id);
       if (!found) return null;
       const session = this.#strings.session(found);
-      const key = sessionKey(session.tokenHash);
-      return { value: oneCopy(sessions.peek(key), session), dependsOn: [key] };
+      return { value: oneCopy(sessions.peek(session.tokenHash), session), dependsOn: [session.tokenHash] };
     });
   }
 
   async touch(tokenHash: string, activity: SessionActivity): Promise<void> {
     await this.#inner.touch(tokenHash, activity);
-    this.#drop(this.#caches.sessionKey(tokenHash));
+    this.#drop(tokenHash);
   }
 
   async update(tokenHash: string, proof: SessionProof): Promise<boolean> {
     try {
       return await this.#inner.update(tokenHash, proof);
     } finally {
-      this.#drop(this.#caches.sessionKey(tokenHash));
+      this.#drop(tokenHash);
     }
   }
 
   async delete(tokenHash: string): Promise<boolean> {
-    const key = this.#caches.sessionKey(tokenHash);
-    this.#drop(key);
+    this.#drop(tokenHash);
     try {
       return await this.#inner.delete(tokenHash);
     } finally {
-      this.#drop(key);
+      this.#drop(tokenHash);
     }
   }
 
@@ -140,7 +150,7 @@ export class CachedSessionStore implements SessionStore {
     let fresh: Session[] | undefined;
     const hashes = await lists.get(listKey(userId), async () => {
       fresh = (await this.#inner.listForUser(userId)).map((s) =>
-        oneCopy(this.#caches.sessions.peek(this.#caches.sessionKey(s.tokenHash)), this.#strings.session(s)),
+        oneCopy(this.#caches.sessions.peek(s.tokenHash), this.#strings.session(s)),
       );
       return fresh.map((s) => s.tokenHash);
     });
@@ -176,7 +186,7 @@ export class CachedSessionStore implements SessionStore {
   async trimForUser(userId: string, keep: number): Promise<Session[]> {
     const trimmed = await this.#inner.trimForUser(userId, keep);
     if (trimmed.length > 0) {
-      this.#drop(this.#caches.listKey(userId), ...trimmed.map((s) => this.#caches.sessionKey(s.tokenHash)));
+      this.#drop(this.#caches.listKey(userId), ...trimmed.map((s) => s.tokenHash));
     }
     return trimmed;
   }

@@ -22,6 +22,11 @@ export interface TrackedCacheOptions {
    * the life of an entry whose invalidation was lost to a bug or an unforeseen case. Default 5 minutes.
    */
   maxAgeMs?: number;
+  /**
+   * The cache's key for a key its coherence names, when they differ (the Redis session cache holds each session under
+   * its bare token hash, the very string the session carries, not under `hd:s:{hash}`: one string less per entry).
+   */
+  localKey?: (coherenceKey: string) => string;
 }
 
 /** Counters for benchmarks and operators: how often memory answered, and how often coherence took entries away. */
@@ -88,8 +93,9 @@ export class TrackedCache<T> {
     this.#coherence = coherence;
     this.#maxEntries = options.maxEntries;
     this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
+    const localKey = options.localKey;
     this.#unlisten = coherence.listen({
-      invalidate: (key) => this.invalidate(key),
+      invalidate: localKey ? (key) => this.invalidate(localKey(key)) : (key) => this.invalidate(key),
       flushAll: () => this.flush(),
     });
   }

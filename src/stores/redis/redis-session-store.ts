@@ -15,6 +15,12 @@ import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT, UPDATE_SCRIPT } from './redis-session-s
 
 /** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
 export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
+/**
+ * The token hash a session key names (`hd:s:{hash}` → `hash`), any other key as it is: how the in-process session
+ * cache, which holds sessions under their bare hash, reads an invalidation. No other key is a bare hash (base64url
+ * has no `:`).
+ */
+export const tokenHashOfKey = (key: string) => (key.startsWith('hd:s:{') ? key.slice(6, -1) : key);
 export const userSessionsKey = (userId: string) => `hd:us:{${userId}}`;
 export const sessionIdKey = (id: string) => `hd:sid:{${id}}`;
 
