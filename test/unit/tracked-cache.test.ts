@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type CacheCoherence, TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 
 class ManualCoherence implements CacheCoherence {
@@ -101,6 +101,52 @@ describe('TrackedCache', () => {
     const cache = new TrackedCache<string>(new ManualCoherence(), { maxEntries: 10, maxAgeMs: 0 });
     await cache.get('k', async () => 'old');
     expect(await cache.get('k', async () => 'new')).toBe('new');
+  });
+
+  it('serves an entry for at least half of maxAgeMs and never once it is maxAgeMs old (two windows, no timestamps)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const cache = new TrackedCache<string>(new ManualCoherence(), { maxEntries: 10, maxAgeMs: 1_000 });
+      let loads = 0;
+      const load = async () => `v${++loads}`;
+      expect(await cache.get('early', load)).toBe('v1'); // stored at 0 ms, in the window [0, 500)
+      vi.advanceTimersByTime(499);
+      expect(await cache.get('late', load)).toBe('v2'); // stored at 499 ms, same window
+      vi.advanceTimersByTime(500); // 999 ms: one window later, both are the previous window's
+      expect(await cache.get('early', load)).toBe('v1');
+      expect(await cache.get('late', load)).toBe('v2');
+      vi.advanceTimersByTime(1); // 1,000 ms: 'early' would be maxAgeMs old, 'late' 501 ms: both go with their window
+      expect(await cache.get('early', load)).toBe('v3');
+      expect(await cache.get('late', load)).toBe('v4');
+      expect(cache.size).toBe(2);
+      vi.advanceTimersByTime(5_000); // idle for many windows: nothing is left
+      expect(await cache.get('early', load)).toBe('v5');
+      expect(cache.size).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops the previous window’s entries first when full, and a composite aged out no longer hears its parts', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const coherence = new ManualCoherence();
+      const cache = new TrackedCache<string>(coherence, { maxEntries: 2, maxAgeMs: 1_000 });
+      await cache.get('a', async () => 'a');
+      await cache.getComposite('id', async () => ({ value: 'by id', dependsOn: ['a'] }));
+      vi.advanceTimersByTime(500);
+      await cache.get('b', async () => 'b'); // full: the previous window's oldest ('a') goes, not the newer 'b'
+      expect(cache.size).toBe(2);
+      expect(await cache.get('b', async () => 'b reloaded')).toBe('b');
+      expect(await cache.get('a', async () => 'a again')).toBe('a again');
+      vi.advanceTimersByTime(1_000);
+      await cache.getComposite('id', async () => ({ value: 'by id 2', dependsOn: ['a'] }));
+      vi.advanceTimersByTime(1_000); // 'id' ages out with its window
+      coherence.invalidate('a'); // nothing left to drop: no stale record of the dependency
+      expect(await cache.getComposite('id', async () => ({ value: 'by id 3', dependsOn: [] }))).toBe('by id 3');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('drops a composite entry when any key it was built from changes', async () => {

@@ -18,8 +18,9 @@ export interface TrackedCacheOptions {
   /** Upper bound on entries; the oldest is dropped first. */
   maxEntries: number;
   /**
-   * Safety net, not the coherence mechanism: an entry older than this is read again from the source, which bounds
-   * the life of an entry whose invalidation was lost to a bug or an unforeseen case. Default 5 minutes.
+   * Safety net, not the coherence mechanism: no entry older than this is served (entries live between half of it and
+   * all of it), which bounds the life of an entry whose invalidation was lost to a bug or an unforeseen case. Default
+   * 5 minutes; 0 keeps nothing.
    */
   maxAgeMs?: number;
   /**
@@ -38,18 +39,8 @@ export interface CacheStats {
   flushes: number;
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** One shared, frozen "depends on nothing" for the plain entries (most of them): an array less per entry. */
+/** One shared, frozen "depends on nothing" for the plain entries (most of them). */
 const NO_DEPENDENCIES: string[] = Object.freeze([]) as unknown as string[];
-
-interface Entry<T> {
-  value: T;
-  /** Whole seconds (a small integer V8 keeps in the field itself, not a 16-byte heap number per entry). */
-  storedAt: number;
-  /** Other keys whose change also invalidates this entry (a list depends on each listed record). */
-  dependsOn: string[];
-}
 
 interface Ticket {
   stale: boolean;
@@ -67,14 +58,24 @@ export interface Composite<T> {
  * An in-process map of decoded values kept coherent by a CacheCoherence. A value read from the source is stored
  * only if nothing invalidated its key (or one of its dependencies, or flushed everything) while the read was in
  * flight, so a revocation that races a cache fill can never be undone by the fill.
+ *
+ * Entries carry no timestamp (issue 18: an entry object per value was 48 bytes of every cached session): values are
+ * stored in the map of the current window, half of `maxAgeMs` long; when a window ends its map becomes the previous
+ * one and the previous one is dropped whole. So an entry is served for at least half of `maxAgeMs` and never past it.
  */
 export class TrackedCache<T> {
   readonly #coherence: CacheCoherence;
   readonly #maxEntries: number;
-  readonly #maxAgeMs: number;
-  readonly #entries = new Map<string, Entry<T>>();
-  /** Which entry goes first when the cache is full, in constant time (issue 18). */
-  readonly #oldest = new OldestKey(this.#entries);
+  readonly #windowMs: number;
+  /** Values stored in the current window, and in the one before. */
+  #young = new Map<string, T>();
+  #old = new Map<string, T>();
+  /** Which entry goes first when the cache is full, in constant time: the previous window's, then the current's. */
+  #youngOldest = new OldestKey(this.#young);
+  #oldOldest = new OldestKey(this.#old);
+  #windowStart = Date.now();
+  /** What each composite entry was built from; a plain entry (nearly all) has no record here. */
+  readonly #dependsOn = new Map<string, readonly string[]>();
   /**
    * Entries built from each key: the one key itself when there is one (nearly always: a session is in one user's
    * list), a set only when there are more, which saves a Set per listed session (issue 18).
@@ -92,7 +93,7 @@ export class TrackedCache<T> {
   constructor(coherence: CacheCoherence, options: TrackedCacheOptions) {
     this.#coherence = coherence;
     this.#maxEntries = options.maxEntries;
-    this.#maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
+    this.#windowMs = (options.maxAgeMs ?? 5 * 60_000) / 2;
     const localKey = options.localKey;
     this.#unlisten = coherence.listen({
       invalidate: localKey ? (key) => this.invalidate(localKey(key)) : (key) => this.invalidate(key),
@@ -101,7 +102,7 @@ export class TrackedCache<T> {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#young.size + this.#old.size;
   }
 
   /**
@@ -120,7 +121,7 @@ export class TrackedCache<T> {
    * object equal to one just read from the source (so that two caches hold one copy), never for serving.
    */
   peek(key: string): T | undefined {
-    return this.#entries.get(key)?.value;
+    return this.#young.get(key) ?? this.#old.get(key);
   }
 
   /** As get(), for a value built from other keys too: a change of any of them drops it. */
@@ -130,7 +131,7 @@ export class TrackedCache<T> {
 
   stats(): CacheStats {
     return {
-      entries: this.#entries.size,
+      entries: this.size,
       hits: this.#hits,
       misses: this.#misses,
       invalidations: this.#invalidations,
@@ -152,14 +153,19 @@ export class TrackedCache<T> {
 
   /** Drops every entry matching the predicate (for writes that touch many keys at once). */
   invalidateWhere(predicate: (value: T) => boolean): void {
-    for (const [key, entry] of this.#entries) if (predicate(entry.value)) this.invalidate(key);
+    for (const generation of [this.#young, this.#old]) {
+      for (const [key, value] of generation) if (predicate(value)) this.invalidate(key);
+    }
   }
 
   flush(): void {
     this.#epoch++;
     this.#flushes++;
-    this.#entries.clear();
-    this.#oldest.reset();
+    this.#young.clear();
+    this.#old.clear();
+    this.#youngOldest.reset();
+    this.#oldOldest.reset();
+    this.#dependsOn.clear();
     this.#dependents.clear();
     for (const tickets of this.#inFlight.values()) for (const ticket of tickets) ticket.stale = true;
   }
@@ -171,10 +177,11 @@ export class TrackedCache<T> {
 
   async #read(key: string, composite: boolean, load: () => Promise<Composite<T> | null>): Promise<T | null> {
     if (this.#coherence.isLive()) {
-      const cached = this.#entries.get(key);
-      if (cached !== undefined && (nowSeconds() - cached.storedAt) * 1000 < this.#maxAgeMs) {
+      this.#age();
+      const cached = this.#young.get(key) ?? this.#old.get(key);
+      if (cached !== undefined) {
         this.#hits++;
-        return cached.value;
+        return cached;
       }
     }
     this.#misses++;
@@ -203,13 +210,35 @@ export class TrackedCache<T> {
     }
   }
 
+  /** Ends the windows that are over: the previous window's entries go, the current's become the previous. */
+  #age(): void {
+    const ended = Math.floor((Date.now() - this.#windowStart) / this.#windowMs);
+    if (!(ended >= 1)) return; // also a 0 ms window (maxAgeMs 0), whose map stays empty
+    this.#windowStart += ended * this.#windowMs;
+    this.#forgetDependencies(this.#old);
+    if (ended === 1) {
+      this.#old = this.#young;
+      this.#oldOldest = this.#youngOldest;
+    } else {
+      this.#forgetDependencies(this.#young);
+      this.#old = new Map();
+      this.#oldOldest = new OldestKey(this.#old);
+    }
+    this.#young = new Map();
+    this.#youngOldest = new OldestKey(this.#young);
+  }
+
   #store(key: string, loaded: Composite<T>): void {
+    if (!(this.#windowMs > 0)) return;
+    this.#age();
     this.#remove(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#oldest.next();
+    if (this.size >= this.#maxEntries) {
+      const oldest = this.#old.size > 0 ? this.#oldOldest.next() : this.#youngOldest.next();
       if (oldest !== undefined) this.#remove(oldest);
     }
-    this.#entries.set(key, { value: loaded.value, storedAt: nowSeconds(), dependsOn: loaded.dependsOn });
+    this.#young.set(key, loaded.value);
+    if (loaded.dependsOn.length === 0) return;
+    this.#dependsOn.set(key, loaded.dependsOn);
     for (const dep of loaded.dependsOn) {
       const dependents = this.#dependents.get(dep);
       if (dependents === undefined) this.#dependents.set(dep, key);
@@ -220,10 +249,22 @@ export class TrackedCache<T> {
   }
 
   #remove(key: string): boolean {
-    const entry = this.#entries.get(key);
-    if (!entry) return false;
-    this.#entries.delete(key);
-    for (const dep of entry.dependsOn) {
+    if (!this.#young.delete(key) && !this.#old.delete(key)) return false;
+    this.#unlink(key);
+    return true;
+  }
+
+  /** Before a generation is dropped: its composite entries' dependency records go with it. */
+  #forgetDependencies(generation: Map<string, T>): void {
+    if (this.#dependsOn.size === 0) return;
+    for (const key of [...this.#dependsOn.keys()]) if (generation.has(key)) this.#unlink(key);
+  }
+
+  #unlink(key: string): void {
+    const dependsOn = this.#dependsOn.get(key);
+    if (!dependsOn) return;
+    this.#dependsOn.delete(key);
+    for (const dep of dependsOn) {
       const dependents = this.#dependents.get(dep);
       if (dependents === key) this.#dependents.delete(dep);
       else if (typeof dependents === 'object') {
@@ -231,6 +272,5 @@ export class TrackedCache<T> {
         if (dependents.size === 0) this.#dependents.delete(dep);
       }
     }
-    return true;
   }
 }
