@@ -13,10 +13,10 @@ import {
   RedisSessionStore,
   sessionIdKey,
   tokenHashOfKey,
-  userSessionsKey,
+  userIdOfIndexKey,
 } from '../stores/redis/redis-session-store.js';
 import { RedisStreamPresence } from '../stores/redis/redis-stream-presence.js';
-import { RedisUserCache, userKey } from '../stores/redis/redis-user-cache.js';
+import { RedisUserCache, userIdOfKey } from '../stores/redis/redis-user-cache.js';
 import type { SqlDatabase } from '../stores/sql/database.js';
 import { failClosedOnOutage } from '../stores/sql/sql-outage.js';
 import { SqlSessionStore } from '../stores/sql/sql-session-store.js';
@@ -81,8 +81,7 @@ export async function openStores(
     if (config.redis.clientCache) {
       const sessionCaches = {
         sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
-        lists: new TrackedCache<string[]>(redis, limits),
-        listKey: userSessionsKey,
+        lists: new TrackedCache<string[]>(redis, { ...limits, localKey: userIdOfIndexKey }),
         idKey: sessionIdKey,
       };
       // An in-process user copy never outlives the shared copy's lifetime: if Redis is slow to expire (and so to
@@ -91,9 +90,10 @@ export async function openStores(
       const userCache = new TrackedCache<User>(redis, {
         ...limits,
         maxAgeMs: Math.min(limits.maxAgeMs, config.redis.userCacheTtlMs),
+        localKey: userIdOfKey,
       });
       sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
-      userRepository = new CachedUserRepository(userRepository, userCache, userKey);
+      userRepository = new CachedUserRepository(userRepository, userCache);
       Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
     }
     const probes: OpenStores['probes'] = {
@@ -139,12 +139,11 @@ export async function openStores(
     const sessionCaches = {
       sessions: new TrackedCache<Session>(coherence, limits),
       lists: new TrackedCache<string[]>(coherence, limits),
-      listKey: (userId: string) => `us:${userId}`,
       idKey: (id: string) => `sid:${id}`,
     };
     const userCache = new TrackedCache<User>(coherence, limits);
     sessionStore = new CachedSessionStore(sessionStore, sessionCaches);
-    userRepository = new CachedUserRepository(userRepository, userCache, (id) => id);
+    userRepository = new CachedUserRepository(userRepository, userCache);
     Object.assign(caches, { sessions: sessionCaches.sessions, sessionLists: sessionCaches.lists, users: userCache });
     cache = 'in-process cache checked against PRAGMA data_version';
   }

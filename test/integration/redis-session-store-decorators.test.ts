@@ -9,7 +9,7 @@ import {
   RedisSessionStore,
   sessionIdKey,
   tokenHashOfKey,
-  userSessionsKey,
+  userIdOfIndexKey,
 } from '../../src/stores/redis/redis-session-store.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
 import { describeSessionStoreContract, makeSession } from '../contracts/session-store.js';
@@ -30,8 +30,7 @@ function cachedOnRedis(redis: RedisConnection): SessionStore {
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(new RedisSessionStore(redis), {
     sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
-    lists: new TrackedCache<string[]>(redis, limits),
-    listKey: userSessionsKey,
+    lists: new TrackedCache<string[]>(redis, { ...limits, localKey: userIdOfIndexKey }),
     idKey: sessionIdKey,
   });
 }

@@ -2,7 +2,7 @@ import type { User, UserRepository } from '../../src/core/user.js';
 import { CachedUserRepository } from '../../src/stores/memory/cached-user-repository.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import type { RedisConnection } from '../../src/stores/redis/redis-connection.js';
-import { PASSWORD_NOT_SHARED, RedisUserCache, userKey } from '../../src/stores/redis/redis-user-cache.js';
+import { PASSWORD_NOT_SHARED, RedisUserCache, userIdOfKey } from '../../src/stores/redis/redis-user-cache.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
 import { SqlEmailTokenStore } from '../../src/stores/sql/sql-email-token-store.js';
 import { failClosedOnOutage } from '../../src/stores/sql/sql-outage.js';
@@ -55,11 +55,11 @@ for (const topology of REDIS_TOPOLOGIES) {
         const { here, there } = await connect();
         const { database, other, close } = await openTwoConnections(dialect);
         const limits = { maxEntries: 1_000 };
-        const hereCache = new TrackedCache<User>(here, limits);
-        const thereCache = new TrackedCache<User>(there, limits);
+        const hereCache = new TrackedCache<User>(here, { ...limits, localKey: userIdOfKey });
+        const thereCache = new TrackedCache<User>(there, { ...limits, localKey: userIdOfKey });
         return {
-          repository: new CachedUserRepository(sharedCopy(database, here), hereCache, userKey),
-          otherWriter: new CachedUserRepository(sharedCopy(other, there), thereCache, userKey),
+          repository: new CachedUserRepository(sharedCopy(database, here), hereCache),
+          otherWriter: new CachedUserRepository(sharedCopy(other, there), thereCache),
           coherence: 'eventual',
           maskedPasswordHash: PASSWORD_NOT_SHARED,
           tokens: new SqlEmailTokenStore(database.db),

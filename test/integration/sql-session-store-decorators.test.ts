@@ -24,7 +24,6 @@ function productionStore(dialect: DialectName, database: SqlDatabase): SessionSt
   return new CachedSessionStore(sql, {
     sessions: new TrackedCache<Session>(coherence, limits),
     lists: new TrackedCache<string[]>(coherence, limits),
-    listKey: (userId) => `us:${userId}`,
     idKey: (id) => `sid:${id}`,
   });
 }

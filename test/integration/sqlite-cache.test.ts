@@ -59,6 +59,28 @@ describe('the in-process cache on the embedded SQLite default', () => {
     return database;
   }
 
+  it('cached users share one frozen roles list and one factors list, and a change to one user leaves the others', async () => {
+    const database = await open('shared-lists.db');
+    const users = new CachedUserRepository(
+      new SqlUserRepository(database.db),
+      new TrackedCache<User>(new SqliteDataVersion(database.dataVersion!), { maxEntries: 100 }),
+    );
+    const ids: string[] = [];
+    for (const name of ['admin', 'odin', 'thor']) {
+      const id = crypto.randomUUID();
+      const made = await users.create({ id, email: `${name}@example.test`, name, passwordHash: null, createdAt: 0 });
+      expect(made.ok).toBe(true);
+      ids.push(id);
+    }
+    const [, odin, thor] = await Promise.all(ids.map(async (id) => (await users.findById(id))!));
+    expect(odin!.roles).toBe(thor!.roles);
+    expect(odin!.secondFactors).toBe(thor!.secondFactors);
+    expect(Object.isFrozen(odin!.roles)).toBe(true);
+    expect((await users.setRoles(ids[1]!, ['user', 'editor'], 1)).ok).toBe(true);
+    expect((await users.findById(ids[1]!))!.roles).toEqual(['user', 'editor']);
+    expect((await users.findById(ids[2]!))!.roles).toEqual(['user']);
+  });
+
   it('validates a cached session with no SQL query, and sees a role change committed by another connection', async () => {
     const database = await open('ports.db');
     const other = await open('ports.db');
@@ -69,14 +91,9 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const store = new CachedSessionStore(sqlSessions.port, {
       sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
-      listKey: (u) => `us:${u}`,
       idKey: (id) => `sid:${id}`,
     });
-    const users = new CachedUserRepository(
-      sqlUsers.port,
-      new TrackedCache<User>(coherence, { maxEntries: 100 }),
-      (i) => i,
-    );
+    const users = new CachedUserRepository(sqlUsers.port, new TrackedCache<User>(coherence, { maxEntries: 100 }));
     const sessions = new SessionService({
       store,
       users,
@@ -115,7 +132,6 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const store = new CachedSessionStore(inner, {
       sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
-      listKey: (u) => `us:${u}`,
       idKey: (id) => `sid:${id}`,
     });
     await new SqlUserRepository(database.db).create({

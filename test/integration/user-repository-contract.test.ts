@@ -47,7 +47,7 @@ describeUserRepositoryContract(
     const cache = new TrackedCache<User>(coherence, { maxEntries: 1_000 });
     const sqlUsers = failClosedOnOutage<UserRepository>(new SqlUserRepository(database.db));
     return {
-      repository: new CachedUserRepository(sqlUsers, cache, (id) => id),
+      repository: new CachedUserRepository(sqlUsers, cache),
       otherWriter: new SqlUserRepository(other.db),
       coherence: 'next-read',
       tokens: new SqlEmailTokenStore(database.db),

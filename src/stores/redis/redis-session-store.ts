@@ -22,6 +22,8 @@ export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
  */
 export const tokenHashOfKey = (key: string) => (key.startsWith('hd:s:{') ? key.slice(6, -1) : key);
 export const userSessionsKey = (userId: string) => `hd:us:{${userId}}`;
+/** The user id a session index key names (`hd:us:{id}` → `id`), any other key as it is (for caches keyed by id). */
+export const userIdOfIndexKey = (key: string) => (key.startsWith('hd:us:{') ? key.slice(7, -1) : key);
 export const sessionIdKey = (id: string) => `hd:sid:{${id}}`;
 
 export interface RedisSessionStoreOptions {

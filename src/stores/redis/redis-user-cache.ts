@@ -23,6 +23,16 @@ function toSharedCopy(user: User): string {
   return JSON.stringify({ ...user, passwordHash: user.passwordHash === null ? null : PASSWORD_NOT_SHARED });
 }
 
+/** A user from the shared copy, whose password marker is the one shared string rather than a copy per user. */
+function fromSharedCopy(raw: string): User | null {
+  const user = JSON.parse(raw) as User | null;
+  if (user?.passwordHash === PASSWORD_NOT_SHARED) user.passwordHash = PASSWORD_NOT_SHARED;
+  return user;
+}
+
+/** The user id a user copy's key names (`hd:u:{id}` → `id`), any other key as it is (for caches keyed by bare id). */
+export const userIdOfKey = (key: string) => (key.startsWith('hd:u:{') ? key.slice(6, -1) : key);
+
 export interface RedisUserCacheOptions {
   /** Bounds how long a copy that missed a write (e.g. a change made directly in SQL) can live. */
   ttlMs: number;
@@ -51,7 +61,7 @@ export class RedisUserCache extends UserCopyDecorator {
   async findById(id: string): Promise<User | null> {
     const key = userKey(id);
     const raw = await this.#redisCall(() => this.#redis.commands.get(key));
-    if (raw !== null) return JSON.parse(raw) as User | null;
+    if (raw !== null) return fromSharedCopy(raw);
     const user = await this.inner.findById(id);
     if (!user) return null;
     // NX: a fill must never overwrite the record a concurrent change just wrote.
@@ -60,7 +70,7 @@ export class RedisUserCache extends UserCopyDecorator {
     // tracked read lets the in-process copy be told about the next change. It also returns a concurrent writer's
     // newer record rather than our SQL read.
     const current = await this.#redisCall(() => this.#redis.commands.get(key));
-    return current === null ? user : (JSON.parse(current) as User | null);
+    return current === null ? user : fromSharedCopy(current);
   }
 
   protected async change(id: string, write: () => Promise<User | null>): Promise<User | null> {
