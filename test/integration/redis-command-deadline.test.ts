@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisConnection } from '../../src/stores/redis/redis-connection.js';
+import { RedisEventBus } from '../../src/stores/redis/redis-event-bus.js';
 import { type HeimdallInstance, startInstance } from '../helpers/heimdall-instances.js';
 import { HttpClient } from '../helpers/http-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -55,6 +56,17 @@ describe('Redis commands against a Redis that stops answering (REDIS_COMMAND_TIM
       server.resume();
     }
     await expect(connection.commands.get('deadline:probe')).resolves.toBe('one');
+  });
+
+  it('the event bus fails its start-up within the timeout instead of hanging it, and starts once Redis answers', async () => {
+    server.pause();
+    try {
+      expect(await outcome(RedisEventBus.open(connection), 5_000)).toBe('failed');
+    } finally {
+      server.resume();
+    }
+    const bus = await RedisEventBus.open(connection);
+    await bus.close();
   });
 });
 

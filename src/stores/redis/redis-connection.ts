@@ -11,6 +11,8 @@ export interface PubSubClient {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   sSubscribe(channel: string, listener: (message: string) => void): Promise<void>;
   close(): Promise<void>;
+  /** Drops the connection at once, without waiting for answers (after a start-up that timed out). */
+  destroy(): void;
 }
 
 export interface RedisSettings {
@@ -203,7 +205,14 @@ export class RedisConnection {
         })
       : createClient({ url: this.#settings.url!, RESP: 3, socket });
     client.on('error', (error: Error) => this.#warn('redis pub/sub error', error));
-    await client.connect();
+    try {
+      // Bounded like every command: a Redis that accepts the connection and never answers its handshake fails the
+      // start-up within REDIS_COMMAND_TIMEOUT_MS instead of hanging it.
+      await this.bounded<unknown>(client.connect());
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
     return client as unknown as PubSubClient;
   }
 

@@ -45,15 +45,16 @@ export class RedisEventBus implements EventBus {
     const bus = new RedisEventBus(redis, subscriber);
     const deliver = (message: string) => bus.#deliver(message);
     try {
+      // Each subscription is bounded like a command: start-up fails rather than hangs on a Redis that stopped answering.
       if (redis.kind === 'cluster') {
         for (let shard = 0; shard < CLUSTER_EVENT_SHARDS; shard++) {
-          await subscriber.sSubscribe(shardChannel(shard), deliver);
+          await redis.bounded(subscriber.sSubscribe(shardChannel(shard), deliver));
         }
       } else {
-        await subscriber.subscribe(SINGLE_CHANNEL, deliver);
+        await redis.bounded(subscriber.subscribe(SINGLE_CHANNEL, deliver));
       }
     } catch (error) {
-      await subscriber.close().catch(() => undefined);
+      subscriber.destroy();
       throw error;
     }
     return bus;
