@@ -14,10 +14,12 @@ export interface SessionStoreFixture {
    */
   otherWriter?: SessionStore;
   /**
-   * How soon otherWriter's changes show through `store`: on the very next read (SQL; SQLite's data_version), or
-   * within a short bounded wait (Redis client tracking pushes invalidations asynchronously). Default next-read.
+   * How soon otherWriter's changes show through `store`: on the very next read (SQL without a cache),
+   * on the first read of a later task (SQLite's data_version, checked once per task: the other writer is another
+   * process, and a request that starts after its commit sees it), or within a short bounded wait (Redis client
+   * tracking pushes invalidations asynchronously). Default next-read.
    */
-  coherence?: 'next-read' | 'eventual';
+  coherence?: 'next-read' | 'next-task' | 'eventual';
   /** Records expire by themselves (Redis PEXPIREAT), so pruneExpired() removes nothing and returns 0. */
   expiresByItself?: boolean;
   cleanup(): Promise<void>;
@@ -335,8 +337,9 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
 
     /** Expects `read` to give `expected`: on the next read, or within a bounded wait for eventual coherence. */
     async function expectSeen(read: () => Promise<unknown>, expected: unknown): Promise<void> {
-      if (fixture.coherence === 'eventual') await expect.poll(read, EVENTUALLY).toEqual(expected);
-      else expect(await read()).toEqual(expected);
+      if (fixture.coherence === 'eventual') return expect.poll(read, EVENTUALLY).toEqual(expected);
+      if (fixture.coherence === 'next-task') await new Promise((resolve) => setImmediate(resolve));
+      expect(await read()).toEqual(expected);
     }
 
     it('a session read before touch() is read with the new activity afterwards, alone and in its list', async () => {

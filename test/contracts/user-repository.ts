@@ -20,10 +20,12 @@ export interface UserRepositoryFixture {
    */
   otherWriter?: UserRepository;
   /**
-   * How soon otherWriter's changes show through `repository`: on the very next read (SQL; SQLite's data_version),
-   * or within a short bounded wait (Redis client tracking pushes invalidations asynchronously). Default next-read.
+   * How soon otherWriter's changes show through `repository`: on the very next read (SQL without a cache),
+   * on the first read of a later task (SQLite's data_version, checked once per task: the other writer is another
+   * process, and a request that starts after its commit sees it), or within a short bounded wait (Redis client
+   * tracking pushes invalidations asynchronously). Default next-read.
    */
-  coherence?: 'next-read' | 'eventual';
+  coherence?: 'next-read' | 'next-task' | 'eventual';
   /**
    * What findById() gives in place of a password hash, where the repository documents that it never hands one out
    * (RedisUserCache shares no hashes); null stays null. findByEmail() always gives the hash.
@@ -103,8 +105,9 @@ export function describeUserRepositoryContract(name: string, setup: () => Promis
 
     /** Reads until `read` gives `expected`: on the next read, or within a bounded wait for eventual coherence. */
     async function expectSeen(read: () => Promise<unknown>, expected: unknown): Promise<void> {
-      if (fixture.coherence === 'eventual') await expect.poll(read, EVENTUALLY).toEqual(expected);
-      else expect(await read()).toEqual(expected);
+      if (fixture.coherence === 'eventual') return expect.poll(read, EVENTUALLY).toEqual(expected);
+      if (fixture.coherence === 'next-task') await new Promise((resolve) => setImmediate(resolve));
+      expect(await read()).toEqual(expected);
     }
 
     /** Every user list() yields for the options, following cursors; checks the paging on the way. */

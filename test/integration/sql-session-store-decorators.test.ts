@@ -45,20 +45,23 @@ for (const dialect of DIALECTS) {
     shared ??= openTwoConnections(dialect);
     return shared;
   };
-  const fixture = async (build: (database: SqlDatabase) => SessionStore) => {
+  // The production composition on SQLite checks data_version once per task; PostgreSQL has no cache, next read.
+  const production = dialect === 'sqlite' ? ('next-task' as const) : ('next-read' as const);
+  const fixture = async (build: (database: SqlDatabase) => SessionStore, coherence = production) => {
     const { database, other } = await open();
     const store = build(database);
     return {
       store,
       ensureUser: (id: string) => insertUserRow(database, id),
       otherWriter: new SqlSessionStore(other.db),
+      coherence,
       cleanup: () => store.close(),
     };
   };
 
   if (dialect === 'sqlite') {
     describeSessionStoreContract('failClosedOnOutage(SqlSessionStore) on SQLite', () =>
-      fixture((database) => failClosedOnOutage<SessionStore>(new SqlSessionStore(database.db))),
+      fixture((database) => failClosedOnOutage<SessionStore>(new SqlSessionStore(database.db)), 'next-read'),
     );
   }
   const { composition, on } = PRODUCTION[dialect];

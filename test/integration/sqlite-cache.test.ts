@@ -119,9 +119,14 @@ describe('the in-process cache on the embedded SQLite default', () => {
     for (let i = 0; i < 20; i++) expect((await sessions.validate(secret))?.user.roles).toEqual(['admin']);
     expect(sqlSessions.calls() + sqlUsers.calls()).toBe(before);
 
+    // The other connection stands for another process (the CLI): a request that starts after its commit, i.e. in a
+    // later task (data_version is read once per task), sees it.
+    const nextTask = () => new Promise((resolve) => setImmediate(resolve));
     await new SqlUserRepository(other.db).setRoles('u1', ['admin', 'god'], 1);
+    await nextTask();
     expect((await sessions.validate(secret))?.user.roles).toEqual(['admin', 'god']);
     await other.db.deleteFrom('sessions').execute();
+    await nextTask();
     expect(await sessions.validate(secret)).toBeNull();
   });
 

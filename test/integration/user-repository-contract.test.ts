@@ -49,7 +49,7 @@ describeUserRepositoryContract(
     return {
       repository: new CachedUserRepository(sqlUsers, cache),
       otherWriter: new SqlUserRepository(other.db),
-      coherence: 'next-read',
+      coherence: 'next-task',
       tokens: new SqlEmailTokenStore(database.db),
       cleanup: async () => {
         cache.close();

@@ -7,11 +7,21 @@ type Listener = Parameters<CacheCoherence['listen']>[0];
  * CLI, a second process) commits to the file; this process's own writes go through the cache decorators, which
  * drop what they change. So a cache entry may be served as long as data_version has not moved; when it has, every
  * cache is flushed, since SQLite does not say what changed. Checking costs one pragma, no table read.
+ *
+ * One check per callback chain: the first isLive() of a task (a socket's data, a timer) reads the pragma and the
+ * answer holds until the task's promise jobs have run (a `process.nextTick`), so the three or more cache reads of one
+ * GET /api/session cost one pragma, not one each (issue 18: a tenth of that request's CPU). Whatever such a task
+ * serves was received before it began, so a commit that lands during it is concurrent with those requests, and the
+ * next task checks again.
  */
 export class SqliteDataVersion implements CacheCoherence {
   readonly #read: () => number;
   readonly #listeners = new Set<Listener>();
   #last: number;
+  #checked = false;
+  readonly #forget = () => {
+    this.#checked = false;
+  };
 
   constructor(readDataVersion: () => number) {
     this.#read = readDataVersion;
@@ -19,6 +29,9 @@ export class SqliteDataVersion implements CacheCoherence {
   }
 
   isLive(): boolean {
+    if (this.#checked) return true;
+    this.#checked = true;
+    process.nextTick(this.#forget);
     const current = this.#read();
     if (current !== this.#last) {
       this.#last = current;

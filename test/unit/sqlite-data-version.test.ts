@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { SqliteDataVersion } from '../../src/stores/sql/sqlite-data-version.js';
+
+const nextTask = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SqliteDataVersion', () => {
+  it('reads data_version once per task, and again in the next task', async () => {
+    let reads = 0;
+    const coherence = new SqliteDataVersion(() => {
+      reads++;
+      return 1;
+    });
+    reads = 0;
+    for (let i = 0; i < 5; i++) expect(coherence.isLive()).toBe(true);
+    await Promise.resolve(); // promise jobs of the same task: still the same check
+    expect(coherence.isLive()).toBe(true);
+    expect(reads).toBe(1);
+    await nextTask();
+    coherence.isLive();
+    coherence.isLive();
+    expect(reads).toBe(2);
+  });
+
+  it('flushes every listener once when another connection committed, seen by the first check of a later task', async () => {
+    let version = 1;
+    const coherence = new SqliteDataVersion(() => version);
+    const flushes: string[] = [];
+    coherence.listen({ invalidate: () => {}, flushAll: (reason) => flushes.push(`a: ${reason}`) });
+    coherence.listen({ invalidate: () => {}, flushAll: (reason) => flushes.push(`b: ${reason}`) });
+    coherence.isLive();
+    version = 2; // another process commits
+    await nextTask();
+    coherence.isLive();
+    coherence.isLive();
+    expect(flushes).toEqual(['a: another connection committed', 'b: another connection committed']);
+  });
+});
