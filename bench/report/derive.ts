@@ -247,7 +247,6 @@ function scaleOutTargets(results: RunResults, row: (id: string) => ReadRow | und
   return out;
 }
 
-/** Issue 18: reads stay fast during a many-account sign-in rush, and sign-ins keep half of one client's rate. */
 /** Issue 18: the heap one session costs in the client-side cache (with its share of user records and lists). */
 function cacheMemoryTarget(results: RunResults): Target {
   const name = 'Heap per session in the client-side cache (Redis) ≤ 600 B';
@@ -264,6 +263,7 @@ function cacheMemoryTarget(results: RunResults): Target {
   };
 }
 
+/** Issue 18: reads stay fast during a many-account sign-in rush, and sign-ins keep half of one client's rate. */
 function rushTargets(results: RunResults): Target[] {
   const rush = find(results, 'heimdall-sign-in-rush', 'sign-in-rush');
   const readsName = 'GET /api/session p99 ≤ 50 ms during a many-account sign-in rush';

@@ -220,12 +220,14 @@ production headers will not get there without dropping some of them.`,
   const memory = d.targets.find((t) => t.name.startsWith('Heap per session') && t.verdict === 'missed');
   if (memory) {
     notes.push(
-      `The cache-memory target (${memory.measured}) is missed too. A heap snapshot of the bench's server shows where a
-cached session's bytes go: the session record itself, whose five times are each a boxed number (V8 with pointer
-compression keeps no double inline), its token hash twice (the record's and its user's list's), the map key that
-wraps the hash, its id and CSRF token, and a share of the user's record and session list. Keying the map by the hash
-itself, sharing the list's strings and keeping times as small integers would take most of the gap; each changes
-the session record's shape on every store.`,
+      `The cache-memory target (${memory.measured}) is missed too. Heap snapshots of the bench's server showed what was
+held twice, and this stage took it out: the map key that wrapped the token hash (sessions are keyed by the hash
+itself, the string the record carries), the user's list's own copy of each hash, an entry object of 48 bytes per
+cached value (entries now age out by window, with no timestamp of their own), a property array per session record,
+and per-user copies of the roles, second-factor list and password marker. What is left is mostly the record itself:
+21 fields, five times each a boxed 16-byte number (V8 keeps no double inside an object), three random strings (token
+hash, id, CSRF token), its slot in the map, and its share of its user's record and session list. Closing the rest
+would take times kept as small integers and ids as bytes, a change of the session record's shape on every store.`,
     );
   }
   return notes.join('\n\n');
