@@ -159,15 +159,28 @@ describe('device-bound sessions in Chromium', () => {
   }, 60_000);
 
   it('binds a passkey sign-in too (Chromium’s own WebAuthn and DBSC together)', async () => {
+    // The passkey is made in one context and copied, key and all, into a fresh one, as a synced passkey reaches a
+    // second device: that context holds no session, bound or not, before the passkey signs it in. (Signing out of a
+    // bound session and straight back in within one context left Chromium without a new binding for 30 s in two
+    // loaded full runs, reason not established; see the closing note.)
+    const maker = await dbscBrowser.newContext();
+    contexts.push(maker);
+    const makerPage = await maker.newPage();
+    const made = await addVirtualAuthenticator(maker, makerPage);
+    await signUpWithPasskey(makerPage, proxy.origin, 'passkey@asgard.example', PASSWORD);
+    const { credentials } = await made.cdp.send('WebAuthn.getCredentials', { authenticatorId: made.authenticatorId });
+    const [credential] = credentials;
+    expect(credential).toBeDefined();
+
     const context = await dbscBrowser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await addVirtualAuthenticator(context, page);
-    await signUpWithPasskey(page, proxy.origin, 'passkey@asgard.example', PASSWORD);
-    // The sign-up's own registration first. On a loaded machine Chromium can send it after the sign-out, which refuses
-    // it (no session any more); in one full run Chromium then did not register the next sign-in within 30 s.
-    await waitUntilBound(page);
-    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
+    const holder = await addVirtualAuthenticator(context, page);
+    await holder.cdp.send('WebAuthn.addCredential', {
+      authenticatorId: holder.authenticatorId,
+      credential: credential!,
+    });
+    await page.goto(`${proxy.origin}/signin`);
     const { assertion } = await assertInPage(page, '/api/auth/passkey/options');
     const signedIn = await pageFetch<{ session: { methods: string[] } }>(page, '/api/auth/passkey', {
       method: 'POST',
