@@ -162,7 +162,7 @@ describe('device-bound sessions in Chromium', () => {
     // The passkey is made in one context and copied, key and all, into a fresh one, as a synced passkey reaches a
     // second device: that context holds no session, bound or not, before the passkey signs it in. (Signing out of a
     // bound session and straight back in within one context left Chromium without a new binding for 30 s in two
-    // loaded full runs, reason not established; see the closing note.)
+    // loaded full runs; the reason was not established.)
     const maker = await dbscBrowser.newContext();
     contexts.push(maker);
     const makerPage = await maker.newPage();
