@@ -56,12 +56,11 @@ export class CachedUserRepository extends UserCopyDecorator {
   }
 
   protected async change(id: string, write: () => Promise<User | null>): Promise<User | null> {
-    const key = id;
-    this.#cache.invalidate(key);
+    this.#cache.invalidate(id);
     try {
       return await write();
     } finally {
-      this.#cache.invalidate(key);
+      this.#cache.invalidate(id);
     }
   }
 }

@@ -212,8 +212,9 @@ export class TrackedCache<T> {
 
   /** Ends the windows that are over: the previous window's entries go, the current's become the previous. */
   #age(): void {
+    if (!(this.#windowMs > 0)) return; // maxAgeMs 0: nothing is ever stored, so nothing ages
     const ended = Math.floor((Date.now() - this.#windowStart) / this.#windowMs);
-    if (!(ended >= 1)) return; // also a 0 ms window (maxAgeMs 0), whose map stays empty
+    if (ended < 1) return;
     this.#windowStart += ended * this.#windowMs;
     this.#forgetDependencies(this.#old);
     if (ended === 1) {

@@ -8,22 +8,25 @@ import {
   type SessionProof,
   type SessionStore,
 } from '../../core/session.js';
+import { keyFamily } from './key-family.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 import { RedisSessionCodec } from './redis-session-codec.js';
 import { INDEX_ADD_SCRIPT, TOUCH_SCRIPT, UPDATE_SCRIPT } from './redis-session-scripts.js';
 
 /** Redis keys (DESIGN.md, "Session store in Redis"). The braces are hash tags: each key's slot is its id alone. */
-export const sessionKey = (tokenHash: string) => `hd:s:{${tokenHash}}`;
+const SESSIONS = keyFamily('hd:s:');
+const USER_SESSIONS = keyFamily('hd:us:');
+export const sessionKey = SESSIONS.key;
 /**
  * The token hash a session key names (`hd:s:{hash}` → `hash`), any other key as it is: how the in-process session
  * cache, which holds sessions under their bare hash, reads an invalidation. No other key is a bare hash (base64url
  * has no `:`).
  */
-export const tokenHashOfKey = (key: string) => (key.startsWith('hd:s:{') ? key.slice(6, -1) : key);
-export const userSessionsKey = (userId: string) => `hd:us:{${userId}}`;
+export const tokenHashOfKey = SESSIONS.tagOf;
+export const userSessionsKey = USER_SESSIONS.key;
 /** The user id a session index key names (`hd:us:{id}` → `id`), any other key as it is (for caches keyed by id). */
-export const userIdOfIndexKey = (key: string) => (key.startsWith('hd:us:{') ? key.slice(7, -1) : key);
+export const userIdOfIndexKey = USER_SESSIONS.tagOf;
 export const sessionIdKey = (id: string) => `hd:sid:{${id}}`;
 
 export interface RedisSessionStoreOptions {

@@ -1,9 +1,11 @@
 import type { CreateUserResult, NewUser, User, UserRepository } from '../../core/user.js';
 import { UserCopyDecorator } from '../../core/user-copy-decorator.js';
+import { keyFamily } from './key-family.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 
-export const userKey = (userId: string) => `hd:u:{${userId}}`;
+const USERS = keyFamily('hd:u:');
+export const userKey = USERS.key;
 
 /**
  * The shared copy never carries the password hash: Redis is a cache that more processes can read than the database,
@@ -31,7 +33,7 @@ function fromSharedCopy(raw: string): User | null {
 }
 
 /** The user id a user copy's key names (`hd:u:{id}` → `id`), any other key as it is (for caches keyed by bare id). */
-export const userIdOfKey = (key: string) => (key.startsWith('hd:u:{') ? key.slice(6, -1) : key);
+export const userIdOfKey = USERS.tagOf;
 
 export interface RedisUserCacheOptions {
   /** Bounds how long a copy that missed a write (e.g. a change made directly in SQL) can live. */
