@@ -66,21 +66,15 @@ function iso(ms: number): string {
 /**
  * Views of records served from the in-process caches are built once per record: the caches hand out the same
  * immutable objects request after request (a change makes a new object), and formatting five dates per
- * authenticated read measured about 2 µs. Views are frozen so no caller can alter a shared one. Session views are
- * kept for the most recently viewed sessions only (their five date strings would otherwise double the heap a cached
- * session costs, issue 18): a session read again and again keeps its view, one read once in a while rebuilds it.
+ * authenticated read measured about 2 µs. Views are frozen so no caller can alter a shared one. Views are kept for
+ * the most recently viewed sessions and users only (a session's five date strings would otherwise double the heap a
+ * cached session costs, and a view per cached user was another 50 bytes of it, issue 18): a record read again and
+ * again keeps its view, one read once in a while rebuilds it.
  */
-const userViews = new WeakMap<User, UserView>();
-const SESSION_VIEWS = 4_096;
-const sessionViews = new BoundedMemo<Session, SessionView>(
-  (session) => Object.freeze(buildSessionView(session)),
-  SESSION_VIEWS,
-);
-
-export function toUserView(user: User): UserView {
-  let view = userViews.get(user);
-  if (!view) {
-    view = Object.freeze({
+const USER_VIEWS = 4_096;
+const userViews = new BoundedMemo<User, UserView>(
+  (user) =>
+    Object.freeze({
       id: user.id,
       email: user.email,
       name: user.name,
@@ -89,10 +83,17 @@ export function toUserView(user: User): UserView {
       emailVerified: user.emailVerified,
       secondFactors: user.secondFactors,
       disabled: user.disabled,
-    });
-    userViews.set(user, view);
-  }
-  return view;
+    }),
+  USER_VIEWS,
+);
+const SESSION_VIEWS = 4_096;
+const sessionViews = new BoundedMemo<Session, SessionView>(
+  (session) => Object.freeze(buildSessionView(session)),
+  SESSION_VIEWS,
+);
+
+export function toUserView(user: User): UserView {
+  return userViews.get(user);
 }
 
 export function toSessionView(session: Session): SessionView {

@@ -47,7 +47,9 @@ export class CachedUserRepository extends UserCopyDecorator {
     return this.#cache.get(id, async () => {
       const user = await this.inner.findById(id);
       if (user) {
-        // Read just now, so the object is this cache's own: its lists become the shared copies.
+        // Read just now, so the object is this cache's own: its id becomes the caller's instance of the same string
+        // (the cached sessions' `userId`: one copy less per cached user), and its lists the shared copies.
+        if (user.id === id) user.id = id;
         user.roles = this.#lists.share(user.roles);
         user.secondFactors = this.#lists.share(user.secondFactors);
       }

@@ -105,6 +105,11 @@ export class TrackedCache<T> {
     return this.#young.size + this.#old.size;
   }
 
+  /** The most entries it holds (`maxEntries`). */
+  get capacity(): number {
+    return this.#maxEntries;
+  }
+
   /**
    * The cached value, or `load()`'s result, stored when it is still current. `null` results are not cached: a
    * miss costs a read, and garbage cookies cannot fill memory.
