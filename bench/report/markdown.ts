@@ -25,6 +25,14 @@ function revocationCell(r: ReadRow): string {
 }
 
 /** Reads sorted cheapest first: the floor, then by CPU per request. */
+/** Why a Bearer read costs more than the jose peers' whole request: measured by a micro-benchmark, not this run. */
+const BEARER_NOTE = `Heimdall's Bearer read costs more than the bare jose EdDSA peer plus Heimdall's own work around a session read,
+and the difference is jose's signature check itself: it verifies through Web Crypto, which checks each signature on
+libuv's thread pool, and the hop there and back costs less CPU per token the more tokens are in flight together. A
+server that does more per request answers fewer a second and so batches fewer checks per hop; the same jose call then
+costs it more. \`node bench/micro/jwt-verify.mjs\` shows it in one process: CPU per token for node:crypto's bare
+Ed25519 check on the calling thread, and for jwtVerify with 1, 4 and 16 tokens in flight.`;
+
 export function sortedReads(d: Derived): ReadRow[] {
   return [...d.rows].sort(
     (a, b) => Number(b.floor) - Number(a.floor) || a.saturation.cpuUsPerReq - b.saturation.cpuUsPerReq,
@@ -234,6 +242,7 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
   parts.push(
     `## Authenticated read, side by side\n\nEvery stack answers one authenticated GET (peers: \`GET /me\` with the same small user JSON; Heimdall: its real routes).\n\n${readTable(d)}`,
   );
+  if (d.rows.some((r) => r.id === 'heimdall-bearer')) parts.push(BEARER_NOTE);
 
   const same = sortedReads(d).filter((r) => r.sameLoad);
   if (same.length) {
