@@ -26,12 +26,12 @@ function revocationCell(r: ReadRow): string {
 
 /** Reads sorted cheapest first: the floor, then by CPU per request. */
 /** Why a Bearer read costs more than the jose peers' whole request: measured by a micro-benchmark, not this run. */
-const BEARER_NOTE = `Heimdall's Bearer read costs more than the bare jose EdDSA peer plus Heimdall's own work around a session read,
-and the difference is jose's signature check itself: it verifies through Web Crypto, which checks each signature on
-libuv's thread pool, and the hop there and back costs less CPU per token the more tokens are in flight together. A
-server that does more per request answers fewer a second and so batches fewer checks per hop; the same jose call then
-costs it more. \`node bench/micro/jwt-verify.mjs\` shows it in one process: CPU per token for node:crypto's bare
-Ed25519 check on the calling thread, and for jwtVerify with 1, 4 and 16 tokens in flight.`;
+const BEARER_NOTE = `Heimdall's Bearer read costs more than the bare jose EdDSA peer plus Heimdall's own work around a session read.
+The likeliest cause, shown in isolation but not yet inside Heimdall, is that jose's check has no fixed cost: it
+verifies through Web Crypto, which checks each signature on libuv's thread pool, and the hop there and back costs less
+CPU per token the more tokens are in flight together. A server that does more per request answers fewer a second and
+batches fewer checks per hop, so the same jose call costs it more. \`node bench/micro/jwt-verify.mjs\` measures CPU
+per token for node:crypto's bare Ed25519 check on the calling thread and for jwtVerify with 1, 4 and 16 in flight.`;
 
 export function sortedReads(d: Derived): ReadRow[] {
   return [...d.rows].sort(
