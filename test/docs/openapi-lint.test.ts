@@ -160,6 +160,18 @@ describe('the OpenAPI document passes swagger-parser and Redocly', () => {
     expect(body('/api/auth/login')?.required).toBe(true);
   });
 
+  it("describes every answer, and none with @fastify/swagger's placeholder or the extension it is made from", () => {
+    for (const { path, m, op } of operations()) {
+      for (const [status, answer] of Object.entries(op.responses)) {
+        const description = (answer as { description?: string }).description;
+        expect(description, `${m} ${path} ${status}`).toBeTruthy();
+        expect(description, `${m} ${path} ${status}`).not.toBe('Default Response');
+      }
+    }
+    expect(JSON.stringify(document)).not.toContain('x-response-description');
+    expect(document.paths['/api/auth/logout']!.post!.responses['204']).toMatchObject({ description: 'Done; no body' });
+  });
+
   it('keeps shared schemas in components.schemas and refers to them', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(['User', 'Session', 'TokenPair', 'Passkey', 'AuditEvent', 'Product']),

@@ -80,6 +80,30 @@ const DOCUMENT_RESPONSES: Record<string, Record<number, object>> = {
   },
 };
 
+/**
+ * What an answer of a route's own status means, for the document (@fastify/swagger would write "Default Response"):
+ * taken from `x-response-description`, which it moves out of the schema. A schema with its own description keeps it.
+ */
+const STATUS_DESCRIPTIONS: Record<string, string> = {
+  200: 'Success: the body below',
+  201: 'Created: the body below describes what was made',
+  202: 'Accepted: the rest (a mail, a pushed message) happens after the answer, and the answer is the same whether or not it does',
+  204: 'Done; no body',
+  302: 'A redirect: `Location` says where',
+  304: 'Not modified: the `If-None-Match` ETag is still current',
+  503: 'Unavailable: the body says which check failed (or that the instance is draining)',
+};
+
+function describeOwnResponses(own: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(own).map(([status, schema]) => {
+      const given = schema as { description?: unknown };
+      const text = STATUS_DESCRIPTIONS[status];
+      return [status, given.description || !text ? schema : { ...given, 'x-response-description': text }];
+    }),
+  );
+}
+
 /** A body schema that admits `null` may be left out altogether (API.md: a POST without a body needs no type). */
 function markOptionalBodies(document: Record<string, unknown>): Record<string, unknown> {
   type Operation = {
@@ -145,7 +169,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
       // The host check runs before every route but the probes (DNS-rebinding defence).
       if (!ANY_HOST_ROUTES.has(url)) codes.push('misdirected_request');
       const given = (schema ?? {}) as Record<string, unknown>;
-      const own = (given.response ?? {}) as Record<string, unknown>;
+      const own = describeOwnResponses((given.response ?? {}) as Record<string, unknown>);
       // A status the route documents itself (the health checks' 503) keeps its own schema.
       const key = `${methods[0]} ${openApiPath}`;
       const response = { ...errorResponses(codes), ...own, ...DOCUMENT_RESPONSES[key] };
