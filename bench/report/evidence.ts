@@ -224,7 +224,9 @@ production headers will not get there without dropping some of them.`,
 held twice, and this stage took it out: the map key that wrapped the token hash (sessions are keyed by the hash
 itself, the string the record carries), the user's list's own copy of each hash, an entry object of 48 bytes per
 cached value (entries now age out by window, with no timestamp of their own), a property array per session record,
-and per-user copies of the roles, second-factor list and password marker. What is left is mostly the record itself:
+per-user copies of the roles, second-factor list and password marker, a view per cached user (views are now kept
+for the 4,096 most recently viewed users, as for sessions), the user record's own copy of its id, and the copies of
+user ids a string pool smaller than the cache kept making. What is left is mostly the record itself:
 21 fields, five times each a boxed 16-byte number (V8 keeps no double inside an object), three random strings (token
 hash, id, CSRF token), its slot in the map, and its share of its user's record and session list. Closing the rest
 would take times kept as small integers and ids as bytes, a change of the session record's shape on every store.`,
