@@ -88,6 +88,25 @@ describe('hosted sign-in in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('a password sign-in finished with a passkey as the second factor goes back too', async () => {
+    const { heimdall, app } = await setUp(undefined, publicUrlEnv());
+    const { context, page, problems } = await suite.pages.open();
+    await addVirtualAuthenticator(context, page);
+    // The account has a password and a passkey, so a password sign-in asks for a second factor.
+    await signUpWithPasskey(page, heimdall.origin, 'sif@asgard.example', PASSWORD);
+    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
+
+    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    await signInWithPassword(page, 'sif@asgard.example');
+    await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByText('Signed in as sif@asgard.example at /back').waitFor();
+    await page.goto(`${heimdall.origin}/account`);
+    const session = await pageFetch<{ session: { methods: string[] } }>(page, '/api/session');
+    expect(session.body.session.methods).toEqual(['password', 'passkey']);
+    expect(problems).toEqual([]);
+  });
+
   it('a new account made from the sign-up page goes back too; an address not allowed leads to the account', async () => {
     const { heimdall, app } = await setUp();
     const { page, problems } = await suite.pages.open();
