@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { findFreePort } from '../helpers/free-port.js';
 import { ROOT } from '../helpers/heimdall-process.js';
+import { addVirtualAuthenticator, publicUrlEnv } from '../helpers/passkey-browser.js';
 import { PASSWORD } from '../helpers/test-app.js';
 import { type RunningHeimdall, startHeimdall, waitForStreams } from '../helpers/web-servers.js';
 
@@ -45,7 +46,8 @@ describe('examples/spa: another origin signs in with heimdall-auth/client', () =
     const port = await findFreePort();
     // localhost on two ports: two origins, one site (the session cookie is SameSite=Strict).
     spaOrigin = `http://localhost:${port}`;
-    heimdall = await startHeimdall({ HEIMDALL_ORIGINS: spaOrigin });
+    // WebAuthn checks the origin against the public URL and HEIMDALL_ORIGINS: Heimdall listens where its URL says.
+    heimdall = await startHeimdall({ ...publicUrlEnv(), HEIMDALL_ORIGINS: spaOrigin });
     spa = await startExampleSpa(port, heimdall.origin);
     browser = await launchChromium();
   });
@@ -101,5 +103,49 @@ describe('examples/spa: another origin signs in with heimdall-auth/client', () =
     );
     expect(await page.locator('#error').textContent()).toBe('');
     expect(problems).toEqual([]);
+  });
+
+  it("the client's default passkey ceremonies (the browser's own JSON WebAuthn API) add a passkey, sign in with it alone and answer a second-factor request", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await addVirtualAuthenticator(context, page);
+    await page.goto(spaOrigin);
+    await page.locator('#signed-out').waitFor();
+    // On the SPA's origin, through its import map: a client made with no `passkeys` option uses BROWSER_CEREMONIES.
+    const steps = await page.evaluate(
+      async ({ baseUrl, password }) => {
+        const load = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{
+          HeimdallClient: new (o: {
+            baseUrl: string;
+          }) => Record<string, (...args: unknown[]) => Promise<unknown>> & {
+            account: Record<string, (...args: unknown[]) => Promise<unknown>>;
+          };
+          needsSecondFactor(answer: unknown): boolean;
+        }>;
+        const { HeimdallClient, needsSecondFactor } = await load('heimdall-auth/client');
+        const client = new HeimdallClient({ baseUrl });
+        const email = 'huginn@yggdrasil.example';
+        await client.register!({ email, password });
+        const added = (await client.account.addPasskey!('Virtual key')) as { name: string };
+        await client.logout!();
+        const alone = (await client.signInWithPasskey!()) as { user: { email: string } };
+        const aloneMethods = ((await client.getSession!()) as { session: { methods: string[] } }).session.methods;
+        await client.logout!();
+        const first = await client.login!({ email, password });
+        const asked = needsSecondFactor(first);
+        await client.submitSecondFactor!({ passkey: true });
+        const bothMethods = ((await client.getSession!()) as { session: { methods: string[] } }).session.methods;
+        return { name: added.name, aloneEmail: alone.user.email, aloneMethods, asked, bothMethods };
+      },
+      { baseUrl: heimdall.origin, password: PASSWORD },
+    );
+    expect(steps).toEqual({
+      name: 'Virtual key',
+      aloneEmail: 'huginn@yggdrasil.example',
+      aloneMethods: ['passkey'],
+      asked: true,
+      bothMethods: ['password', 'passkey'],
+    });
+    await context.close();
   });
 });
