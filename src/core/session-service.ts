@@ -1,51 +1,22 @@
 import type { SessionWatcher } from './anomaly.js';
 import { type AuditTrail, silentAuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
-import { type DeviceDescription, describeUserAgent, type GeoLookup, noGeoLookup } from './device.js';
+import { type GeoLookup, noGeoLookup } from './device.js';
 import type { EventBus } from './events.js';
-import { generatePublicId } from './ids.js';
 import { type Revocation, SessionRevoker } from './revocation.js';
+import type { AuthMethod, ClientInfo, Session, SessionStore } from './session.js';
 import {
-  type AuthMethod,
-  type ClientInfo,
-  methodSet,
-  type Session,
-  type SessionKind,
-  type SessionStore,
-} from './session.js';
-import {
-  CSRF_TOKEN_BYTES,
-  cryptoRandom,
-  generateSecret,
-  hashToken,
-  looksLikeSecret,
-  type RandomSource,
-} from './tokens.js';
+  type CreateSessionOptions,
+  newSessionRecord,
+  reprovedSessionRecord,
+  type SessionPolicy,
+} from './session-records.js';
+import { cryptoRandom, generateSecret, hashToken, looksLikeSecret, type RandomSource } from './tokens.js';
 import type { User, UserRepository } from './user.js';
 
 export type { Revocation, RevocationReason } from './revocation.js';
 export type { ClientInfo } from './session.js';
-
-/** Session lifetimes, in milliseconds. */
-export interface SessionPolicy {
-  idleTimeoutMs: number;
-  absoluteTimeoutMs: number;
-  rememberIdleTimeoutMs: number;
-  rememberAbsoluteTimeoutMs: number;
-  /** SESSION_MAX_PER_USER: a new session beyond it ends the account's oldest; absent: no bound. */
-  maxPerUser?: number;
-}
-
-export interface CreateSessionOptions {
-  /** How the holder proved who they are; the session counts as proven now. */
-  methods: readonly AuthMethod[];
-  rememberMe?: boolean;
-  kind?: SessionKind;
-  provider?: string | null;
-  /** Lifetimes other than the cookie policy's (API token families have their own). */
-  idleTimeoutMs?: number;
-  absoluteTimeoutMs?: number;
-}
+export type { CreateSessionOptions, SessionPolicy } from './session-records.js';
 
 /** A new session and the secret that proves it; the secret exists only here and in the client's cookie. */
 export interface IssuedSession {
@@ -118,39 +89,14 @@ export class SessionService {
   }
 
   async create(user: User, client: ClientInfo, options: CreateSessionOptions): Promise<IssuedSession> {
-    const now = this.#clock.now();
-    const remember = options.rememberMe === true;
-    const idleTimeoutMs =
-      options.idleTimeoutMs ?? (remember ? this.#policy.rememberIdleTimeoutMs : this.#policy.idleTimeoutMs);
-    const absoluteExpiresAt =
-      now +
-      (options.absoluteTimeoutMs ??
-        (remember ? this.#policy.rememberAbsoluteTimeoutMs : this.#policy.absoluteTimeoutMs));
     const secret = generateSecret(this.#random);
-    const device: DeviceDescription = describeUserAgent(client.userAgent);
-    const session: Session = {
-      id: generatePublicId(this.#random),
+    const session = newSessionRecord(user, client, options, {
+      now: this.#clock.now(),
       tokenHash: hashToken(secret),
-      userId: user.id,
-      kind: options.kind ?? 'cookie',
-      userVersion: user.sessionVersion,
-      createdAt: now,
-      lastSeenAt: now,
-      idleExpiresAt: Math.min(now + idleTimeoutMs, absoluteExpiresAt),
-      absoluteExpiresAt,
-      idleTimeoutMs,
-      rememberMe: remember,
-      ip: client.ip,
-      userAgent: client.userAgent.slice(0, 512),
-      browser: device.browser,
-      os: device.os,
-      country: this.#geo.countryOf(client.ip),
-      csrfToken: generateSecret(this.#random, CSRF_TOKEN_BYTES),
-      provider: options.provider ?? null,
-      authenticatedAt: now,
-      methods: methodSet(options.methods),
-      deviceKey: null,
-    };
+      policy: this.#policy,
+      random: this.#random,
+      geo: this.#geo,
+    });
     await this.#store.insert(session);
     if (this.#policy.maxPerUser !== undefined) {
       await this.#revoker.capSessions(user.id, this.#policy.maxPerUser, client);
@@ -293,18 +239,12 @@ export class SessionService {
    * before the new one is written (the id is unique): a crash in between signs the user out, never leaves two.
    */
   async reprove(session: Session, user: User, methods: readonly AuthMethod[]): Promise<IssuedSession> {
-    const now = this.#clock.now();
     const secret = generateSecret(this.#random);
-    const proven: Session = {
-      ...session,
+    const proven = reprovedSessionRecord(session, user, methods, {
+      now: this.#clock.now(),
       tokenHash: hashToken(secret),
-      csrfToken: generateSecret(this.#random, CSRF_TOKEN_BYTES),
-      userVersion: user.sessionVersion,
-      lastSeenAt: now,
-      idleExpiresAt: Math.min(now + session.idleTimeoutMs, session.absoluteExpiresAt),
-      authenticatedAt: now,
-      methods: methodSet([...session.methods, ...methods]),
-    };
+      random: this.#random,
+    });
     await this.#store.delete(session.tokenHash);
     await this.#store.insert(proven);
     return { session: proven, secret };
