@@ -1,36 +1,26 @@
 import type { Config } from '../config/config.js';
 import { AccountService } from '../core/account-service.js';
-import { AnomalyDetector } from '../core/anomaly.js';
-import { AuditTrail } from '../core/audit.js';
 import type { HashLoad } from '../core/bounded-hasher.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { type GeoLookup, noGeoLookup } from '../core/device.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
-import { FamilyRevokingSessionStore } from '../core/family-revoking-session-store.js';
 import type { ActionLimiter, LoginThrottle } from '../core/login-throttle.js';
 import type { MailTransport } from '../core/mail.js';
 import { memoizeFor } from '../core/memoize-for.js';
 import { MessageService } from '../core/message-service.js';
 import type { AccountNotifier } from '../core/notices.js';
 import type { PasswordHasher } from '../core/passwords.js';
-import { SessionRevoker } from '../core/revocation.js';
-import { SessionService } from '../core/session-service.js';
 import { SignOnService } from '../core/sign-on-service.js';
 import { StepUpService } from '../core/step-up-service.js';
 import { StreamHub } from '../core/stream-hub.js';
 import { cryptoRandom, type RandomSource } from '../core/tokens.js';
 import { UserService } from '../core/user-service.js';
-import { GeoipCountryLookup } from '../geo/geoip-country-lookup.js';
 import type { ApiServices, HealthReport } from '../http/api-services.js';
 import { HeimdallMetrics } from '../metrics/heimdall-metrics.js';
-import { MeteredAuditLog } from '../metrics/metered-audit-log.js';
 import { type OpenIdClientOptions, OpenIdClientProviders } from '../oidc/openid-client-provider.js';
 import { LocalEventBus } from '../stores/memory/local-event-bus.js';
 import { LocalStreamPresence } from '../stores/memory/local-stream-presence.js';
 import type { CacheStats } from '../stores/memory/tracked-cache.js';
 import { pendingMigrations } from '../stores/sql/migrator.js';
-import { SqlAuditLog } from '../stores/sql/sql-audit-log.js';
-import { SqlDeviceHistory } from '../stores/sql/sql-device-history.js';
 import { SqlIdentityRepository } from '../stores/sql/sql-identity-repository.js';
 import { SqlPendingSignOnStore } from '../stores/sql/sql-pending-sign-on-store.js';
 import { countLiveSqlSessions } from '../stores/sql/sql-session-counter.js';
@@ -43,7 +33,8 @@ import {
 } from './build-account-services.js';
 import { buildHasher, buildLoginThrottle } from './build-defences.js';
 import { buildFactorServices } from './build-factor-services.js';
-import { buildTokenServices, createDenyList, type TokenServices } from './build-token-services.js';
+import { buildSessionServices } from './build-session-services.js';
+import { buildTokenServices, type TokenServices } from './build-token-services.js';
 import { openStorage, type StorageOptions } from './open-storage.js';
 
 /** How old a store probe's answer may be when GET /api/health or /api/ready repeats it. */
@@ -100,21 +91,35 @@ export interface BuildServicesOptions extends Omit<StorageOptions, 'clock'> {
 export async function buildServices(config: Config, options: BuildServicesOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const { database, stores } = await openStorage(config, { ...options, clock });
+  const storage = await openStorage(config, { ...options, clock });
+  // What is open so far, closed again (newest first) when a later step fails: a refused start leaves no connection,
+  // worker thread or timer behind.
+  const opened: Array<() => Promise<void>> = [() => storage.database.close(), () => storage.stores.close()];
+  try {
+    return await assemble(config, options, { clock, random, ...storage }, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+/** The database and stores (openStorage), and the clock and randomness every service shares. */
+interface Opened extends Awaited<ReturnType<typeof openStorage>> {
+  clock: Clock;
+  random: RandomSource;
+}
+
+async function assemble(
+  config: Config,
+  options: BuildServicesOptions,
+  { clock, random, database, stores }: Opened,
+  opened: Array<() => Promise<void>>,
+): Promise<Services> {
   const { sessionStore, userRepository } = stores;
   // Live push transport, the one place to choose it: Redis pub/sub and presence when Redis is configured
   // (openStores), in-process on the embedded default.
   const events: EventBus = options.events ?? stores.eventBus ?? new LocalEventBus();
   const presence: StreamPresence = stores.streamPresence ?? new LocalStreamPresence();
-  // Every deletion of an API token family, whoever makes it, also denies its access tokens (issue 7).
-  const denyList = createDenyList(database, clock);
-  const revocableStore = new FamilyRevokingSessionStore(sessionStore, denyList);
-  // Revocations announced on the bus reach every instance's deny list at once (Redis pub/sub); the periodic sync
-  // from SQL stays as the backstop for a message lost while an instance was disconnected.
-  events.subscribe((event) => {
-    if (event.type === 'session.revoked') for (const id of event.sessionIds ?? []) denyList.noteRevoked(id);
-  });
-  const geo: GeoLookup = config.geoip ? new GeoipCountryLookup() : noGeoLookup;
   const metrics = options.metrics ?? new HeimdallMetrics();
   // Built before every service that tells owners about changes (the notifier) or mails them links.
   const mailed = buildMailServices({
@@ -132,28 +137,21 @@ export async function buildServices(config: Config, options: BuildServicesOption
   // Scrape-time sources. Live sessions are counted where they are kept: in SQL; Redis keeps no global index to count.
   if (!stores.redis) metrics.observeLiveSessions(() => countLiveSqlSessions(database.db, clock.now()));
   metrics.observeCaches(() => stores.cacheStats());
-  const auditLog = new MeteredAuditLog(new SqlAuditLog(database.db), metrics);
-  const audit = new AuditTrail({
-    log: auditLog,
+  const { sessions, anomalies, audit, denyList } = buildSessionServices({
+    config,
+    database,
     clock,
-    geo,
-    retentionMs: config.auditRetentionMs,
-    onError: options.reportAuditError,
-  });
-  // One revocation path for every caller: routes through SessionService, and the anomaly policy (built before it).
-  const revoker = new SessionRevoker({ store: revocableStore, users: userRepository, clock, audit, events });
-  const anomalies = new AnomalyDetector({
-    store: revocableStore,
-    revoker,
-    audit,
-    clock,
-    policy: config.anomaly,
-    devices: new SqlDeviceHistory(database.db),
+    random,
+    sessionStore,
+    users: userRepository,
     events,
+    metrics,
     notifier,
+    reportAuditError: options.reportAuditError,
   });
   const throttle = buildLoginThrottle(config, stores.redis);
   const { hasher, close: closeHasher } = buildHasher(config, options.hasher);
+  opened.push(closeHasher);
   const users = new UserService({
     users: userRepository,
     hasher,
@@ -164,17 +162,6 @@ export async function buildServices(config: Config, options: BuildServicesOption
   });
   const accountEmail = { config, database, clock, random, users: userRepository, mail, audit, limits: throttle };
   const emailVerification = buildEmailVerification({ ...accountEmail, reportError: options.reportError });
-  const sessions = new SessionService({
-    store: revocableStore,
-    users: userRepository,
-    clock,
-    policy: config.session,
-    random,
-    geo,
-    audit,
-    watcher: anomalies,
-    revoker,
-  });
   const factors = buildFactorServices({
     config,
     database,
@@ -238,27 +225,20 @@ export async function buildServices(config: Config, options: BuildServicesOption
     verification: emailVerification,
     secondFactors: factors.secondFactors,
   });
-  let tokens: TokenServices;
-  try {
-    tokens = await buildTokenServices({
-      config,
-      database,
-      clock,
-      random,
-      users: userRepository,
-      sessionStore,
-      sessions,
-      accounts,
-      denyList,
-      audit,
-      limits: throttle,
-      secondFactors: factors.secondFactors,
-    });
-  } catch (error) {
-    await stores.close();
-    await database.close();
-    throw error;
-  }
+  const tokens = await buildTokenServices({
+    config,
+    database,
+    clock,
+    random,
+    users: userRepository,
+    sessionStore,
+    sessions,
+    accounts,
+    denyList,
+    audit,
+    limits: throttle,
+    secondFactors: factors.secondFactors,
+  });
 
   const checkHealth = memoizeFor(HEALTH_PROBE_MAX_AGE_MS, async (): Promise<HealthReport> => {
     const [database, sessionStore] = await Promise.all([probe(stores.probes.database), probe(stores.probes.sessions)]);
