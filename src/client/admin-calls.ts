@@ -1,3 +1,4 @@
+import type { AuditEventType } from './audit-event-types.js';
 import type { Transport } from './transport.js';
 import type { AuditPage, ListedSession, User, UserPage } from './types.js';
 
@@ -5,7 +6,7 @@ const id = encodeURIComponent;
 
 export interface AuditQuery {
   userId?: string;
-  type?: string;
+  type?: AuditEventType;
   cursor?: string | null;
   limit?: number;
 }

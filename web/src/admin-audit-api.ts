@@ -1,9 +1,9 @@
-import type { AuditPage, User } from './api-client.js';
+import type { AuditEventType, AuditPage, User } from './api-client.js';
 import { api } from './api-client.js';
 
 export interface AdminAuditFilter {
   userId?: string | null;
-  type?: string | null;
+  type?: AuditEventType | null;
 }
 
 /** GET /api/admin/audit: everyone's events (or one user's, one type's), newest first, a page at a time. */

@@ -1,7 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { findUserByEmail, listAdminAudit } from '../admin-audit-api.js';
-import type { AuditEvent } from '../api-client.js';
-import { AUDIT_EVENT_TYPES } from '../audit-event-types.js';
+import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from '../api-client.js';
 import { ActionButton, Alert, LoadMore, Spinner } from '../components/form-controls.js';
 import { describeError } from '../error-messages.js';
 import { providerLabel, useProviders } from '../providers.js';
@@ -14,9 +13,14 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface Filter {
   userId: string | null;
-  type: string | null;
+  type: AuditEventType | null;
   /** What the administrator typed for the user (an email or an id), to show back. */
   userLabel: string | null;
+}
+
+/** The event type a string names, or null for anything else (the URL's `type`, the select's "All types"). */
+function auditType(value: string | null): AuditEventType | null {
+  return AUDIT_EVENT_TYPES.find((type) => type === value) ?? null;
 }
 
 function filterFromUrl(): Filter {
@@ -25,7 +29,7 @@ function filterFromUrl(): Filter {
   const type = params.get('type');
   return {
     userId: userId && USER_ID.test(userId) ? userId : null,
-    type: type && (AUDIT_EVENT_TYPES as readonly string[]).includes(type) ? type : null,
+    type: auditType(type),
     userLabel: userId && USER_ID.test(userId) ? userId : null,
   };
 }
@@ -83,7 +87,7 @@ export function AdminAuditPage() {
     event.preventDefault();
     setNotice(null);
     const typed = userInput.trim();
-    const type = typeInput || null;
+    const type = auditType(typeInput);
     if (!typed) return show({ userId: null, type, userLabel: null });
     if (typed.includes('@')) {
       try {

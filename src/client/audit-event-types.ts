@@ -1,4 +1,11 @@
-/** The event types an administrator can filter by: the API's list (src/core/audit.ts; a unit test keeps them equal). */
+import type { AuditEventType } from '../core/audit.js';
+
+/**
+ * The event types the audit log records, in the API's order: what `admin.listAudit({ type })` filters by. Written out
+ * here so that the browser client imports nothing of the server at run time; the compiler keeps it equal to the
+ * server's list (a type it records but this list lacks fails to compile below, and `satisfies` refuses one it does not
+ * record).
+ */
 export const AUDIT_EVENT_TYPES = [
   'auth.register',
   'auth.login',
@@ -35,4 +42,10 @@ export const AUDIT_EVENT_TYPES = [
   'passkey.removed',
   'session.device_bound',
   'session.device_refresh_refused',
-] as const;
+] as const satisfies readonly AuditEventType[];
+
+export type { AuditEventType };
+
+type Unlisted = Exclude<AuditEventType, (typeof AUDIT_EVENT_TYPES)[number]>;
+const EVERY_TYPE_LISTED: [Unlisted] extends [never] ? true : false = true;
+void EVERY_TYPE_LISTED;
