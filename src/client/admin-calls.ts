@@ -1,6 +1,5 @@
-import type { AuditEventType } from './audit-event-types.js';
 import type { Transport } from './transport.js';
-import type { AuditPage, ListedSession, User, UserPage } from './types.js';
+import type { AuditEventType, AuditPage, ListedSession, User, UserPage } from './types.js';
 
 const id = encodeURIComponent;
 

@@ -1,4 +1,4 @@
-import type { AuditEventType } from '../core/audit.js';
+import type { AuditEventType } from './types.js';
 
 /**
  * The event types the audit log records, in the API's order: what `admin.listAudit({ type })` filters by. Written out
@@ -43,8 +43,6 @@ export const AUDIT_EVENT_TYPES = [
   'session.device_bound',
   'session.device_refresh_refused',
 ] as const satisfies readonly AuditEventType[];
-
-export type { AuditEventType };
 
 type Unlisted = Exclude<AuditEventType, (typeof AUDIT_EVENT_TYPES)[number]>;
 const EVERY_TYPE_LISTED: [Unlisted] extends [never] ? true : false = true;

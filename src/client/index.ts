@@ -6,7 +6,7 @@
 export type { AccountCalls } from './account-calls.js';
 export type { AdminCalls, AuditQuery } from './admin-calls.js';
 export { ApiError } from './api-error.js';
-export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit-event-types.js';
+export { AUDIT_EVENT_TYPES } from './audit-event-types.js';
 export {
   EVENT_TYPES,
   type EventSourceConstructor,

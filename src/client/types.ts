@@ -4,7 +4,7 @@
  */
 import type { Static } from 'typebox';
 import type { SessionView, UserView } from '../auth/views.js';
-import type { AuditEventView } from '../http/routes/audit-routes.js';
+import type { AuditEventTypeSchema, AuditEventView } from '../http/routes/audit-routes.js';
 import type { SecondFactorAsked } from '../http/routes/auth-routes.js';
 import type { IdentityView, ProviderView } from '../http/routes/oidc-routes.js';
 import type { PasskeyView } from '../http/routes/passkey-routes.js';
@@ -47,6 +47,8 @@ export type Passkey = Static<typeof PasskeyView>;
 export type LinkedIdentity = Static<typeof IdentityView>;
 export type OidcProvider = Static<typeof ProviderView>;
 export type AuditEvent = Static<typeof AuditEventView>;
+/** An event type the audit log records (the `type` filter of the audit lists). */
+export type AuditEventType = Static<typeof AuditEventTypeSchema>;
 export interface AuditPage {
   events: AuditEvent[];
   nextCursor: string | null;

@@ -10,7 +10,7 @@ import { HeimdallClient, type PasskeyAssertion, type PasskeyRegistration } from 
  * The web app's one instance of heimdall-auth/client (src/client): the same typed client another team's SPA uses.
  * This file only binds it to the page: where the API is, the passkey ceremonies, and the handlers the app sets.
  */
-export { ApiError, AUDIT_EVENT_TYPES, type AuditEventType, EVENT_TYPES } from '../../src/client/index.js';
+export { ApiError, AUDIT_EVENT_TYPES, EVENT_TYPES } from '../../src/client/index.js';
 export type * from '../../src/client/types.js';
 
 /**

@@ -4,9 +4,12 @@ import { describeUserAgent } from '../../core/device.js';
 import { ADMIN_ROLE } from '../../core/user-service.js';
 import type { Api, RouteContext } from '../route-context.js';
 
-const EventType = Type.Union(AUDIT_EVENT_TYPES.map((t) => Type.Literal(t)));
+/** The `type` filter: one of the event types the audit log records. */
+export const AuditEventTypeSchema = Type.Unsafe<AuditEventType>(
+  Type.Union(AUDIT_EVENT_TYPES.map((t) => Type.Literal(t))),
+);
 const Paging = {
-  type: Type.Optional(EventType),
+  type: Type.Optional(AuditEventTypeSchema),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 };
@@ -64,7 +67,7 @@ export function registerAuditRoutes(api: Api, { services, guards }: RouteContext
       const userId = request.auth!.user.id;
       const page = await services.audit.list({
         userId,
-        type: type as AuditEventType | undefined,
+        type,
         cursor,
         limit: limit ?? 50,
       });
@@ -82,7 +85,7 @@ export function registerAuditRoutes(api: Api, { services, guards }: RouteContext
       const { userId, type, cursor, limit } = request.query;
       const page = await services.audit.list({
         userId,
-        type: type as AuditEventType | undefined,
+        type,
         cursor,
         limit: limit ?? 50,
       });
