@@ -1,6 +1,7 @@
 import { median } from '../lib/stats.js';
 import type {
   CacheMemoryResult,
+  DbscRefreshResult,
   LoginResult,
   LoginStormResult,
   LookupScaleResult,
@@ -58,6 +59,7 @@ export function derive(results: RunResults) {
     scale: find(results, 'heimdall-lookup-scale', 'lookup-scale') as LookupScaleResult | undefined,
     profile: find(results, 'heimdall-session-profile', 'profile') as ProfileResult | undefined,
     cacheMemory: find(results, 'heimdall-rss-per-100k-cached', 'cache-memory') as CacheMemoryResult | undefined,
+    dbscRefresh: find(results, 'heimdall-dbsc-refresh', 'dbsc-refresh') as DbscRefreshResult | undefined,
     revocations: results.scenarios.filter((s): s is RevocationResult => s.kind === 'revocation'),
     notMeasured: results.scenarios.filter((s) => s.kind === 'skipped' || s.kind === 'failed'),
     targets: [

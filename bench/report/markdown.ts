@@ -1,3 +1,4 @@
+import { dbscSection } from './dbsc-section.js';
 import type { Derived, ReadRow } from './derive.js';
 import { fixed, int, ms, signed, table } from './format.js';
 import type { SignInRushResult } from './results.js';
@@ -304,6 +305,8 @@ sent with every request. See [evidence.md](evidence.md) for what the numbers mea
     );
   }
   if (d.cacheMemory) parts.push(cacheMemorySection(d));
+  const dbsc = dbscSection(d);
+  if (dbsc) parts.push(dbsc);
   if (d.scale) {
     parts.push(
       `## Lookup at scale (SQLite)\n\nThe same ${int(d.scale.activeSessions)} sessions read in rotation, with more or fewer stored${

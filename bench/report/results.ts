@@ -243,6 +243,18 @@ export interface CacheMemoryResult extends Base {
   phases: CacheMemoryPhase[];
 }
 
+/** Keeping a device-bound session alive: Chromium's refresh (challenge, then signed proof), one after another. */
+export interface DbscRefreshResult extends Base {
+  kind: 'dbsc-refresh';
+  refreshes: number;
+  /** Bound sessions refreshing at once, each again as soon as it is done. */
+  concurrency: number;
+  /** Server CPU per refresh, both of its requests: the median of the rounds. */
+  cpuUsPerRefresh: number;
+  /** Both round trips as the client sees them, its signing of the proof included. */
+  latencyMs: { p50: number; p99: number };
+}
+
 export interface SkippedResult extends Base {
   kind: 'skipped';
   reason: string;
@@ -263,5 +275,6 @@ export type ScenarioResult =
   | RevocationResult
   | ProfileResult
   | CacheMemoryResult
+  | DbscRefreshResult
   | SkippedResult
   | FailedResult;

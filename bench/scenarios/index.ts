@@ -1,5 +1,6 @@
 import { heimdallCacheMemory } from './heimdall-cache-memory.js';
 import { heimdallSessionBound } from './heimdall-dbsc.js';
+import { heimdallDbscRefresh } from './heimdall-dbsc-refresh.js';
 import { heimdallLogin, heimdallLoginStorm } from './heimdall-login.js';
 import { heimdallSessionProfile } from './heimdall-profile.js';
 import {
@@ -37,6 +38,7 @@ export const SCENARIOS: Scenario[] = [
   heimdallSessionSqlite,
   heimdallSessionSqliteRequestLogs,
   heimdallSessionBound,
+  heimdallDbscRefresh,
   heimdallRole,
   heimdallSessionRedisCached,
   heimdallSessionRedis,
