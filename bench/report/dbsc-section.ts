@@ -11,11 +11,15 @@ export function dbscSection(d: Derived): string | null {
   const refresh = d.dbscRefresh;
   if (!bound && !refresh) return null;
   const parts: string[] = [];
-  if (bound && plain) {
+  if (bound && plain && d.sameWindow(bound.id, plain.id)) {
     const boundUs = bound.saturation.cpuUsPerReq;
     const plainUs = plain.saturation.cpuUsPerReq;
     parts.push(
       `A read of a bound session (GET /api/session, SQLite) costs ${fixed(boundUs)} µs of server CPU, against ${fixed(plainUs)} µs for the same read of a session that is not bound (${signed(boundUs - plainUs)} µs: the bound cookie and its check).`,
+    );
+  } else if (bound) {
+    parts.push(
+      `A read of a bound session (GET /api/session, SQLite) costs ${fixed(bound.saturation.cpuUsPerReq)} µs of server CPU; the same read of a session that is not bound was last measured at another time (see the reads table), and this machine's speed drifts too much between runs to subtract one from the other.`,
     );
   }
   if (refresh) {

@@ -46,8 +46,12 @@ export function derive(results: RunResults) {
     addedUs: floor ? r.saturation.cpuUsPerReq - floor.saturation.cpuUsPerReq : Number.NaN,
   }));
   const row = (id: string) => rows.find((r) => r.id === id);
+  // Which measurement a scenario's figures come from: the last re-measurement that names it, else the run itself.
+  const windowOf = (id: string) => (results.remeasured ?? []).findLastIndex((r) => r.scenarios.includes(id));
   return {
     results,
+    /** True when both scenarios' figures come from the same measurement (compare them only then). */
+    sameWindow: (a: string, b: string) => windowOf(a) === windowOf(b),
     floor: floor ? row(floor.id) : undefined,
     rows,
     row,
