@@ -25,7 +25,6 @@ function revocationCell(r: ReadRow): string {
   return `after up to ${int(r.revocation.staleForSec ?? 0)} s`;
 }
 
-/** Reads sorted cheapest first: the floor, then by CPU per request. */
 /** Why a Bearer read costs more than the jose peers' whole request: measured by a micro-benchmark, not this run. */
 const BEARER_NOTE = `Heimdall's Bearer read costs more than the bare jose EdDSA peer plus Heimdall's own work around a session read.
 The likeliest cause, shown in isolation but not yet inside Heimdall, is that jose's check has no fixed cost: it
@@ -34,6 +33,7 @@ CPU per token the more tokens are in flight together. A server that does more pe
 batches fewer checks per hop, so the same jose call costs it more. \`node bench/micro/jwt-verify.mjs\` measures CPU
 per token for node:crypto's bare Ed25519 check on the calling thread and for jwtVerify with 1, 4 and 16 in flight.`;
 
+/** Reads sorted cheapest first: the floor, then by CPU per request. */
 export function sortedReads(d: Derived): ReadRow[] {
   return [...d.rows].sort(
     (a, b) => Number(b.floor) - Number(a.floor) || a.saturation.cpuUsPerReq - b.saturation.cpuUsPerReq,

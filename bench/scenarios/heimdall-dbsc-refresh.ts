@@ -54,22 +54,24 @@ export const heimdallDbscRefresh: Scenario = {
       }
       const count = ctx.options.quick ? REFRESHES.quick : REFRESHES.full;
       const times: number[] = [];
-      const each = (refreshes: number, until = Number.POSITIVE_INFINITY) =>
+      // Every session refreshes one after another while `more(refreshesDone)` says so; `into` collects the times.
+      const refreshAll = (more: (done: number) => boolean, into?: number[]) =>
         Promise.all(
           refreshers.map(async (refresh) => {
-            for (let i = 0; i < refreshes && performance.now() < until; i++) {
+            for (let done = 0; more(done); done++) {
               const started = performance.now();
               await refresh();
-              if (until === Number.POSITIVE_INFINITY) times.push(performance.now() - started);
+              into?.push(performance.now() - started);
             }
           }),
         );
       // Warm-up by time, as the other scenarios: the server's code and the harness's signing both get faster at first.
-      await each(Number.MAX_SAFE_INTEGER, performance.now() + Math.max(1, ctx.options.warmupSec * 2) * 1000);
+      const warmUpEnds = performance.now() + Math.max(1, ctx.options.warmupSec * 2) * 1000;
+      await refreshAll(() => performance.now() < warmUpEnds);
       const cpuPerRound: number[] = [];
       for (let r = 0; r < ctx.options.rounds; r++) {
         const cpuStart = heimdall.process.cpuTimeUs();
-        await each(count);
+        await refreshAll((done) => done < count, times);
         cpuPerRound.push((heimdall.process.cpuTimeUs() - cpuStart) / (count * concurrency));
         ctx.progress.log(`round ${r + 1}: ${Math.round(cpuPerRound.at(-1)!)} µs server CPU per refresh`);
       }

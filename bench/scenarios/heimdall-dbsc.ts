@@ -4,7 +4,7 @@ import { BENCH_PASSWORD, BROWSER_UA, COOKIE_NAME, type HeimdallInstance, startHe
 import { cookiesFrom, postJson, request } from '../lib/net.js';
 import { readScenario } from './read-scenario.js';
 
-/** A bound session as the browser holds it: both cookies, its public id and the device key it was bound to. */
+/** A bound session as the browser holds it: both cookies, its public id and the device key's private half. */
 export interface BoundSession {
   /** `__Host-heimdall=…` */
   sessionCookie: string;
@@ -12,7 +12,6 @@ export interface BoundSession {
   boundCookie: string;
   sessionId: string;
   privateKey: CryptoKey;
-  jwk: JWK;
 }
 
 /** A DBSC proof over `challenge`, signed with the device key, as Chromium makes it. */
@@ -34,21 +33,20 @@ export async function boundSession(h: HeimdallInstance, email: string): Promise<
   const challenge = /;challenge="([^"]+)"/.exec(login.headers.get('secure-session-registration') ?? '')?.[1];
   if (login.status !== 201 || !challenge) throw new Error(`sign-up offered no DBSC registration: ${login.status}`);
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = await exportJWK(publicKey);
   const sessionCookie = cookiesFrom(login);
   const registered = await request(`${h.baseUrl}/api/dbsc/register`, {
     method: 'POST',
     headers: {
       ...headers,
       cookie: sessionCookie,
-      'secure-session-response': `"${await dbscProof(challenge, privateKey, jwk)}"`,
+      'secure-session-response': `"${await dbscProof(challenge, privateKey, await exportJWK(publicKey))}"`,
     },
   });
   if (registered.status !== 200) throw new Error(`DBSC registration: ${registered.status} ${registered.body}`);
   const boundCookie = cookiesFrom(registered);
   if (!boundCookie.startsWith(`${COOKIE_NAME}-bound=`)) throw new Error('DBSC registration set no bound cookie');
   const sessionId = registered.json<{ session_identifier: string }>().session_identifier;
-  return { sessionCookie, boundCookie, sessionId, privateKey, jwk };
+  return { sessionCookie, boundCookie, sessionId, privateKey };
 }
 
 /**
