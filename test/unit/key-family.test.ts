@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyFamily } from '../../src/stores/redis/key-family.js';
-import { tokenHashOfKey, userIdOfIndexKey } from '../../src/stores/redis/redis-session-store.js';
+import { sessionIdKey, tokenHashOfKey, userIdOfIndexKey } from '../../src/stores/redis/redis-session-store.js';
+import { presenceKey } from '../../src/stores/redis/redis-stream-presence.js';
 import { userIdOfKey } from '../../src/stores/redis/redis-user-cache.js';
 
 describe('keyFamily', () => {
@@ -19,5 +20,8 @@ describe('keyFamily', () => {
     expect(userIdOfKey(`hd:us:{${id}}`)).toBe(`hd:us:{${id}}`);
     expect(userIdOfIndexKey(`hd:u:{${id}}`)).toBe(`hd:u:{${id}}`);
     expect(tokenHashOfKey(`hd:sid:{${id}}`)).toBe(`hd:sid:{${id}}`);
+    // Every key family names its keys as DESIGN.md does (the id index and stream presence build theirs the same way).
+    expect(sessionIdKey('abc')).toBe('hd:sid:{abc}');
+    expect(presenceKey(id)).toBe(`hd:sp:{${id}}`);
   });
 });

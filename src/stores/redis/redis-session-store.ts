@@ -27,7 +27,7 @@ export const tokenHashOfKey = SESSIONS.tagOf;
 export const userSessionsKey = USER_SESSIONS.key;
 /** The user id a session index key names (`hd:us:{id}` → `id`), any other key as it is (for caches keyed by id). */
 export const userIdOfIndexKey = USER_SESSIONS.tagOf;
-export const sessionIdKey = (id: string) => `hd:sid:{${id}}`;
+export const sessionIdKey = keyFamily('hd:sid:').key;
 
 export interface RedisSessionStoreOptions {
   /**

@@ -1,10 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import type { StreamPresence } from '../../core/events.js';
 import { generatePublicId } from '../../core/ids.js';
+import { keyFamily } from './key-family.js';
 import type { RedisConnection } from './redis-connection.js';
 import { toUnavailable } from './redis-errors.js';
 
-export const presenceKey = (userId: string) => `hd:sp:{${userId}}`;
+export const presenceKey = keyFamily('hd:sp:').key;
 
 export interface RedisStreamPresenceOptions {
   clock: Clock;
