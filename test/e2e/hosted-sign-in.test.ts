@@ -31,6 +31,21 @@ describe('hosted sign-in in Chromium', () => {
     return { heimdall, app: other };
   }
 
+  /**
+   * An account with a password and a passkey (so a password sign-in asks for a second factor), signed out, and the
+   * Chromium page holding the passkey on the hosted sign-in page with `returnTo` the other app's /back.
+   */
+  async function passkeyAccountAtSignIn(email: string) {
+    // WebAuthn checks the origin against the public URL: Heimdall listens where HEIMDALL_PUBLIC_URL says.
+    const { heimdall, app } = await setUp(undefined, publicUrlEnv());
+    const { context, page, problems } = await suite.pages.open();
+    await addVirtualAuthenticator(context, page);
+    await signUpWithPasskey(page, heimdall.origin, email, PASSWORD);
+    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
+    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    return { heimdall, page, problems };
+  }
+
   it('an app on an allowed origin sends the user to sign in and gets them back signed in', async () => {
     const { heimdall, app } = await setUp();
     await signedUpClient(heimdall.app, 'odin@asgard.example');
@@ -75,28 +90,14 @@ describe('hosted sign-in in Chromium', () => {
   });
 
   it('a passkey sign-in goes back too', async () => {
-    // WebAuthn checks the origin against the public URL: Heimdall listens where HEIMDALL_PUBLIC_URL says.
-    const { heimdall, app } = await setUp(undefined, publicUrlEnv());
-    const { context, page, problems } = await suite.pages.open();
-    await addVirtualAuthenticator(context, page);
-    await signUpWithPasskey(page, heimdall.origin, 'freya@asgard.example', PASSWORD);
-    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
-
-    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    const { page, problems } = await passkeyAccountAtSignIn('freya@asgard.example');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByText('Signed in as freya@asgard.example at /back').waitFor();
     expect(problems).toEqual([]);
   });
 
   it('a password sign-in finished with a passkey as the second factor goes back too', async () => {
-    const { heimdall, app } = await setUp(undefined, publicUrlEnv());
-    const { context, page, problems } = await suite.pages.open();
-    await addVirtualAuthenticator(context, page);
-    // The account has a password and a passkey, so a password sign-in asks for a second factor.
-    await signUpWithPasskey(page, heimdall.origin, 'sif@asgard.example', PASSWORD);
-    expect((await pageFetch(page, '/api/auth/logout', { method: 'POST' })).status).toBe(204);
-
-    await page.goto(`${heimdall.origin}/signin?returnTo=${encodeURIComponent(`${app.origin}/back`)}`);
+    const { heimdall, page, problems } = await passkeyAccountAtSignIn('sif@asgard.example');
     await signInWithPassword(page, 'sif@asgard.example');
     await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
     await page.getByRole('button', { name: 'Use a passkey' }).click();
