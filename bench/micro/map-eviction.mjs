@@ -1,5 +1,5 @@
 // The cost of dropping a Map's oldest entry on every insert (a bounded first-in-first-out cache), with a new
-// `keys().next()` each time versus one iterator kept across calls (src/core/oldest-key.ts). Run:
+// `keys().next()` each time versus one iterator kept across calls (src/core/fifo-map.ts). Run:
 //   node bench/micro/map-eviction.mjs
 // V8 keeps deleted Map slots until it rebuilds the table, and a new iterator steps over all of them.
 const INSERTS = 200_000;

@@ -2,8 +2,8 @@ import { UAParser } from 'ua-parser-js';
 import type { AuditClient, AuditTrail } from './audit.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
+import { FifoMap } from './fifo-map.js';
 import { type AccountNotifier, silentNotifier } from './notices.js';
-import { OldestKey } from './oldest-key.js';
 import type { SessionRevoker } from './revocation.js';
 import type { Session, SessionStore } from './session.js';
 
@@ -53,6 +53,8 @@ export interface AnomalyDetectorOptions {
 
 const WARNINGS_TTL_MS = 5_000;
 const MAX_CACHED_WARNINGS = 10_000;
+/** What most users' memo entries hold: one shared empty list instead of an array each, frozen so none can add to it. */
+const NO_WARNINGS = Object.freeze([]) as unknown as SecurityWarning[];
 
 /** "Browser on OS" without versions, so an update does not count as a new device. */
 export function deviceFamily(userAgent: string): string {
@@ -79,8 +81,7 @@ export class AnomalyDetector implements SessionWatcher {
   readonly #devices: DeviceHistory | undefined;
   readonly #events: EventBus | undefined;
   readonly #notifier: AccountNotifier;
-  readonly #warnings = new Map<string, { until: number; warnings: SecurityWarning[] }>();
-  readonly #oldestWarning = new OldestKey(this.#warnings);
+  readonly #warnings = new FifoMap<string, { until: number; warnings: SecurityWarning[] }>();
 
   constructor(options: AnomalyDetectorOptions) {
     this.#store = options.store;
@@ -133,9 +134,9 @@ export class AnomalyDetector implements SessionWatcher {
     const cached = this.#warnings.get(userId);
     if (cached && cached.until > now) return cached.warnings;
     const countries = await this.#store.countriesForUser(userId, now);
-    const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : [];
+    const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : NO_WARNINGS;
     if (!this.#warnings.has(userId) && this.#warnings.size >= MAX_CACHED_WARNINGS) {
-      this.#warnings.delete(this.#oldestWarning.next()!);
+      this.#warnings.delete(this.#warnings.oldest()!);
     }
     this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
     return warnings;

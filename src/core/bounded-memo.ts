@@ -1,4 +1,4 @@
-import { OldestKey } from './oldest-key.js';
+import { FifoMap } from './fifo-map.js';
 
 /**
  * Remembers a pure function's results for the few distinct inputs that recur (user agents: a deployment sees a few
@@ -8,8 +8,7 @@ import { OldestKey } from './oldest-key.js';
 export class BoundedMemo<K, V> {
   readonly #compute: (key: K) => V;
   readonly #maxEntries: number;
-  readonly #entries = new Map<K, V>();
-  readonly #oldest = new OldestKey(this.#entries);
+  readonly #entries = new FifoMap<K, V>();
 
   constructor(compute: (key: K) => V, maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
@@ -25,7 +24,7 @@ export class BoundedMemo<K, V> {
     if (this.#entries.has(key)) return this.#entries.get(key) as V;
     const value = this.#compute(key);
     if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#oldest.next();
+      const oldest = this.#entries.oldest();
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
     this.#entries.set(key, value);

@@ -1,4 +1,4 @@
-import { OldestKey } from '../../core/oldest-key.js';
+import { FifoMap } from '../../core/fifo-map.js';
 
 /**
  * Where a cache learns that what it holds may be stale. Redis: tracking pushes, and flushes whenever the link may
@@ -67,12 +67,12 @@ export class TrackedCache<T> {
   readonly #coherence: CacheCoherence;
   readonly #maxEntries: number;
   readonly #windowMs: number;
-  /** Values stored in the current window, and in the one before. */
-  #young = new Map<string, T>();
-  #old = new Map<string, T>();
-  /** Which entry goes first when the cache is full, in constant time: the previous window's, then the current's. */
-  #youngOldest = new OldestKey(this.#young);
-  #oldOldest = new OldestKey(this.#old);
+  /**
+   * Values stored in the current window, and in the one before; when the cache is full, the previous window's oldest
+   * entry goes first, then the current's.
+   */
+  #young = new FifoMap<string, T>();
+  #old = new FifoMap<string, T>();
   #windowStart = Date.now();
   /** What each composite entry was built from; a plain entry (nearly all) has no record here. */
   readonly #dependsOn = new Map<string, readonly string[]>();
@@ -157,10 +157,12 @@ export class TrackedCache<T> {
   }
 
   /** Drops every entry matching the predicate (for writes that touch many keys at once). */
-  invalidateWhere(predicate: (value: T) => boolean): void {
+  invalidateWhere(predicate: (value: T, key: string) => boolean): void {
+    const doomed: string[] = [];
     for (const generation of [this.#young, this.#old]) {
-      for (const [key, value] of generation) if (predicate(value)) this.invalidate(key);
+      for (const [key, value] of generation.entries()) if (predicate(value, key)) doomed.push(key);
     }
+    for (const key of doomed) this.invalidate(key);
   }
 
   flush(): void {
@@ -168,8 +170,6 @@ export class TrackedCache<T> {
     this.#flushes++;
     this.#young.clear();
     this.#old.clear();
-    this.#youngOldest.reset();
-    this.#oldOldest.reset();
     this.#dependsOn.clear();
     this.#dependents.clear();
     for (const tickets of this.#inFlight.values()) for (const ticket of tickets) ticket.stale = true;
@@ -224,14 +224,11 @@ export class TrackedCache<T> {
     this.#forgetDependencies(this.#old);
     if (ended === 1) {
       this.#old = this.#young;
-      this.#oldOldest = this.#youngOldest;
     } else {
       this.#forgetDependencies(this.#young);
-      this.#old = new Map();
-      this.#oldOldest = new OldestKey(this.#old);
+      this.#old = new FifoMap();
     }
-    this.#young = new Map();
-    this.#youngOldest = new OldestKey(this.#young);
+    this.#young = new FifoMap();
   }
 
   #store(key: string, loaded: Composite<T>): void {
@@ -239,7 +236,7 @@ export class TrackedCache<T> {
     this.#age();
     this.#remove(key);
     if (this.size >= this.#maxEntries) {
-      const oldest = this.#old.size > 0 ? this.#oldOldest.next() : this.#youngOldest.next();
+      const oldest = this.#old.size > 0 ? this.#old.oldest() : this.#young.oldest();
       if (oldest !== undefined) this.#remove(oldest);
     }
     this.#young.set(key, loaded.value);
@@ -261,7 +258,7 @@ export class TrackedCache<T> {
   }
 
   /** Before a generation is dropped: its composite entries' dependency records go with it. */
-  #forgetDependencies(generation: Map<string, T>): void {
+  #forgetDependencies(generation: FifoMap<string, T>): void {
     if (this.#dependsOn.size === 0) return;
     for (const key of [...this.#dependsOn.keys()]) if (generation.has(key)) this.#unlink(key);
   }
