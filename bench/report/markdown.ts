@@ -157,8 +157,10 @@ function cacheMemorySection(d: Derived): string {
     `${int(c.sessions)} sessions (${c.sessionsPerUser} per user) written to Redis as sign-ins write them, then each read ` +
     `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`; memory is read after full garbage ` +
     `collections. What the cache holds is the JavaScript heap in use: **${fixed(c.heapPer100kMiB)} MiB per 100k ` +
-    `sessions** (${int(c.heapBytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added): the decoded ` +
-    `session, the user's cached session list (token hashes only, read for the anomaly warnings), the ` +
+    `sessions** (${int(c.heapBytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added): the ` +
+    `session packed into one string under its token hash (the 4,096 most recently read are also kept decoded, so a ` +
+    `session read on every request is not decoded per request; the all-hits phase below decodes each one it reads), ` +
+    `the user's cached session list (token hashes only, read for the anomaly warnings), the ` +
     `user record shared by the user's sessions, and the maps' own overhead. The process's RSS grew more, ` +
     `${fixed(c.rssPer100kMiB)} MiB per 100k (${int(c.bytesPerSession)} bytes each), because it also counts heap space ` +
     `V8 committed while the 100k misses churned through garbage and has not handed back yet (heap committed, not in ` +

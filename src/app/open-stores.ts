@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus, StreamPresence } from '../core/events.js';
-import type { Session, SessionStore } from '../core/session.js';
+import type { SessionStore } from '../core/session.js';
 import type { User, UserRepository } from '../core/user.js';
 import { CachedSessionStore } from '../stores/memory/cached-session-store.js';
 import { CachedUserRepository } from '../stores/memory/cached-user-repository.js';
+import type { PackedSession } from '../stores/memory/packed-session.js';
 import { type CacheStats, TrackedCache } from '../stores/memory/tracked-cache.js';
 import { RedisConnection, type RedisLogger } from '../stores/redis/redis-connection.js';
 import { RedisEventBus } from '../stores/redis/redis-event-bus.js';
@@ -80,7 +81,7 @@ export async function openStores(
     const caches: Record<string, TrackedCache<unknown>> = {};
     if (config.redis.clientCache) {
       const sessionCaches = {
-        sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
+        sessions: new TrackedCache<PackedSession>(redis, { ...limits, localKey: tokenHashOfKey }),
         lists: new TrackedCache<string[]>(redis, { ...limits, localKey: userIdOfIndexKey }),
         idKey: sessionIdKey,
       };
@@ -137,7 +138,7 @@ export async function openStores(
   if (database.dataVersion && config.sqliteCache) {
     const coherence = new SqliteDataVersion(database.dataVersion);
     const sessionCaches = {
-      sessions: new TrackedCache<Session>(coherence, limits),
+      sessions: new TrackedCache<PackedSession>(coherence, limits),
       lists: new TrackedCache<string[]>(coherence, limits),
       idKey: (id: string) => `sid:${id}`,
     };

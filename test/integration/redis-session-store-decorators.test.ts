@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDenyList, DENY_HOLD_MS } from '../../src/app/build-token-services.js';
 import { FamilyRevokingSessionStore } from '../../src/core/family-revoking-session-store.js';
-import type { Session, SessionStore } from '../../src/core/session.js';
+import type { SessionStore } from '../../src/core/session.js';
 import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
+import type { PackedSession } from '../../src/stores/memory/packed-session.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import type { RedisConnection } from '../../src/stores/redis/redis-connection.js';
 import {
@@ -29,7 +30,7 @@ const denialDatabase = () => {
 function cachedOnRedis(redis: RedisConnection): SessionStore {
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(new RedisSessionStore(redis), {
-    sessions: new TrackedCache<Session>(redis, { ...limits, localKey: tokenHashOfKey }),
+    sessions: new TrackedCache<PackedSession>(redis, { ...limits, localKey: tokenHashOfKey }),
     lists: new TrackedCache<string[]>(redis, { ...limits, localKey: userIdOfIndexKey }),
     idKey: sessionIdKey,
   });

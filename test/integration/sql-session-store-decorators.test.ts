@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDenyList, DENY_HOLD_MS } from '../../src/app/build-token-services.js';
 import { FamilyRevokingSessionStore } from '../../src/core/family-revoking-session-store.js';
-import type { Session, SessionStore } from '../../src/core/session.js';
+import type { SessionStore } from '../../src/core/session.js';
 import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
+import type { PackedSession } from '../../src/stores/memory/packed-session.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import type { SqlDatabase } from '../../src/stores/sql/database.js';
 import { failClosedOnOutage } from '../../src/stores/sql/sql-outage.js';
@@ -22,7 +23,7 @@ function productionStore(dialect: DialectName, database: SqlDatabase): SessionSt
   const coherence = new SqliteDataVersion(database.dataVersion!);
   const limits = { maxEntries: 1_000 };
   return new CachedSessionStore(sql, {
-    sessions: new TrackedCache<Session>(coherence, limits),
+    sessions: new TrackedCache<PackedSession>(coherence, limits),
     lists: new TrackedCache<string[]>(coherence, limits),
     idKey: (id) => `sid:${id}`,
   });

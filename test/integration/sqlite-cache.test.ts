@@ -10,6 +10,7 @@ import { SessionService } from '../../src/core/session-service.js';
 import type { User, UserRepository } from '../../src/core/user.js';
 import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
 import { CachedUserRepository } from '../../src/stores/memory/cached-user-repository.js';
+import type { PackedSession } from '../../src/stores/memory/packed-session.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
 import { openDatabase, type SqlDatabase } from '../../src/stores/sql/database.js';
 import { migrateToLatest } from '../../src/stores/sql/migrator.js';
@@ -89,7 +90,7 @@ describe('the in-process cache on the embedded SQLite default', () => {
     const sqlSessions = counted<SessionStore>(new SqlSessionStore(database.db));
     const sqlUsers = counted<UserRepository>(new SqlUserRepository(database.db));
     const store = new CachedSessionStore(sqlSessions.port, {
-      sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
+      sessions: new TrackedCache<PackedSession>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
       idKey: (id) => `sid:${id}`,
     });
@@ -130,12 +131,12 @@ describe('the in-process cache on the embedded SQLite default', () => {
     expect(await sessions.validate(secret)).toBeNull();
   });
 
-  it("answers a user's list with the sessions cached on their own (one object each), and a changed one as its own", async () => {
+  it("answers a user's held list with the sessions cached on their own (one object each), and a changed one as its own", async () => {
     const database = await open('shared.db');
     const coherence = new SqliteDataVersion(database.dataVersion!);
     const inner = new SqlSessionStore(database.db);
     const store = new CachedSessionStore(inner, {
-      sessions: new TrackedCache<Session>(coherence, { maxEntries: 100 }),
+      sessions: new TrackedCache<PackedSession>(coherence, { maxEntries: 100 }),
       lists: new TrackedCache<string[]>(coherence, { maxEntries: 100 }),
       idKey: (id) => `sid:${id}`,
     });
@@ -172,10 +173,10 @@ describe('the in-process cache on the embedded SQLite default', () => {
     await store.insert(base);
     await store.insert({ ...base, id: 'sid-b', tokenHash: 'hash-b', csrfToken: 'csrf-b' });
 
-    // Session first, then the list: the list reuses the cached object.
+    // Session first, then the list: a list just read answers as read, the same records.
     const a = await store.findByTokenHash('hash-a');
     const listed = await store.listForUser('u2');
-    expect(listed.find((s) => s.tokenHash === 'hash-a')).toBe(a);
+    expect(listed.find((s) => s.tokenHash === 'hash-a')).toEqual(a);
     // The list holds token hashes only: once held, it answers with the objects the sessions cache holds.
     const b = await store.findByTokenHash('hash-b');
     const again = await store.listForUser('u2');

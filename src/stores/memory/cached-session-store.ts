@@ -1,4 +1,3 @@
-import { BoundedMemo } from '../../core/bounded-memo.js';
 import {
   liveCountries,
   type Session,
@@ -6,14 +5,15 @@ import {
   type SessionProof,
   type SessionStore,
 } from '../../core/session.js';
+import { type PackedSession, SessionPacker } from './packed-session.js';
 import type { TrackedCache } from './tracked-cache.js';
 
 export interface SessionCaches {
   /**
-   * Sessions by token hash (the bare hash: the key and the session's `tokenHash` are one string), and by public id
-   * under `idKey` (API token families on every Bearer request).
+   * Sessions by token hash (the bare hash), packed (packed-session.ts), and the token hash of a session by its public
+   * id under `idKey` (API token families on every Bearer request).
    */
-  sessions: TrackedCache<Session>;
+  sessions: TrackedCache<PackedSession>;
   /**
    * Each user's sessions as token hashes (devices list, anomaly checks on every GET /api/session), the sessions
    * themselves coming from `sessions`: a list depends on its user's index alone and holds no copy of listing data
@@ -28,76 +28,6 @@ export interface SessionCaches {
 }
 
 /**
- * Distinct strings kept for sharing at the least; a pool holds as many as its session cache has entries when that is
- * more, so that every cached user's id stays shared (at 16,384, a cache of 100k sessions of 38k users kept re-copying
- * them: 30 bytes a session, issue 18). Beyond it the oldest is forgotten (a copy then lives on in its sessions).
- */
-const INTERNED_STRINGS = 16_384;
-
-/**
- * One copy of each string that many cached sessions repeat (issue 18): a user's id across their sessions, the client
- * addresses, countries, user agents and what is parsed from them. Made-up values cost one entry each and are
- * forgotten first.
- */
-export class StringPool {
-  readonly #strings: BoundedMemo<string, string>;
-
-  constructor(capacity = INTERNED_STRINGS) {
-    this.#strings = new BoundedMemo<string, string>((s) => s, Math.max(INTERNED_STRINGS, capacity));
-  }
-
-  intern<S extends string | null>(value: S): S {
-    return (value === null ? value : this.#strings.get(value)) as S;
-  }
-
-  /**
-   * The session with its repeated strings shared, and `tokenHash` the given instance (the cache's key). Every field is
-   * written out in one literal, so V8 keeps all of them inside the object: a spread of a decoded record left three
-   * in a separate property array, 47 bytes more per cached session (issue 18).
-   */
-  session(s: Session, tokenHash = s.tokenHash): Session {
-    return {
-      id: s.id,
-      tokenHash,
-      userId: this.intern(s.userId),
-      kind: s.kind,
-      userVersion: s.userVersion,
-      createdAt: s.createdAt,
-      lastSeenAt: s.lastSeenAt,
-      idleExpiresAt: s.idleExpiresAt,
-      absoluteExpiresAt: s.absoluteExpiresAt,
-      idleTimeoutMs: s.idleTimeoutMs,
-      rememberMe: s.rememberMe,
-      ip: this.intern(s.ip),
-      userAgent: this.intern(s.userAgent),
-      browser: this.intern(s.browser),
-      os: this.intern(s.os),
-      country: this.intern(s.country),
-      csrfToken: s.csrfToken,
-      provider: this.intern(s.provider),
-      authenticatedAt: s.authenticatedAt,
-      methods: s.methods,
-      deviceKey: s.deviceKey,
-    };
-  }
-}
-
-/**
- * The session already held in memory when it says the same as the one just read, field for field (records are
- * never changed in place), else the one just read: so a session cached on its own and in its user's list is one
- * object, not two.
- */
-function oneCopy(held: Session | undefined, fresh: Session): Session {
-  if (!held) return fresh;
-  const left = held as unknown as Record<string, unknown>;
-  const right = fresh as unknown as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return fresh;
-  for (const key of keys) if (left[key] !== right[key]) return fresh;
-  return held;
-}
-
-/**
  * SessionStore decorator: serves findByTokenHash (every authenticated request), findById (every Bearer request reads
  * its token family so) and listForUser (every GET /api/session, for the anomaly warning) from memory while the
  * caches' coherence says entries are current. A lookup by id depends on the session it found, and a list (token hashes
@@ -109,12 +39,11 @@ function oneCopy(held: Session | undefined, fresh: Session): Session {
 export class CachedSessionStore implements SessionStore {
   readonly #inner: SessionStore;
   readonly #caches: SessionCaches;
-  readonly #strings: StringPool;
+  readonly #packer = new SessionPacker();
 
   constructor(inner: SessionStore, caches: SessionCaches) {
     this.#inner = inner;
     this.#caches = caches;
-    this.#strings = new StringPool(caches.sessions.capacity);
   }
 
   async insert(session: Session): Promise<void> {
@@ -122,28 +51,48 @@ export class CachedSessionStore implements SessionStore {
     this.#drop(session.tokenHash, session.userId);
   }
 
-  findByTokenHash(tokenHash: string): Promise<Session | null> {
+  async findByTokenHash(tokenHash: string): Promise<Session | null> {
     const { sessions, lists } = this.#caches;
-    return sessions.get(tokenHash, async () => {
+    let fresh: Session | undefined;
+    const packed = await sessions.get(tokenHash, async () => {
       const found = await this.#inner.findByTokenHash(tokenHash);
       if (!found) return null;
-      // One copy of the hash for the entry's key, the session and its user's cached list (whose own copy, read with
-      // the list, is swapped for this one: equal strings, so the list says the same).
+      // One copy of the hash for the entry's key and its user's cached list (whose own copy, read with the list, is
+      // swapped for this one: equal strings, so the list says the same).
       const listed = lists.peek(found.userId);
       const at = listed ? listed.indexOf(tokenHash) : -1;
       if (at !== -1) listed![at] = tokenHash;
-      return this.#strings.session(found, tokenHash);
+      fresh = found;
+      const packing = this.#packer.pack(found);
+      this.#packer.remember(packing, found);
+      return packing;
     });
+    if (fresh) return fresh;
+    if (packed === null) return null;
+    const session = this.#packer.unpack(tokenHash, packed);
+    if (session) return session;
+    // It names a device the packer has since forgotten: read it again (the new entry names it anew).
+    sessions.invalidate(tokenHash);
+    return this.findByTokenHash(tokenHash);
   }
 
-  findById(id: string): Promise<Session | null> {
+  async findById(id: string): Promise<Session | null> {
     const { sessions, idKey } = this.#caches;
-    return sessions.getComposite(idKey(id), async () => {
+    const key = idKey(id);
+    let fresh: Session | undefined;
+    const tokenHash = await sessions.getComposite(key, async () => {
       const found = await this.#inner.findById(id);
       if (!found) return null;
-      const session = this.#strings.session(found);
-      return { value: oneCopy(sessions.peek(session.tokenHash), session), dependsOn: [session.tokenHash] };
+      fresh = found;
+      return { value: found.tokenHash, dependsOn: [found.tokenHash] };
     });
+    if (fresh) return fresh;
+    if (tokenHash === null) return null;
+    const session = await this.findByTokenHash(tokenHash);
+    if (session?.id === id) return session;
+    // The session behind the hash went (its invalidation drops this entry too) or is no longer this one: ask the store.
+    sessions.invalidate(key);
+    return this.#inner.findById(id);
   }
 
   async touch(tokenHash: string, activity: SessionActivity): Promise<void> {
@@ -172,9 +121,7 @@ export class CachedSessionStore implements SessionStore {
     const { lists } = this.#caches;
     let fresh: Session[] | undefined;
     const hashes = await lists.get(userId, async () => {
-      fresh = (await this.#inner.listForUser(userId)).map((s) =>
-        oneCopy(this.#caches.sessions.peek(s.tokenHash), this.#strings.session(s)),
-      );
+      fresh = await this.#inner.listForUser(userId);
       return fresh.map((s) => s.tokenHash);
     });
     // Just read: answered as read. Held: each session from the sessions cache (read and kept there on a miss), and
@@ -186,7 +133,9 @@ export class CachedSessionStore implements SessionStore {
 
   async deleteAllForUser(userId: string, exceptTokenHash?: string): Promise<number> {
     const drop = () => {
-      this.#caches.sessions.invalidateWhere((s) => s.userId === userId && s.tokenHash !== exceptTokenHash);
+      this.#caches.sessions.invalidateWhere(
+        (value, key) => key !== exceptTokenHash && isPacked(value) && this.#packer.belongsTo(value, userId),
+      );
       this.#drop(userId);
     };
     drop();
@@ -200,7 +149,7 @@ export class CachedSessionStore implements SessionStore {
   async pruneExpired(now: number): Promise<number> {
     const pruned = await this.#inner.pruneExpired(now);
     if (pruned > 0) {
-      this.#caches.sessions.invalidateWhere((s) => now >= s.idleExpiresAt || now >= s.absoluteExpiresAt);
+      this.#caches.sessions.invalidateWhere((value) => isPacked(value) && this.#packer.expiredAt(value, now));
       this.#caches.lists.flush();
     }
     return pruned;
@@ -235,4 +184,9 @@ export class CachedSessionStore implements SessionStore {
       this.#caches.lists.invalidate(key);
     }
   }
+}
+
+/** A packed session, not the token hash that a lookup by id keeps (base64url: never a `[`). */
+function isPacked(value: string): value is PackedSession {
+  return value.startsWith('[');
 }

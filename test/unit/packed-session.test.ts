@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { describeUserAgent } from '../../src/core/device.js';
+import { AUTH_METHODS, type Session, type SessionStore } from '../../src/core/session.js';
+import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
+import { type PackedSession, SessionPacker } from '../../src/stores/memory/packed-session.js';
+import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
+import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';
+
+const NOW = 1_795_000_000_000;
+
+function session(overrides: Partial<Session> = {}): Session {
+  const userAgent = overrides.userAgent ?? COMMON_USER_AGENTS[0]!;
+  return {
+    id: 'AbCdEfGhIjKlMnOpQrStUv',
+    tokenHash: 'hash',
+    userId: '0196f0b6-7a1c-7c3e-9d2a-3f5e8b1c2d4e',
+    kind: 'cookie',
+    userVersion: 0,
+    createdAt: NOW,
+    lastSeenAt: NOW,
+    idleExpiresAt: NOW + 1_800_000,
+    absoluteExpiresAt: NOW + 43_200_000,
+    idleTimeoutMs: 1_800_000,
+    rememberMe: false,
+    ip: '203.0.113.7',
+    userAgent,
+    ...describeUserAgent(userAgent),
+    country: 'SE',
+    csrfToken: 'AAAAAAAAAAAAAAAAAAAAAA',
+    provider: null,
+    authenticatedAt: NOW,
+    methods: ['password'],
+    deviceKey: null,
+    ...overrides,
+  };
+}
+
+const text = fc.string({ unit: 'binary', maxLength: 60 });
+const time = fc.oneof(
+  fc.integer({ min: 0, max: 4_000_000_000_000 }),
+  fc.double({ min: 1, max: 4e12, noNaN: true, noDefaultInfinity: true }),
+);
+const arbitrarySession = fc.record({
+  id: text,
+  tokenHash: fc.string({ minLength: 1, maxLength: 43 }),
+  userId: text,
+  kind: fc.constantFrom('cookie' as const, 'api' as const),
+  userVersion: fc.nat(1_000_000),
+  createdAt: time,
+  lastSeenAt: time,
+  idleExpiresAt: time,
+  absoluteExpiresAt: time,
+  idleTimeoutMs: time,
+  rememberMe: fc.boolean(),
+  ip: text,
+  userAgent: fc.oneof(text, fc.constantFrom(...COMMON_USER_AGENTS)),
+  browser: fc.option(text),
+  os: fc.option(text),
+  country: fc.option(text),
+  csrfToken: text,
+  provider: fc.option(text),
+  authenticatedAt: time,
+  methods: fc.subarray([...AUTH_METHODS]),
+  deviceKey: fc.option(text),
+}) as fc.Arbitrary<Session>;
+
+describe('SessionPacker', () => {
+  it('unpack(pack(s)) gives back every field of any session, exactly', () => {
+    fc.assert(
+      fc.property(arbitrarySession, (s) => {
+        const packer = new SessionPacker();
+        expect(packer.unpack(s.tokenHash, packer.pack(s))).toEqual(s);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('reads the expiry and the owner without unpacking, as the unpacked record says, whatever the ids hold', () => {
+    const tricky = fc.constantFrom('u', 'u"', 'u",', 'u\\', '"u', ',', '[1,2]', 'u1');
+    fc.assert(
+      fc.property(arbitrarySession, fc.oneof(text, tricky), fc.oneof(text, tricky), time, (s, userId, other, now) => {
+        const packer = new SessionPacker();
+        const packed = packer.pack({ ...s, userId });
+        const back = packer.unpack(s.tokenHash, packed)!;
+        expect(packer.expiredAt(packed, now)).toBe(now >= back.idleExpiresAt || now >= back.absoluteExpiresAt);
+        expect(packer.belongsTo(packed, userId)).toBe(true);
+        expect(packer.belongsTo(packed, other)).toBe(other === userId);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('packs a typical session into one string of under 220 one-byte characters', () => {
+    const packed = new SessionPacker().pack(session());
+    expect(packed.length).toBeLessThan(220);
+    expect(Buffer.byteLength(packed, 'latin1')).toBe(packed.length);
+    expect(/^[\x20-\x7e]*$/.test(packed)).toBe(true);
+    // The user agent is named by number, not written out.
+    expect(packed).not.toContain('Mozilla');
+  });
+
+  it('answers the same object while it is among the recently unpacked, and never one of another token hash', () => {
+    const packer = new SessionPacker();
+    const packed = packer.pack(session());
+    const first = packer.unpack('hash', packed);
+    expect(packer.unpack('hash', packed)).toBe(first);
+    const twin = packer.unpack('other-hash', packed);
+    expect(twin).not.toBe(first);
+    expect(twin).toEqual({ ...first, tokenHash: 'other-hash' });
+  });
+
+  it('fails to unpack a session whose device it has since forgotten, rather than answer another device', () => {
+    const packer = new SessionPacker();
+    const packed = packer.pack(session({ userAgent: 'the first browser' }));
+    const first = packer.unpack('hash', packed);
+    expect(first?.userAgent).toBe('the first browser');
+    for (let i = 0; i < 16_384; i++) packer.pack(session({ userAgent: `browser ${i}` }));
+    // Its device is forgotten, but while it is among the recently unpacked it is still that object.
+    expect(packer.unpack('hash', packed)).toBe(first);
+    for (let i = 0; i < 4_096; i++) {
+      packer.unpack(`h${i}`, packer.pack(session({ id: `s${i}`, userAgent: `browser ${i}` })));
+    }
+    expect(packer.unpack('hash', packed)).toBeNull();
+  });
+});
+
+describe('CachedSessionStore with packed sessions', () => {
+  it('reads a session again from its store when its packed entry names a forgotten device', async () => {
+    const held = new Map<string, Session>();
+    let reads = 0;
+    const inner = {
+      async findByTokenHash(tokenHash: string) {
+        reads++;
+        return held.get(tokenHash) ?? null;
+      },
+    } as unknown as SessionStore;
+    const coherence = { isLive: () => true, listen: () => () => {} };
+    const sessions = new TrackedCache<PackedSession>(coherence, { maxEntries: 30_000 });
+    const lists = new TrackedCache<string[]>(coherence, { maxEntries: 10 });
+    const store = new CachedSessionStore(inner, { sessions, lists, idKey: (id) => `sid:${id}` });
+    held.set('first', session({ tokenHash: 'first', userAgent: 'the first browser' }));
+    expect((await store.findByTokenHash('first'))?.userAgent).toBe('the first browser');
+    for (let i = 0; i < 16_384 + 4_096; i++) {
+      const tokenHash = `h${i}`;
+      held.set(tokenHash, session({ tokenHash, id: `s${i}`, userAgent: `browser ${i}` }));
+      await store.findByTokenHash(tokenHash);
+    }
+    const before = reads;
+    const again = await store.findByTokenHash('first');
+    expect(again).toEqual(held.get('first'));
+    expect(reads).toBe(before + 1);
+    // Packed anew, it is served from memory again.
+    await store.findByTokenHash('first');
+    expect(reads).toBe(before + 1);
+  });
+});
