@@ -51,7 +51,18 @@ export class CachedSessionStore implements SessionStore {
     this.#drop(session.tokenHash, session.userId);
   }
 
-  async findByTokenHash(tokenHash: string): Promise<Session | null> {
+  findByTokenHash(tokenHash: string): Promise<Session | null> {
+    const packed = this.#caches.sessions.cached(tokenHash);
+    if (packed === undefined) return this.#load(tokenHash);
+    const session = this.#packer.unpack(tokenHash, packed);
+    if (session) return Promise.resolve(session);
+    // It names a device the packer has since forgotten: read it again (the new entry names it anew).
+    this.#caches.sessions.invalidate(tokenHash);
+    return this.#load(tokenHash);
+  }
+
+  /** A miss: the session from the inner store, kept packed when nothing changed it meanwhile. */
+  async #load(tokenHash: string): Promise<Session | null> {
     const { sessions, lists } = this.#caches;
     let fresh: Session | undefined;
     const packed = await sessions.get(tokenHash, async () => {
@@ -68,12 +79,8 @@ export class CachedSessionStore implements SessionStore {
       return packing;
     });
     if (fresh) return fresh;
-    if (packed === null) return null;
-    const session = this.#packer.unpack(tokenHash, packed);
-    if (session) return session;
-    // It names a device the packer has since forgotten: read it again (the new entry names it anew).
-    sessions.invalidate(tokenHash);
-    return this.findByTokenHash(tokenHash);
+    // get() answered from an entry rather than loading: serve it as a hit.
+    return packed === null ? null : this.findByTokenHash(tokenHash);
   }
 
   async findById(id: string): Promise<Session | null> {

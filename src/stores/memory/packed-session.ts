@@ -4,26 +4,31 @@ import { methodBits, methodSetOfBits, type Session, type SessionKind } from '../
 /**
  * A session as the in-process cache holds it: one string (issue 18). Decoded, a session is an object of 21 fields
  * (192 bytes), five boxed timestamps (80), and its id and CSRF token as strings of their own (80); packed, the
- * whole record is one string of about 200 characters (214 with a UUID for the user id), one byte each when every field is Latin-1, as they are.
+ * whole record is one string of under 200 characters (with a UUID for the user id), one byte each when every field is
+ * Latin-1, as they are.
  *
  * Format: a JSON array by position, the fields a cache must scan first:
- * 0 idleExpiresAt, 1 absoluteExpiresAt, 2 userId, 3 id, 4 kind, 5 userVersion, 6 createdAt, 7 lastSeenAt,
- * 8 idleTimeoutMs, 9 rememberMe (0 or 1), 10 ip, 11 device (a reference to user agent, browser and OS, see
- * DeviceTable), 12 country, 13 csrfToken, 14 provider, 15 authenticatedAt, 16 methods (bit i for AUTH_METHODS[i]),
- * 17 deviceKey. Times are written as they are (no offsets), so any number comes back exactly.
+ * 0 idleExpiresAt, 1 absoluteExpiresAt, 2 userId, 3 id, 4 kind (0 cookie, 1 api), 5 userVersion, 6 createdAt,
+ * 7 lastSeenAt − createdAt, 8 idleTimeoutMs, 9 rememberMe (0 or 1), 10 ip, 11 device (a reference to user agent,
+ * browser and OS, see DeviceTable), 12 country, 13 csrfToken, 14 provider, 15 authenticatedAt − createdAt,
+ * 16 methods (bit i for AUTH_METHODS[i]), 17 deviceKey. An offset that would not give its time back exactly (not
+ * an integer) is written as the time itself in an array of one, so every number comes back as it was.
  * The token hash is not in it: it is the cache's key.
  */
 export type PackedSession = string;
+
+/** A time as an offset from another, or the time itself (in an array of one) when the offset is not exact. */
+type Offset = number | [number];
 
 type Packed = [
   number,
   number,
   string,
   string,
-  SessionKind,
+  0 | 1,
   number,
   number,
-  number,
+  Offset,
   number,
   0 | 1,
   string,
@@ -31,12 +36,22 @@ type Packed = [
   string | null,
   string,
   string | null,
-  number,
+  Offset,
   number,
   string | null,
 ];
 
 const FIELDS = 18;
+const KINDS: readonly SessionKind[] = ['cookie', 'api'];
+
+function offset(from: number, time: number): Offset {
+  const by = time - from;
+  return from + by === time ? by : [time];
+}
+
+function fromOffset(from: number, value: Offset): number {
+  return typeof value === 'number' ? from + value : value[0];
+}
 
 interface Device {
   userAgent: string;
@@ -100,10 +115,10 @@ export class SessionPacker {
       s.absoluteExpiresAt,
       s.userId,
       s.id,
-      s.kind,
+      s.kind === 'api' ? 1 : 0,
       s.userVersion,
       s.createdAt,
-      s.lastSeenAt,
+      offset(s.createdAt, s.lastSeenAt),
       s.idleTimeoutMs,
       s.rememberMe ? 1 : 0,
       s.ip,
@@ -111,7 +126,7 @@ export class SessionPacker {
       s.country,
       s.csrfToken,
       s.provider,
-      s.authenticatedAt,
+      offset(s.createdAt, s.authenticatedAt),
       methodBits(s.methods),
       s.deviceKey,
     ];
@@ -160,10 +175,10 @@ export class SessionPacker {
       id: p[3],
       tokenHash,
       userId: p[2],
-      kind: p[4],
+      kind: KINDS[p[4]]!,
       userVersion: p[5],
       createdAt: p[6],
-      lastSeenAt: p[7],
+      lastSeenAt: fromOffset(p[6], p[7]),
       idleExpiresAt: p[0],
       absoluteExpiresAt: p[1],
       idleTimeoutMs: p[8],
@@ -175,7 +190,7 @@ export class SessionPacker {
       country: p[12],
       csrfToken: p[13],
       provider: p[14],
-      authenticatedAt: p[15],
+      authenticatedAt: fromOffset(p[6], p[15]),
       methods: methodSetOfBits(p[16]),
       deviceKey: p[17],
     };

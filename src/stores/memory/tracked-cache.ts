@@ -180,15 +180,21 @@ export class TrackedCache<T> {
     this.flush();
   }
 
+  /**
+   * The value held under the key when entries may be served (a hit, counted), else undefined; never loads. For
+   * callers that answer a hit without a promise of their own.
+   */
+  cached(key: string): T | undefined {
+    if (!this.#coherence.isLive()) return undefined;
+    this.#age();
+    const cached = this.#young.get(key) ?? this.#old.get(key);
+    if (cached !== undefined) this.#hits++;
+    return cached;
+  }
+
   async #read(key: string, composite: boolean, load: () => Promise<Composite<T> | null>): Promise<T | null> {
-    if (this.#coherence.isLive()) {
-      this.#age();
-      const cached = this.#young.get(key) ?? this.#old.get(key);
-      if (cached !== undefined) {
-        this.#hits++;
-        return cached;
-      }
-    }
+    const cached = this.cached(key);
+    if (cached !== undefined) return cached;
     this.#misses++;
     const live = this.#coherence.isLive();
     const epoch = this.#epoch;
