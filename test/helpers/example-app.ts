@@ -9,10 +9,18 @@ export interface ExampleApp {
   stop(): Promise<void>;
 }
 
-/** Installs an app under examples/ from its own package.json and lockfile, offline (heimdall-auth is file:../..). */
+/**
+ * Installs an app under examples/ from its own package.json and lockfile (heimdall-auth is file:../..): from npm's
+ * cache where it can, from the registry for what the root install did not bring (a fresh machine's cache holds only
+ * the root lockfile's packages; `--offline` failed there on express's own dependencies).
+ */
 export function installExample(name: string): string {
   const dir = join(ROOT, 'examples', name);
-  execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe', timeout: 180_000 });
+  execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stdio: 'pipe',
+    timeout: 180_000,
+  });
   return dir;
 }
 
