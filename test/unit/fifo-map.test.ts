@@ -36,7 +36,7 @@ describe('FifoMap', () => {
   });
 
   it('keeps every entry, its value and its place through the rebuilds that many deletions cause', () => {
-    const map = new FifoMap<number, string>();
+    const map = new FifoMap<number, string>(256);
     const reference = new Map<number, string>();
     for (let i = 0; i < 5_000; i++) {
       map.set(i, `v${i}`);
@@ -54,7 +54,20 @@ describe('FifoMap', () => {
     expect(map.oldest()).toBe(1);
   });
 
-  it('always agrees with a plain Map under any mix of inserts, deletes, evictions and clears', () => {
+  it('after a rebuild, answers from the rebuilt table: a key deleted since is never the oldest', () => {
+    const map = new FifoMap<number, number>(4);
+    for (let i = 0; i < 16; i++) map.set(i, i);
+    expect(map.oldest()).toBe(0);
+    map.delete(0);
+    // Four more deleted slots: a quarter of what is left, so the table is rebuilt.
+    for (let i = 8; i < 12; i++) map.delete(i);
+    map.delete(1);
+    expect(map.oldest()).toBe(2);
+    map.delete(2);
+    expect(map.oldest()).toBe(3);
+  });
+
+  it('always agrees with a plain Map under any mix of inserts, deletes, evictions and clears, rebuilds included', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 600 }) }),
       fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 600 }) }),
@@ -63,7 +76,7 @@ describe('FifoMap', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 3_000 }), (ops) => {
-        const map = new FifoMap<number, number>();
+        const map = new FifoMap<number, number>(16);
         const reference = new Map<number, number>();
         ops.forEach((step, i) => {
           if (step.kind === 'set') {

@@ -76,18 +76,29 @@ describe('SessionPacker', () => {
     );
   });
 
-  it('reads the expiry and the owner without unpacking, as the unpacked record says, whatever the ids hold', () => {
-    const tricky = fc.constantFrom('u', 'u"', 'u",', 'u\\', '"u', ',', '[1,2]', 'u1');
+  it('reads the expiry, the owner and the live country without unpacking, as the unpacked record says', () => {
+    const tricky = fc.constantFrom('u', 'u"', 'u",', 'u\\', 'u\\"', '"u', ',', '[1,2]', 'u1', 'null');
+    const country = fc.option(fc.oneof(text, tricky));
     fc.assert(
-      fc.property(arbitrarySession, fc.oneof(text, tricky), fc.oneof(text, tricky), time, (s, userId, other, now) => {
-        const packer = new SessionPacker();
-        const packed = packer.pack({ ...s, userId });
-        const back = packer.unpack(s.tokenHash, packed)!;
-        expect(packer.expiredAt(packed, now)).toBe(now >= back.idleExpiresAt || now >= back.absoluteExpiresAt);
-        expect(packer.belongsTo(packed, userId)).toBe(true);
-        expect(packer.belongsTo(packed, other)).toBe(other === userId);
-      }),
-      { numRuns: 1_000 },
+      fc.property(
+        arbitrarySession,
+        fc.oneof(text, tricky),
+        fc.oneof(text, tricky),
+        country,
+        time,
+        (s, userId, other, country, now) => {
+          const packer = new SessionPacker();
+          const packed = packer.pack({ ...s, userId, country });
+          const back = packer.unpack(s.tokenHash, packed)!;
+          const expired = now >= back.idleExpiresAt || now >= back.absoluteExpiresAt;
+          expect(packer.expiredAt(packed, now)).toBe(expired);
+          expect(packer.belongsTo(packed, userId)).toBe(true);
+          expect(packer.belongsTo(packed, other)).toBe(other === userId);
+          expect(packer.liveCountryOf(packed, userId, now)).toBe(expired ? null : back.country);
+          if (other !== userId) expect(packer.liveCountryOf(packed, other, now)).toBeUndefined();
+        },
+      ),
+      { numRuns: 2_000 },
     );
   });
 
@@ -153,5 +164,43 @@ describe('CachedSessionStore with packed sessions', () => {
     // Packed anew, it is served from memory again.
     await store.findByTokenHash('first');
     expect(reads).toBe(before + 1);
+  });
+});
+
+describe('CachedSessionStore countries for the anomaly check', () => {
+  it('answers from the packed entries when all are held, and from the store when one is not', async () => {
+    const held = [
+      session({ tokenHash: 'a', id: 'sa', country: 'SE' }),
+      session({ tokenHash: 'b', id: 'sb', country: 'NO', idleExpiresAt: NOW + 10 }),
+      session({ tokenHash: 'c', id: 'sc', country: null }),
+      session({ tokenHash: 'd', id: 'sd', country: 'DK' }),
+    ];
+    const calls: string[] = [];
+    const inner = {
+      async findByTokenHash(tokenHash: string) {
+        calls.push(`find ${tokenHash}`);
+        return held.find((s) => s.tokenHash === tokenHash) ?? null;
+      },
+      async listForUser() {
+        calls.push('list');
+        return held;
+      },
+    } as unknown as SessionStore;
+    const coherence = { isLive: () => true, listen: () => () => {} };
+    const sessions = new TrackedCache<PackedSession>(coherence, { maxEntries: 100 });
+    const lists = new TrackedCache<string[]>(coherence, { maxEntries: 100 });
+    const store = new CachedSessionStore(inner, { sessions, lists, idKey: (id) => `sid:${id}` });
+    const userId = held[0]!.userId;
+    for (const s of held) await store.findByTokenHash(s.tokenHash);
+    await store.listForUser(userId);
+    calls.length = 0;
+    expect(await store.countriesForUser(userId, NOW)).toEqual(['DK', 'NO', 'SE']);
+    // b's idle expiry has passed: its country no longer counts.
+    expect(await store.countriesForUser(userId, NOW + 10)).toEqual(['DK', 'SE']);
+    expect(calls).toEqual([]);
+    // With one session's entry gone, the list is read through the sessions cache (that one from the store).
+    sessions.invalidate('d');
+    expect(await store.countriesForUser(userId, NOW)).toEqual(['DK', 'NO', 'SE']);
+    expect(calls).toEqual(['find d']);
   });
 });

@@ -170,8 +170,28 @@ export class CachedSessionStore implements SessionStore {
     return trimmed;
   }
 
-  /** From the user's cached list (kept coherent, no round trip when held), as the devices list reads it. */
+  /**
+   * From the user's cached list (kept coherent, no round trip when held). When the list and each of its sessions are
+   * held, read from the packed entries without unpacking any (the anomaly check on GET /api/session); else as the
+   * devices list reads them.
+   */
   async countriesForUser(userId: string, now: number): Promise<string[]> {
+    const { sessions, lists } = this.#caches;
+    const hashes = lists.cached(userId);
+    if (hashes) {
+      const countries = new Set<string>();
+      let complete = true;
+      for (const hash of hashes) {
+        const packed = sessions.cached(hash);
+        const country = packed === undefined ? undefined : this.#packer.liveCountryOf(packed, userId, now);
+        if (country === undefined) {
+          complete = false;
+          break;
+        }
+        if (country !== null) countries.add(country);
+      }
+      if (complete) return [...countries].sort();
+    }
     return liveCountries(await this.listForUser(userId), now);
   }
 

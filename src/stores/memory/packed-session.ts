@@ -8,10 +8,11 @@ import { methodBits, methodSetOfBits, type Session, type SessionKind } from '../
  * Latin-1, as they are.
  *
  * Format: a JSON array by position, the fields a cache must scan first:
- * 0 idleExpiresAt, 1 absoluteExpiresAt, 2 userId, 3 id, 4 kind (0 cookie, 1 api), 5 userVersion, 6 createdAt,
- * 7 lastSeenAt − createdAt, 8 idleTimeoutMs, 9 rememberMe (0 or 1), 10 ip, 11 device (a reference to user agent,
- * browser and OS, see DeviceTable), 12 country, 13 csrfToken, 14 provider, 15 authenticatedAt − createdAt,
- * 16 methods (bit i for AUTH_METHODS[i]), 17 deviceKey. An offset that would not give its time back exactly (not
+ * 0 idleExpiresAt, 1 absoluteExpiresAt, 2 userId, 3 country, 4 id, 5 kind (0 cookie, 1 api), 6 userVersion,
+ * 7 createdAt, 8 lastSeenAt − createdAt, 9 idleTimeoutMs, 10 rememberMe (0 or 1), 11 ip, 12 device (a reference to
+ * user agent, browser and OS, see DeviceTable), 13 csrfToken, 14 provider, 15 authenticatedAt − createdAt,
+ * 16 methods (bit i for AUTH_METHODS[i]), 17 deviceKey. The first four are what the anomaly check reads of every
+ * session of a user on GET /api/session: it reads them without unpacking. An offset that would not give its time back exactly (not
  * an integer) is written as the time itself in an array of one, so every number comes back as it was.
  * The token hash is not in it: it is the cache's key.
  */
@@ -24,6 +25,7 @@ type Packed = [
   number,
   number,
   string,
+  string | null,
   string,
   0 | 1,
   number,
@@ -33,7 +35,6 @@ type Packed = [
   0 | 1,
   string,
   number,
-  string | null,
   string,
   string | null,
   Offset,
@@ -114,6 +115,7 @@ export class SessionPacker {
       s.idleExpiresAt,
       s.absoluteExpiresAt,
       s.userId,
+      s.country,
       s.id,
       s.kind === 'api' ? 1 : 0,
       s.userVersion,
@@ -123,7 +125,6 @@ export class SessionPacker {
       s.rememberMe ? 1 : 0,
       s.ip,
       this.#devices.refOf(s.userAgent, s.browser, s.os),
-      s.country,
       s.csrfToken,
       s.provider,
       offset(s.createdAt, s.authenticatedAt),
@@ -161,36 +162,56 @@ export class SessionPacker {
 
   /** True when the packed session belongs to the user, without unpacking it. */
   belongsTo(packed: PackedSession, userId: string): boolean {
+    return this.#afterOwner(packed, userId) !== -1;
+  }
+
+  /**
+   * Without unpacking: undefined when the packed session is not the user's; null when it is past its expiry at `now`
+   * or has no country; else its country.
+   */
+  liveCountryOf(packed: PackedSession, userId: string, now: number): string | null | undefined {
+    const start = this.#afterOwner(packed, userId);
+    if (start === -1) return undefined;
+    if (this.expiredAt(packed, now) || packed.startsWith('null', start)) return null;
+    // A JSON string: up to the first quote that no backslash escapes.
+    let end = start + 1;
+    while (packed[end] !== '"') end += packed[end] === '\\' ? 2 : 1;
+    return JSON.parse(packed.slice(start, end + 1)) as string;
+  }
+
+  /** Where the field after the owner starts, or -1 when the packed session is not the user's. */
+  #afterOwner(packed: PackedSession, userId: string): number {
     const second = packed.indexOf(',', packed.indexOf(',') + 1);
     // A JSON string ends at its first unescaped quote, so the user's id followed by a comma is that field exactly.
-    return packed.startsWith(`${JSON.stringify(userId)},`, second + 1);
+    const owner = `${JSON.stringify(userId)},`;
+    return packed.startsWith(owner, second + 1) ? second + 1 + owner.length : -1;
   }
 
   #decode(tokenHash: string, packed: PackedSession): Session | null {
     const p = JSON.parse(packed) as Packed;
     if (p.length !== FIELDS) return null;
-    const device = this.#devices.device(p[11]);
+    const device = this.#devices.device(p[12]);
     if (!device) return null;
     return {
-      id: p[3],
+      id: p[4],
       tokenHash,
       userId: p[2],
-      kind: KINDS[p[4]]!,
-      userVersion: p[5],
-      createdAt: p[6],
-      lastSeenAt: fromOffset(p[6], p[7]),
+      kind: KINDS[p[5]]!,
+      userVersion: p[6],
+      createdAt: p[7],
+      lastSeenAt: fromOffset(p[7], p[8]),
       idleExpiresAt: p[0],
       absoluteExpiresAt: p[1],
-      idleTimeoutMs: p[8],
-      rememberMe: p[9] === 1,
-      ip: p[10],
+      idleTimeoutMs: p[9],
+      rememberMe: p[10] === 1,
+      ip: p[11],
       userAgent: device.userAgent,
       browser: device.browser,
       os: device.os,
-      country: p[12],
+      country: p[3],
       csrfToken: p[13],
       provider: p[14],
-      authenticatedAt: fromOffset(p[6], p[15]),
+      authenticatedAt: fromOffset(p[7], p[15]),
       methods: methodSetOfBits(p[16]),
       deviceKey: p[17],
     };
