@@ -155,7 +155,13 @@ function cacheMemorySection(d: Derived): string {
   return (
     `## Memory for sessions in the client-side cache (Redis)\n\n` +
     `${int(c.sessions)} sessions (${c.sessionsPerUser} per user) written to Redis as sign-ins write them, then each read ` +
-    `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`; memory is read after full garbage ` +
+    `through ${c.route} with \`CACHE_MAX_ENTRIES=${int(c.maxEntries)}\`` +
+    (c.warmUpSessions === undefined
+      ? ''
+      : `, after a warm-up of ${int(c.warmUpSessions)} sessions of as many other users that leaves every bounded memo ` +
+        `(sessions kept decoded, session and user views, anomaly warnings) full at the baseline, so that the difference ` +
+        `counts what grows with sessions`) +
+    `; memory is read after full garbage ` +
     `collections. What the cache holds is the JavaScript heap in use: **${fixed(c.heapPer100kMiB)} MiB per 100k ` +
     `sessions** (${int(c.heapBytesPerSession)} bytes each over the ${int(c.addedSessions)} sessions added): the ` +
     `session packed into one string under its token hash (the 4,096 most recently read are also kept decoded, so a ` +

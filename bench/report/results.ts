@@ -227,8 +227,13 @@ export interface CacheMemoryPhase {
 /** Server memory for sessions held in the client-side cache (Redis), and the cache's bound. */
 export interface CacheMemoryResult extends Base {
   kind: 'cache-memory';
-  /** Sessions read into the cache (= CACHE_MAX_ENTRIES). */
+  /** Sessions read into the cache after the warm-up (CACHE_MAX_ENTRIES holds these and the warm-up's). */
   sessions: number;
+  /**
+   * Sessions read before the baseline, one per user of their own, so that every bounded memo is full at the baseline
+   * (absent in records before 2026-12-03 19:30, whose 2,000 left them filling and whose cache held `sessions` alone).
+   */
+  warmUpSessions?: number;
   /** Sessions the cache gained over the baseline (which already held the warm-up's); the per-session figures' divisor. */
   addedSessions: number;
   sessionsPerUser: number;

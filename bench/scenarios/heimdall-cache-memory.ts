@@ -14,8 +14,16 @@ import type { CacheMemoryPhase, CacheMemoryResult } from '../report/results.js';
 import { heimdallRedisUnsupported } from './redis-probe.js';
 import type { BenchContext, Scenario } from './types.js';
 
-/** Sessions read first to warm the code paths up, so the baseline already holds the compiled code. */
-const WARM_UP_SESSIONS = 2_000;
+/**
+ * Sessions read first, one for each of as many users of their own, so that the baseline already holds the compiled
+ * code and every bounded memo full: the sessions kept decoded, the session and user views (4,096 each) and the
+ * anomaly memo (10,000 users). With 2,000, as before issue 18's last step, those memos were still filling between
+ * the baseline and the measurement, and a fixed 2-3 MiB counted as if each measured session cost a share of it. The
+ * cache holds the warm-up's sessions beside the measured ones (CACHE_MAX_ENTRIES is both), so none is evicted while
+ * the measured ones are read. `--quick` warms up with 2,000.
+ */
+const WARM_UP_SESSIONS = 12_000;
+const QUICK_WARM_UP_SESSIONS = 2_000;
 
 function cookiesOf(secrets: string[]): string[] {
   return secrets.map((secret) => `${COOKIE_NAME}=${secret}`);
@@ -99,12 +107,14 @@ export const heimdallCacheMemory: Scenario = {
   async run(ctx): Promise<CacheMemoryResult> {
     const cached = ctx.options.quick ? 10_000 : 100_000;
     const overflow = cached / 2;
+    const warming = ctx.options.quick ? QUICK_WARM_UP_SESSIONS : WARM_UP_SESSIONS;
+    const maxEntries = warming + cached;
     const redis = await ctx.redis();
     await redis.command('FLUSHALL');
     const metricsToken = randomBytes(32).toString('base64url');
     const heimdall = await startHeimdall({
       dataDir: join(ctx.tmpDir, 'heimdall'),
-      env: { REDIS_URL: redis.url, CACHE_MAX_ENTRIES: String(cached), METRICS_TOKEN: metricsToken },
+      env: { REDIS_URL: redis.url, CACHE_MAX_ENTRIES: String(maxEntries), METRICS_TOKEN: metricsToken },
       nodeArgs: ['--expose-gc', '--import', fromRoot('bench', 'lib', 'memory-probe.mjs')],
     });
     const probe = memoryProbe(heimdall.process);
@@ -112,18 +122,21 @@ export const heimdallCacheMemory: Scenario = {
     try {
       const template = await registerUser(heimdall, 'odin@asgard.example');
       const templateSecret = template.cookie.split('=')[1]!.split(';')[0]!;
-      const total = WARM_UP_SESSIONS + cached + overflow;
       const started = Date.now();
-      const users = seedUsers(heimdall.dbPath, Math.ceil(total / SESSIONS_PER_USER));
-      const secrets = await seeder.addSessions(templateSecret, users, total);
+      // The warm-up's users are not the measured sessions' users, so none of the latter is in memory at the baseline.
+      const warmUsers = seedUsers(heimdall.dbPath, warming);
+      const users = seedUsers(heimdall.dbPath, Math.ceil((cached + overflow) / SESSIONS_PER_USER));
+      const warmSecrets = await seeder.addSessions(templateSecret, warmUsers, warming);
+      const secrets = await seeder.addSessions(templateSecret, users, cached + overflow);
       ctx.progress.log(
-        `${total.toLocaleString('en-US')} sessions of ${users.length.toLocaleString('en-US')} users written to Redis ` +
+        `${(warming + cached + overflow).toLocaleString('en-US')} sessions of ` +
+          `${(warmUsers.length + users.length).toLocaleString('en-US')} users written to Redis ` +
           `in ${round((Date.now() - started) / 1000, 1)} s`,
       );
       const url = `${heimdall.baseUrl}/api/session`;
-      const warmUp = cookiesOf(secrets.slice(0, WARM_UP_SESSIONS));
-      const filled = cookiesOf(secrets.slice(WARM_UP_SESSIONS, WARM_UP_SESSIONS + cached));
-      const beyond = cookiesOf(secrets.slice(WARM_UP_SESSIONS + cached));
+      const warmUp = cookiesOf(warmSecrets);
+      const filled = cookiesOf(secrets.slice(0, cached));
+      const beyond = cookiesOf(secrets.slice(cached));
       await readEach(ctx, heimdall.process, url, warmUp);
       await readEach(ctx, heimdall.process, url, warmUp);
       const phase = async (label: string, cpuUsPerReq: number | null): Promise<CacheMemoryPhase> => {
@@ -171,9 +184,10 @@ export const heimdallCacheMemory: Scenario = {
         id: this.id,
         title: this.title,
         sessions: cached,
+        warmUpSessions: warming,
         addedSessions: added,
         sessionsPerUser: SESSIONS_PER_USER,
-        maxEntries: cached,
+        maxEntries,
         route: 'GET /api/session',
         rssPer100kMiB: round((perSession('rssBytes') * 100_000) / 2 ** 20, 1),
         heapPer100kMiB: round((perSession('heapUsedBytes') * 100_000) / 2 ** 20, 1),
