@@ -167,6 +167,26 @@ describe('CachedSessionStore with packed sessions', () => {
   });
 });
 
+describe('CachedSessionStore when its coherence fails', () => {
+  it('answers a rejected promise, never a throw, so callers that chain .catch() still see the error', async () => {
+    const inner = { findByTokenHash: async () => null } as unknown as SessionStore;
+    const broken = {
+      isLive: () => {
+        throw new Error('the database connection is not open');
+      },
+      listen: () => () => {},
+    };
+    const sessions = new TrackedCache<PackedSession>(broken, { maxEntries: 10 });
+    const lists = new TrackedCache<string[]>(broken, { maxEntries: 10 });
+    const store = new CachedSessionStore(inner, { sessions, lists, idKey: (id) => `sid:${id}` });
+    let answer: Promise<unknown> | undefined;
+    expect(() => {
+      answer = store.findByTokenHash('hash');
+    }).not.toThrow();
+    await expect(answer).rejects.toThrow('the database connection is not open');
+  });
+});
+
 describe('CachedSessionStore countries for the anomaly check', () => {
   it('answers from the packed entries when all are held, and from the store when one is not', async () => {
     const held = [

@@ -51,14 +51,20 @@ export class CachedSessionStore implements SessionStore {
     this.#drop(session.tokenHash, session.userId);
   }
 
+  /** A hit answers without an async hop of its own; whatever goes wrong still comes back as a rejection. */
   findByTokenHash(tokenHash: string): Promise<Session | null> {
-    const packed = this.#caches.sessions.cached(tokenHash);
-    if (packed === undefined) return this.#load(tokenHash);
-    const session = this.#packer.unpack(tokenHash, packed);
-    if (session) return Promise.resolve(session);
-    // It names a device the packer has since forgotten: read it again (the new entry names it anew).
-    this.#caches.sessions.invalidate(tokenHash);
-    return this.#load(tokenHash);
+    try {
+      const packed = this.#caches.sessions.cached(tokenHash);
+      if (packed === undefined) return this.#load(tokenHash);
+      const session = this.#packer.unpack(tokenHash, packed);
+      if (session) return Promise.resolve(session);
+      // It names a device the packer has since forgotten: read it again (the new entry names it anew).
+      this.#caches.sessions.invalidate(tokenHash);
+      return this.#load(tokenHash);
+    } catch (error) {
+      // SQLite's coherence reads PRAGMA data_version here, which throws once the database is closed or failing.
+      return Promise.reject(error);
+    }
   }
 
   /** A miss: the session from the inner store, kept packed when nothing changed it meanwhile. */
