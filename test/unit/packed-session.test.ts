@@ -1,40 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeUserAgent } from '../../src/core/device.js';
 import { AUTH_METHODS, type Session, type SessionStore } from '../../src/core/session.js';
 import { CachedSessionStore } from '../../src/stores/memory/cached-session-store.js';
 import { type PackedSession, SessionPacker } from '../../src/stores/memory/packed-session.js';
 import { TrackedCache } from '../../src/stores/memory/tracked-cache.js';
+import { NOW, sessionFixture as session } from '../helpers/session-fixture.js';
 import { COMMON_USER_AGENTS } from '../helpers/user-agents.js';
-
-const NOW = 1_795_000_000_000;
-
-function session(overrides: Partial<Session> = {}): Session {
-  const userAgent = overrides.userAgent ?? COMMON_USER_AGENTS[0]!;
-  return {
-    id: 'AbCdEfGhIjKlMnOpQrStUv',
-    tokenHash: 'hash',
-    userId: '0196f0b6-7a1c-7c3e-9d2a-3f5e8b1c2d4e',
-    kind: 'cookie',
-    userVersion: 0,
-    createdAt: NOW,
-    lastSeenAt: NOW,
-    idleExpiresAt: NOW + 1_800_000,
-    absoluteExpiresAt: NOW + 43_200_000,
-    idleTimeoutMs: 1_800_000,
-    rememberMe: false,
-    ip: '203.0.113.7',
-    userAgent,
-    ...describeUserAgent(userAgent),
-    country: 'SE',
-    csrfToken: 'AAAAAAAAAAAAAAAAAAAAAA',
-    provider: null,
-    authenticatedAt: NOW,
-    methods: ['password'],
-    deviceKey: null,
-    ...overrides,
-  };
-}
 
 const text = fc.string({ unit: 'binary', maxLength: 60 });
 const time = fc.oneof(
