@@ -68,7 +68,8 @@ interface Device {
  */
 class DeviceTable {
   readonly #refs = new Map<string, number>();
-  readonly #devices = new FifoMap<number, Device>();
+  /** Each device with its key in `#refs`, so forgetting it needs no second serialisation. */
+  readonly #devices = new FifoMap<number, Device & { key: string }>();
   readonly #capacity: number;
   #next = 0;
 
@@ -82,13 +83,12 @@ class DeviceTable {
     if (held !== undefined) return held;
     if (this.#devices.size >= this.#capacity) {
       const oldest = this.#devices.oldest()!;
-      const device = this.#devices.get(oldest)!;
+      this.#refs.delete(this.#devices.get(oldest)!.key);
       this.#devices.delete(oldest);
-      this.#refs.delete(JSON.stringify([device.userAgent, device.browser, device.os]));
     }
     const ref = this.#next++;
     this.#refs.set(key, ref);
-    this.#devices.set(ref, { userAgent, browser, os });
+    this.#devices.set(ref, { key, userAgent, browser, os });
     return ref;
   }
 
