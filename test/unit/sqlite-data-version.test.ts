@@ -21,6 +21,33 @@ describe('SqliteDataVersion', () => {
     expect(reads).toBe(2);
   });
 
+  it('holds through the promise jobs of a task whose first check is made in a tick callback', async () => {
+    let reads = 0;
+    const coherence = new SqliteDataVersion(() => {
+      reads++;
+      return 1;
+    });
+    reads = 0;
+    // As Fastify runs a route's hooks: the session is read in a process.nextTick callback, the user after an await.
+    const task = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        process.nextTick(async () => {
+          coherence.isLive();
+          await Promise.resolve();
+          coherence.isLive();
+          await Promise.resolve().then(() => undefined);
+          coherence.isLive();
+          resolve();
+        });
+      });
+    });
+    await task;
+    expect(reads).toBe(1);
+    await nextTask();
+    coherence.isLive();
+    expect(reads).toBe(2);
+  });
+
   it('flushes every listener once when another connection committed, seen by the first check of a later task', async () => {
     let version = 1;
     const coherence = new SqliteDataVersion(() => version);

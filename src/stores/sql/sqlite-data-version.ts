@@ -9,10 +9,14 @@ type Listener = Parameters<CacheCoherence['listen']>[0];
  * cache is flushed, since SQLite does not say what changed. Checking costs one pragma, no table read.
  *
  * One check per callback chain: the first isLive() of a task (a socket's data, a timer) reads the pragma and the
- * answer holds until the task's promise jobs have run (a `process.nextTick`), so the three or more cache reads of one
- * GET /api/session cost one pragma, not one each (issue 18: a tenth of that request's CPU). Whatever such a task
- * serves was received before it began, so a commit that lands during it is concurrent with those requests, and the
- * next task checks again.
+ * answer holds until the task's promise jobs have run, so the cache reads of one GET /api/session cost one pragma,
+ * not one each (issue 18: a tenth of that request's CPU). Whatever such a task serves was received before it began,
+ * so a commit that lands during it is concurrent with those requests, and the next task checks again.
+ *
+ * "Until the promise jobs have run" takes two hops: a promise job queues the `process.nextTick` that forgets the
+ * answer. Node runs every queued tick before the promise jobs, so a tick queued at once, from a check made inside a
+ * tick callback (Fastify runs route hooks there), forgot the answer before the request's next `await` resumed, and
+ * GET /api/session read the pragma twice; queued from a promise job, it runs once all of them have.
  */
 export class SqliteDataVersion implements CacheCoherence {
   readonly #read: () => number;
@@ -21,6 +25,9 @@ export class SqliteDataVersion implements CacheCoherence {
   #checked = false;
   readonly #forget = () => {
     this.#checked = false;
+  };
+  readonly #forgetAfterPromiseJobs = () => {
+    process.nextTick(this.#forget);
   };
 
   constructor(readDataVersion: () => number) {
@@ -31,7 +38,7 @@ export class SqliteDataVersion implements CacheCoherence {
   isLive(): boolean {
     if (this.#checked) return true;
     this.#checked = true;
-    process.nextTick(this.#forget);
+    queueMicrotask(this.#forgetAfterPromiseJobs);
     const current = this.#read();
     if (current !== this.#last) {
       this.#last = current;
