@@ -146,7 +146,7 @@ function targets(rows: ReadRow[], row: (id: string) => ReadRow | undefined): Tar
       name: `Auth adds ≤ 0.2 ms to p99 at the same load (${same.rate} req/s)`,
       goal: '≤ 0.2 ms over bare Fastify',
       verdict,
-      measured: `+${added.toFixed(3)} ms (p99 ${same.p99Ms.toFixed(3)} vs ${floorSame.p99Ms.toFixed(3)} ms)`,
+      measured: `${added < 0 ? '−' : '+'}${Math.abs(added).toFixed(3)} ms (p99 ${same.p99Ms.toFixed(3)} vs ${floorSame.p99Ms.toFixed(3)} ms)`,
       gap:
         verdict === 'inconclusive'
           ? `other processes took ${(disturbed * 100).toFixed(0)} % of the server's CPU: p99 measured them`
