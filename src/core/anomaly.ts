@@ -135,10 +135,7 @@ export class AnomalyDetector implements SessionWatcher {
     if (cached && cached.until > now) return cached.warnings;
     const countries = await this.#store.countriesForUser(userId, now);
     const warnings = countries.length >= this.#policy.countries ? [multipleCountries(countries)] : NO_WARNINGS;
-    if (!this.#warnings.has(userId) && this.#warnings.size >= MAX_CACHED_WARNINGS) {
-      this.#warnings.delete(this.#warnings.oldest()!);
-    }
-    this.#warnings.set(userId, { until: now + WARNINGS_TTL_MS, warnings });
+    this.#warnings.setWithin(MAX_CACHED_WARNINGS, userId, { until: now + WARNINGS_TTL_MS, warnings });
     return warnings;
   }
 

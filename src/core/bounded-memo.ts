@@ -23,11 +23,7 @@ export class BoundedMemo<K, V> {
   get(key: K): V {
     if (this.#entries.has(key)) return this.#entries.get(key) as V;
     const value = this.#compute(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.oldest();
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-    this.#entries.set(key, value);
+    this.#entries.setWithin(this.#maxEntries, key, value);
     return value;
   }
 }

@@ -49,6 +49,23 @@ export class FifoMap<K, V> {
     this.#map.set(key, value);
   }
 
+  /**
+   * set() within a bound: a new key added to a map already holding `max` entries first evicts the oldest one. Returns
+   * the evicted entry, for callers that index the values elsewhere, or undefined when none was evicted.
+   */
+  setWithin(max: number, key: K, value: V): [K, V] | undefined {
+    let evicted: [K, V] | undefined;
+    if (this.#map.size >= max && !this.#map.has(key)) {
+      const oldest = this.oldest();
+      if (oldest !== undefined) {
+        evicted = [oldest, this.#map.get(oldest) as V];
+        this.delete(oldest);
+      }
+    }
+    this.#map.set(key, value);
+    return evicted;
+  }
+
   delete(key: K): boolean {
     if (!this.#map.delete(key)) return false;
     this.#holes++;

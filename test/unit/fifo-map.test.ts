@@ -24,6 +24,41 @@ describe('FifoMap', () => {
     expect(map.oldest()).toBe('e');
   });
 
+  it('setWithin evicts the oldest entry for a new key past the bound, and returns it; a held key is replaced in place', () => {
+    const map = new FifoMap<string, number>();
+    expect(map.setWithin(2, 'a', 1)).toBeUndefined();
+    expect(map.setWithin(2, 'b', 2)).toBeUndefined();
+    expect(map.setWithin(2, 'a', 3)).toBeUndefined(); // held: replaced, nothing evicted, still the oldest
+    expect(map.get('a')).toBe(3);
+    expect(map.setWithin(2, 'c', 4)).toEqual(['a', 3]);
+    expect(map.has('a')).toBe(false);
+    expect(map.size).toBe(2);
+    expect(map.oldest()).toBe('b');
+  });
+
+  it('setWithin keeps the newest `max` keys, as a reference FIFO does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }),
+        (max, keys) => {
+          const map = new FifoMap<number, number>(2);
+          const reference: number[] = [];
+          keys.forEach((key, step) => {
+            const evicted = map.setWithin(max, key, step);
+            let expected: number | undefined;
+            if (!reference.includes(key)) {
+              if (reference.length >= max) expected = reference.shift();
+              reference.push(key);
+            }
+            expect(evicted?.[0]).toBe(expected);
+          });
+          expect([...map.entries()].map(([key]) => key)).toEqual(reference);
+        },
+      ),
+    );
+  });
+
   it('starts from the new front after clear()', () => {
     const map = new FifoMap<number, number>();
     map.set(1, 1);

@@ -81,14 +81,10 @@ class DeviceTable {
     const key = JSON.stringify([userAgent, browser, os]);
     const held = this.#refs.get(key);
     if (held !== undefined) return held;
-    if (this.#devices.size >= this.#capacity) {
-      const oldest = this.#devices.oldest()!;
-      this.#refs.delete(this.#devices.get(oldest)!.key);
-      this.#devices.delete(oldest);
-    }
     const ref = this.#next++;
+    const forgotten = this.#devices.setWithin(this.#capacity, ref, { key, userAgent, browser, os });
+    if (forgotten) this.#refs.delete(forgotten[1].key);
     this.#refs.set(key, ref);
-    this.#devices.set(ref, { key, userAgent, browser, os });
     return ref;
   }
 
@@ -149,8 +145,7 @@ export class SessionPacker {
 
   /** Keeps `session`, just read from the store, as the decoded form of `packed` (what unpack would make of it). */
   remember(packed: PackedSession, session: Session): void {
-    if (!this.#decoded.has(packed) && this.#decoded.size >= DECODED) this.#decoded.delete(this.#decoded.oldest()!);
-    this.#decoded.set(packed, session);
+    this.#decoded.setWithin(DECODED, packed, session);
   }
 
   /** True when the packed session is past its idle or absolute expiry at `now`, without unpacking it. */
