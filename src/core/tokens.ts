@@ -26,7 +26,7 @@ export function generateSecret(random: RandomSource = cryptoRandom, bytes = SECR
  * usable cookie; a fast hash is right here because the input is 256 random bits, not a password.
  */
 export function hashToken(secret: string): string {
-  // The one-shot hash (Node ≥ 20.12) skips the Hash object: 0.23 µs here, against 0.82 µs, on every authenticated request.
+  // The one-shot hash (Node ≥ 20.12): no Hash object to build on every authenticated request.
   return hash('sha256', secret, 'base64url');
 }
 

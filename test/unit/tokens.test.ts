@@ -19,6 +19,8 @@ describe('secrets and digests', () => {
     expect(hashToken(secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(hashToken(secret)).not.toBe(secret);
     expect(hashToken(`${secret}x`)).not.toBe(hashToken(secret));
+    // FIPS 180-2's "abc" vector: stored digests stay valid whichever node:crypto call computes them.
+    expect(hashToken('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
   });
 
   it('safeEqual() compares exactly, including different lengths', () => {
