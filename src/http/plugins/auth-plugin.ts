@@ -5,7 +5,7 @@ import type { Config } from '../../config/config.js';
 import type { ErrorAnswer, ErrorCode } from '../../core/errors.js';
 import type { Authenticated, ClientInfo } from '../../core/session-service.js';
 import { clearSessionCookie } from '../cookies.js';
-import { requestFacts } from './csrf-plugin.js';
+import { credentialFacts, requestFacts } from './csrf-plugin.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,8 +68,7 @@ export function createAuthGuards(
 
   const identify = async (request: FastifyRequest, reply: FastifyReply): Promise<Identification> => {
     if (request.identification) return request.identification;
-    // Only the headers and the address: the own origin (two getters and a string) is for the CSRF rules.
-    const identification = await authenticator.identify({ headers: request.headers, ip: request.ip });
+    const identification = await authenticator.identify(credentialFacts(request));
     request.identification = identification;
     request.auth = identification.auth;
     request.authScheme = identification.scheme;

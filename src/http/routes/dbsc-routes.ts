@@ -4,7 +4,7 @@ import { HeimdallError } from '../../core/errors.js';
 import type { Authenticated } from '../../core/session-service.js';
 import { readSfString, sessionInstructions, setBoundCookie } from '../dbsc-headers.js';
 import { clientInfo } from '../plugins/auth-plugin.js';
-import { requestFacts } from '../plugins/csrf-plugin.js';
+import { credentialFacts } from '../plugins/csrf-plugin.js';
 import { failureError } from '../plugins/errors-plugin.js';
 import type { Api, RouteContext } from '../route-context.js';
 
@@ -64,7 +64,7 @@ export function registerDbscRoutes(api: Api, { services, config, guards, authent
     async (request, reply) => {
       requireDbsc();
       // The one caller that accepts a bound session without its bound cookie: renewing that cookie is its purpose.
-      const identification = await authenticator.identify(requestFacts(request), { ignoreDeviceBinding: true });
+      const identification = await authenticator.identify(credentialFacts(request), { ignoreDeviceBinding: true });
       const auth = identification.scheme === 'cookie' ? identification.auth : null;
       if (!auth) throw new HeimdallError('unauthenticated');
       const sessionId = readSfString(request.headers['sec-secure-session-id']);
