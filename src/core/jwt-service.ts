@@ -4,16 +4,17 @@ import { generatePublicId } from './ids.js';
 import type { KeyRing } from './key-ring.js';
 import { SIGNING_ALGORITHMS } from './signing-key.js';
 import { cryptoRandom, type RandomSource } from './tokens.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * The JWTs Heimdall issues. Each kind has its own audience and `typ` header, and verification pins both, so a
  * download link never passes as an access token or the other way round (RFC 8725 §3.11, §3.12).
  */
 export const TOKEN_KINDS = {
-  /** Hybrid API access token (RFC 9068 `typ`). */
-  access: { typ: 'at+jwt', audience: 'api', maxLifetimeSeconds: 15 * 60 },
-  /** Signed link to a purchased file. */
-  download: { typ: 'download+jwt', audience: 'download', maxLifetimeSeconds: 2 * 60 * 60 },
+  /** Hybrid API access token (RFC 9068 `typ`): sent again on every request, so its verification is remembered. */
+  access: { typ: 'at+jwt', audience: 'api', maxLifetimeSeconds: 15 * 60, remembered: true },
+  /** Signed link to a purchased file: followed once or twice, verified in full each time. */
+  download: { typ: 'download+jwt', audience: 'download', maxLifetimeSeconds: 2 * 60 * 60, remembered: false },
 } as const;
 export type TokenKind = keyof typeof TOKEN_KINDS;
 
@@ -22,6 +23,9 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** Longer than any token we issue (a few hundred bytes); cheap refusal of junk before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
+
+/** Access tokens whose verification is remembered (a few hundred bytes each with their claims: about 2 MB at most). */
+const REMEMBERED_TOKENS = 4_096;
 
 /** Header parameters that would let a token choose its own verification key; we never accept them. */
 const KEY_CHOOSING_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
@@ -50,6 +54,7 @@ export class JwtService {
   readonly #clock: Clock;
   readonly #issuer: string;
   readonly #random: RandomSource;
+  readonly #verifiedAccess = new VerifiedTokens<VerifiedClaims>(REMEMBERED_TOKENS);
 
   constructor(options: JwtServiceOptions) {
     this.#keys = options.keys;
@@ -89,12 +94,20 @@ export class JwtService {
   /**
    * Verifies a token of `kind`: signature by one of our keys chosen by kid (its algorithm pinned), iss, aud, typ,
    * exp (required), nbf and iat, with at most 5 s tolerance. `expired` only for a genuine token past its exp.
+   * An access token verified before is not verified again while its claims' time checks still pass and its key
+   * still verifies (VerifiedTokens); its claims are frozen, shared by every request that sends it.
    */
   async verify(kind: TokenKind, token: string): Promise<JwtVerification> {
     if (token.length > MAX_TOKEN_LENGTH) return { ok: false, code: 'invalid' };
     const spec = TOKEN_KINDS[kind];
+    const now = this.#clock.now();
+    const remembered = spec.remembered ? this.#verifiedAccess.recall(token, now) : undefined;
+    if (remembered !== undefined) {
+      if (this.#keys.verifies(remembered.kid)) return { ok: true, claims: remembered.claims };
+      this.#verifiedAccess.forget(token);
+    }
     try {
-      const { payload } = await jwtVerify(token, (header) => this.#resolveKey(header), {
+      const { payload, protectedHeader } = await jwtVerify(token, (header) => this.#resolveKey(header), {
         issuer: this.#issuer,
         audience: spec.audience,
         typ: spec.typ,
@@ -102,10 +115,17 @@ export class JwtService {
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
         maxTokenAge: spec.maxLifetimeSeconds,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        currentDate: new Date(this.#clock.now()),
+        currentDate: new Date(now),
       });
       if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return { ok: false, code: 'invalid' };
-      return { ok: true, claims: payload as VerifiedClaims };
+      const claims = Object.freeze(payload) as VerifiedClaims;
+      if (spec.remembered) {
+        // jose refuses once exp <= now - tolerance or now - iat > maximum age + tolerance (whole seconds of now).
+        const until = Math.min(claims.exp, claims.iat + spec.maxLifetimeSeconds) + CLOCK_TOLERANCE_SECONDS;
+        const kid = protectedHeader.kid as string;
+        this.#verifiedAccess.remember(token, { claims, kid, verifiedAt: now, reuseUntil: until * 1000 });
+      }
+      return { ok: true, claims };
     } catch (error) {
       return { ok: false, code: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }

@@ -97,6 +97,12 @@ export class KeyRing {
     return key && isVerifying(key, now) ? key : null;
   }
 
+  /** Whether the key with this kid is loaded and still verifies now (no reload: for tokens it already verified). */
+  verifies(kid: string): boolean {
+    const key = this.#verifiers.get(kid);
+    return key !== undefined && isVerifying(key, this.#clock.now());
+  }
+
   /** Public keys of the active and verify-only keys, for /.well-known/jwks.json. */
   publicJwks(): PublicJwk[] {
     const now = this.#clock.now();
