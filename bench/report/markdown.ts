@@ -25,13 +25,15 @@ function revocationCell(r: ReadRow): string {
   return `after up to ${int(r.revocation.staleForSec ?? 0)} s`;
 }
 
-/** Why a Bearer read costs more than the jose peers' whole request: measured by a micro-benchmark, not this run. */
-const BEARER_NOTE = `Heimdall's Bearer read costs more than the bare jose EdDSA peer plus Heimdall's own work around a session read.
-The likeliest cause, shown in isolation but not yet inside Heimdall, is that jose's check has no fixed cost: it
-verifies through Web Crypto, which checks each signature on libuv's thread pool, and the hop there and back costs less
-CPU per token the more tokens are in flight together. A server that does more per request answers fewer a second and
-batches fewer checks per hop, so the same jose call costs it more. \`node bench/micro/jwt-verify.mjs\` measures CPU
-per token for node:crypto's bare Ed25519 check on the calling thread and for jwtVerify with 1, 4 and 16 in flight.`;
+/** What the Bearer row measures: one access token sent again and again, as a client does for its 5 minutes. */
+const BEARER_NOTE = `The Bearer row sends one access token on every request, as an API client does for the token's 5 minutes.
+Its first request verifies the token in full with jose; Heimdall then remembers the exact string as verified and
+skips only the signature check on later requests (never past its expiry, never once its key stops verifying; the
+family, the deny list and the user are still read every time: [sessions.md](sessions.md)). The jose peers verify
+every request. Verifying is what a cold token costs: jose checks through Web Crypto, which hands each signature to
+libuv's thread pool and back, and that hop costs more CPU per token the fewer tokens are in flight together.
+\`node bench/micro/jwt-verify.mjs\` measures CPU per token for node:crypto's bare Ed25519 check on the calling thread
+and for jwtVerify with 1, 4 and 16 in flight.`;
 
 /** Reads sorted cheapest first: the floor, then by CPU per request. */
 export function sortedReads(d: Derived): ReadRow[] {
