@@ -24,7 +24,7 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Longer than any token we issue (a few hundred bytes); cheap refusal of junk before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
 
-/** Access tokens whose verification is remembered (heap per token: `node --expose-gc bench/micro/verified-tokens.mjs`). */
+/** Access tokens whose verification is remembered (heap per token: `node --expose-gc bench/micro/remembered-tokens.mjs`). */
 const REMEMBERED_TOKENS = 4_096;
 
 /** Header parameters that would let a token choose its own verification key; we never accept them. */

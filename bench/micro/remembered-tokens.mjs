@@ -2,7 +2,7 @@
 // heap per remembered token with its claims, at the bound of 4,096, and CPU per recall against a full jwtVerify of
 // the same token. Tokens shaped like Heimdall's (EdDSA, kid, iss, aud, sub, jti, sid, roles). Run after `npm run
 // build` with the collector exposed, so that heap is measured after a full collection:
-//   node --expose-gc bench/micro/verified-tokens.mjs
+//   node --expose-gc bench/micro/remembered-tokens.mjs
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose';
