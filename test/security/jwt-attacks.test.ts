@@ -108,6 +108,16 @@ describe('attacks on access tokens', () => {
     await expectRefused(`${header}.${payload}.${signature!.slice(0, -4)}`);
   });
 
+  it('a token already accepted (and so remembered) is no shortcut for its tampered copies', async () => {
+    expect((await api.get('/api/session')).statusCode).toBe(200);
+    const [header, payload, signature] = api.accessToken.split('.');
+    const odinId = (await t.services.users.findByEmail(ODIN))!.id;
+    await expectRefused(`${header}.${encodeSegment({ ...claims, sub: odinId })}.${signature}`);
+    await expectRefused(`${header}.${payload}.${signature!.slice(0, -1)}`);
+    await expectRefused(`${api.accessToken}A`);
+    expect((await api.get('/api/session')).statusCode).toBe(200);
+  });
+
   it('refuses an expired token with token_expired, after at most 5 s of clock tolerance', async () => {
     t.clock.advance(300_000 + 4_000);
     expect((await api.get('/api/session')).statusCode).toBe(200);
