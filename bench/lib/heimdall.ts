@@ -40,7 +40,8 @@ export interface StartHeimdallOptions {
 
 /**
  * One HEIMDALL_SECRET per data directory: Heimdall encrypts its signing keys with it, so a restart over the same
- * database (the lookup-scale scenario) must present the same secret.
+ * database must present the same secret (a copy of a data directory is started with its original's: the
+ * lookup-scale scenario passes it in `env`).
  */
 const secrets = new Map<string, string>();
 

@@ -176,6 +176,8 @@ export interface LookupScaleResult extends Base {
   activeSessions: number;
   /** Sessions per seeded user at both sizes (absent in runs before it was held constant: then 1,000 users in all). */
   sessionsPerUser?: number;
+  /** Both sizes served at once from two copies of the database, their rounds alternating (absent in older runs). */
+  interleaved?: boolean;
   points: Array<{
     stored: number;
     seedSeconds: number;
