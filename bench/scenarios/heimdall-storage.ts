@@ -84,10 +84,19 @@ export const heimdallLookupScale: Scenario = {
         if (secrets.length === 0) secrets = kept.slice(0, active);
         const seedSeconds = round((Date.now() - started) / 1000, 1);
         ctx.progress.log(`${stored.toLocaleString('en-US')} sessions stored (${seedSeconds} s to seed)`);
-        seeder.markSeen(secrets);
         copies.push({ stored, dataDir, seedSeconds, sqlLookupUs: seeder.timeLookups(secrets, 20_000) });
       } finally {
         // Closing the last connection folds the WAL into the file, so the next copy takes the whole database.
+        seeder.close();
+      }
+    }
+    // Both copies' sessions seen at the same moment: their last-seen writes (one per session and minute) then fall
+    // in the same minutes of the run at both sizes.
+    for (const copy of copies) {
+      const seeder = new SessionSeeder(join(copy.dataDir, 'heimdall.db'));
+      try {
+        seeder.markSeen(secrets);
+      } finally {
         seeder.close();
       }
     }
