@@ -18,8 +18,11 @@ import { heimdallRevocationRedis, heimdallRevocationSqlite } from './heimdall-re
 import { heimdallSignInRush } from './heimdall-signin-rush.js';
 import { heimdallLookupScale, heimdallSqliteStorage } from './heimdall-storage.js';
 import {
+  answerFastify,
+  answerNode,
   bareExpress,
   bareFastify,
+  bareNode,
   betterAuth,
   betterAuthCookieCache,
   expressSessionRedis,
@@ -33,6 +36,9 @@ import type { Scenario } from './types.js';
 /** Every scenario, in the order a run measures them (the floor first). Add new ones here. */
 export const SCENARIOS: Scenario[] = [
   bareFastify,
+  bareNode,
+  answerFastify,
+  answerNode,
   bareExpress,
   heimdallHealth,
   heimdallSessionSqlite,

@@ -100,6 +100,32 @@ export const bareFastify = peerRead({
   sameLoad: true,
 });
 
+/** Below the floor: node:http alone with the same fixed JSON (what Fastify itself adds to the floor). */
+export const bareNode = peerRead({
+  id: 'peer-bare-node',
+  title: 'Bare node:http, fixed JSON, no framework, no authentication',
+  stack: 'bare node:http, no auth',
+  file: 'bare-node.mjs',
+  approach: 'none',
+});
+
+/** Heimdall's answer (its headers, a body of its shape) with no session check, from Fastify and from node:http. */
+export const answerFastify = peerRead({
+  id: 'peer-answer-fastify',
+  title: "Heimdall's /api/session answer (headers and body) from bare Fastify 5, no session check",
+  stack: "Heimdall's answer alone, Fastify",
+  file: 'answer-fastify.mjs',
+  approach: 'none',
+});
+
+export const answerNode = peerRead({
+  id: 'peer-answer-node',
+  title: "Heimdall's /api/session answer (headers and body) from node:http alone, no session check",
+  stack: "Heimdall's answer alone, node:http",
+  file: 'answer-node.mjs',
+  approach: 'none',
+});
+
 export const bareExpress = peerRead({
   id: 'peer-bare-express',
   title: 'Bare Express 5, fixed JSON, no authentication',
