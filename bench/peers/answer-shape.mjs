@@ -2,6 +2,7 @@
 // each) and a JSON body of the same shape and size, serialized on each request. The two "answer" peers send it
 // from Fastify and from node:http alone, so the bench shows what the answer costs before anything is looked up.
 import { randomUUID } from 'node:crypto';
+import { API_HEADERS } from '../../dist/http/plugins/security-headers-plugin.js';
 import { USER } from './common.mjs';
 
 const at = '2026-12-04T09:26:03.832Z';
@@ -39,15 +40,13 @@ export const ANSWER = {
   features: { products: true },
 };
 
-/** The headers Heimdall sends on a JSON answer (docs/security.md), in its order. */
+/**
+ * The headers Heimdall sends on a JSON answer, in its order: its API set read from the built server (npm run build),
+ * so the peer cannot drift from it, then the request id, Vary from CORS and the content type.
+ */
 export function answerHeaders() {
   return {
-    'content-security-policy': "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'cross-origin-resource-policy': 'same-origin',
-    'cache-control': 'no-store',
+    ...API_HEADERS,
     'x-request-id': randomUUID(),
     vary: 'Origin',
     'content-type': 'application/json; charset=utf-8',

@@ -237,12 +237,12 @@ would take times kept as small integers and ids as bytes, a change of the sessio
   return notes.join('\n\n');
 }
 
+const FRACTION: Record<number, string> = { 4: 'a quarter', 8: 'an eighth' };
+
 /**
  * What the answer alone costs (the "answer" peers: Heimdall's headers and a body of its shape, no session check), set
  * against what the CPU targets allow a whole request: whether any session check could fit in what is left.
  */
-const FRACTION: Record<number, string> = { 4: 'a quarter', 8: 'an eighth' };
-
 function answerBudget(d: Derived): string | null {
   const floor = d.floor;
   const heimdall = d.row('heimdall-session-sqlite');
@@ -251,6 +251,9 @@ function answerBudget(d: Derived): string | null {
   const node = d.row('peer-answer-node');
   if (!floor || !heimdall || !health || !fastify || !node) return null;
   const cpu = (r: ReadRow) => r.saturation.cpuUsPerReq;
+  const check = cpu(heimdall) - cpu(health);
+  // Rows from a disturbed minute can put /api/health above the session read: then there is no check cost to weigh.
+  if (check <= 0) return null;
   const capacity = (r: ReadRow) => fixed(cpu(floor) / cpu(r), 2);
   const allowed = cpu(floor) / 0.85;
   const use = (r: ReadRow) =>
@@ -258,30 +261,23 @@ function answerBudget(d: Derived): string | null {
       ? `already takes ${us(cpu(r))} (${us(cpu(r) - allowed)} more)`
       : `takes ${us(cpu(r))} and leaves ${us(allowed - cpu(r))}`;
   const bareNode = d.row('peer-bare-node');
-  const budgets = [{ us: allowed, text: '' }];
-  for (const [id, factor] of [
-    ['peer-express-session-redis', 8],
-    ['peer-jose-es256', 4],
-  ] as const) {
+  const others = (
+    [
+      ['peer-express-session-redis', 8],
+      ['peer-jose-es256', 4],
+    ] as const
+  ).flatMap(([id, factor]) => {
     const peer = d.row(id);
-    if (peer)
-      budgets.push({
-        us: cpu(peer) / factor,
-        text: `${us(cpu(peer) / factor)} (${FRACTION[factor]} of what ${peer.stack} spends)`,
-      });
-  }
-  const others = budgets.filter((b) => b.text).map((b) => b.text);
+    return peer ? [{ us: cpu(peer) / factor, text: `${FRACTION[factor]} of what ${peer.stack} spends` }] : [];
+  });
   // The most any CPU target allows, less the cheaper way of sending the answer: the room a session check would have.
-  const room = Math.max(...budgets.map((b) => b.us)) - Math.min(cpu(fastify), cpu(node));
-  const check = cpu(heimdall) - cpu(health);
-  // Rows from a disturbed minute can put /api/health above the session read: then there is no check cost to weigh.
-  if (check <= 0) return null;
+  const room = Math.max(allowed, ...others.map((o) => o.us)) - Math.min(cpu(fastify), cpu(node));
   return `What the answer itself costs: the same answer as Heimdall's GET /api/session (its headers with a fresh request
 id on each, and a body of the same shape, ${int(fastify.responseBytes)} bytes against Heimdall's ${int(heimdall.responseBytes)}) with no session check at all
 costs ${us(cpu(fastify))} per request from a bare Fastify route (${capacity(fastify)} of the floor's capacity) and ${us(cpu(node))} from
 node:http with no framework (${capacity(node)})${bareNode ? `, where node:http answering the floor's own JSON costs ${us(cpu(bareNode))}` : ''}. The 0.85 target allows
 ${us(allowed)} for the whole request, the session check included (reading the cookie, hashing it, finding the session
-and its user with fresh roles): in Fastify the answer alone ${use(fastify)}, on node:http it ${use(node)}${others.length > 0 ? `. The other two targets allow ${others.join(' and ')}` : ''}.
+and its user with fresh roles): in Fastify the answer alone ${use(fastify)}, on node:http it ${use(node)}${others.length > 0 ? `. The other two targets allow ${others.map((o) => `${us(o.us)} (${o.text})`).join(' and ')}` : ''}.
 Heimdall's session check costs ${us(check)} over its own /api/health (its larger answer included); ${
     room >= check
       ? `the most generous target leaves ${us(room)} for it, so it could fit.`
