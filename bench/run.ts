@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only id,id] [-- --list]
+// npm run bench [-- --quick] [-- --only id,id] [-- --interleave] [-- --list]
 // Measures every scenario in bench/scenarios (server on CPU 0, load on CPU 1), writes the results JSON and, for a
 // full run, regenerates docs/benchmarks.md, docs/evidence.md, docs/charts/*.svg and the README's figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { Progress } from './lib/progress.js';
 import { FULL, QUICK, runBench } from './lib/runner.js';
 import { generateDocs, mergeIntoLatest } from './report/generate.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { interleaveReads } from './scenarios/interleaved-reads.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +21,9 @@ const { values } = parseArgs({
     // With --only: merge what was measured into the newest committed run, as a new committed record (the docs say
     // which scenarios were re-measured, when and on what commit).
     record: { type: 'boolean', default: false },
+    // Measure the selected reads in alternation (every server up at once, round 1 of each, then round 2, …) instead
+    // of one after another, so the ratios between them come from the same minutes.
+    interleave: { type: 'boolean', default: false },
   },
 });
 
@@ -29,7 +33,8 @@ if (values.list) {
 }
 
 const only = values.only?.split(',').map((id) => id.trim());
-const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+const selected = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+const scenarios = values.interleave ? interleaveReads(selected) : selected;
 const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
 if (unknown.length) {
   process.stderr.write(`unknown scenario(s): ${unknown.join(', ')} (see --list)\n`);
@@ -48,7 +53,7 @@ process.once('SIGINT', () => {
 const options = values.quick ? QUICK : FULL;
 const progress = new Progress();
 progress.log(
-  `${values.quick ? 'quick' : 'full'} run: ${scenarios.length} scenarios, ${options.rounds} round(s) of ` +
+  `${values.quick ? 'quick' : 'full'} run: ${selected.length} scenarios, ${options.rounds} round(s) of ` +
     `${options.warmupSec} s warm-up + ${options.durationSec} s, ${options.connections} connections`,
 );
 // A partial record after every scenario, so a crash late in a long run still leaves what was measured.

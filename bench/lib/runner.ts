@@ -100,17 +100,21 @@ export async function runBench(
       try {
         const reason = (await scenario.unavailable?.(ctx)) ?? null;
         if (reason) throw new ScenarioSkipped(reason);
-        results.push(await scenario.run(ctx));
+        results.push(...[await scenario.run(ctx)].flat());
       } catch (error) {
         if (error instanceof ScenarioSkipped) {
           progress.log(`skipped: ${error.message}`);
-          results.push({ kind: 'skipped', id: scenario.id, title: scenario.title, reason: error.message });
+          for (const id of scenario.members ?? [scenario.id]) {
+            results.push({ kind: 'skipped', id, title: scenario.title, reason: error.message });
+          }
           continue;
         }
         // One broken scenario must not throw away the rest of a long run; the report shows the failure.
         const message = error instanceof Error ? error.message : String(error);
         progress.log(`FAILED: ${message}`);
-        results.push({ kind: 'failed', id: scenario.id, title: scenario.title, error: message.slice(0, 2000) });
+        for (const id of scenario.members ?? [scenario.id]) {
+          results.push({ kind: 'failed', id, title: scenario.title, error: message.slice(0, 2000) });
+        }
         // Only what this scenario started: the run's shared Redis stays up for the scenarios after it.
         const keep = new Set(running);
         if (redis) keep.add((await redis).process);

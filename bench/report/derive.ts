@@ -52,6 +52,8 @@ export function derive(results: RunResults) {
     results,
     /** True when both scenarios' figures come from the same measurement (compare them only then). */
     sameWindow: (a: string, b: string) => windowOf(a) === windowOf(b),
+    /** The index in `remeasured` a scenario's figures come from; -1 for the run itself. */
+    windowOf,
     floor: floor ? row(floor.id) : undefined,
     rows,
     row,

@@ -95,13 +95,26 @@ export function runLine(d: Derived): string {
     `${e.cpus} CPUs, Node ${e.node}; server pinned to CPU ${s.serverCpu ?? 'none'}, autocannon on CPU ${s.loadCpu ?? 'none'}, ` +
     `${s.connections} connections, ${s.rounds} round${s.rounds === 1 ? '' : 's'} of ${s.warmupSec} s warm-up + ${s.durationSec} s, medians shown; ` +
     `machine load average ${e.loadAvgStart} at the start, ${e.loadAvgEnd} at the end.` +
+    alternated(
+      d,
+      d.rows.filter((r) => d.windowOf(r.id) === -1).map((r) => r.id),
+    ) +
     (d.results.remeasured ?? [])
       .map(
         (r) =>
-          ` Re-measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC on Heimdall ${r.heimdallCommit} (load average ${r.loadAvgStart} → ${r.loadAvgEnd}): ${r.scenarios.join(', ')}.`,
+          ` Re-measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC on Heimdall ${r.heimdallCommit} (load average ${r.loadAvgStart} → ${r.loadAvgEnd}): ${r.scenarios.join(', ')}.` +
+          alternated(d, r.scenarios),
       )
       .join('')
   );
+}
+
+/** Which of one measurement's reads were measured with `--interleave` (their rounds in alternation). */
+function alternated(d: Derived, ids: string[]): string {
+  const together = ids.filter((id) => d.row(id)?.interleaved);
+  return together.length > 1
+    ? ` The rounds of ${together.join(', ')} alternated (each round of one, then of the next, in a rotating order), so they share the same minutes.`
+    : '';
 }
 
 /** The profile of GET /api/session, with each share turned into µs of the measured (unprofiled) CPU per request. */

@@ -108,6 +108,8 @@ export interface ReadResult extends Base {
   responseBytes: number;
   saturation: Throughput;
   sameLoad?: Throughput & { rate: number };
+  /** Measured with `--interleave`: its rounds alternated with those of the other reads of its run. */
+  interleaved?: true;
 }
 
 export interface LoginResult extends Base {

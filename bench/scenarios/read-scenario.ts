@@ -1,7 +1,7 @@
-import { measureThroughput } from '../lib/measure.js';
+import { type MeasureTarget, measureThroughput } from '../lib/measure.js';
 import { request } from '../lib/net.js';
 import type { ManagedProcess } from '../lib/proc.js';
-import type { Approach, Family, ReadResult, Revocation } from '../report/results.js';
+import type { Approach, Family, ReadResult, Revocation, Throughput } from '../report/results.js';
 import type { BenchContext, Scenario } from './types.js';
 
 export { ScenarioSkipped } from './types.js';
@@ -39,45 +39,70 @@ export function credentialOf(headers: Record<string, string>): ReadResult['crede
   return { header: 'none', bytes: 0 };
 }
 
+/** A read scenario: a Scenario that also carries its definition, so `--interleave` can measure it with others. */
+export interface ReadScenario extends Scenario {
+  read: ReadScenarioDefinition;
+}
+
+/** Checks one answer before measuring, so a stack that refuses the credential is never timed; returns its body. */
+export async function probeRead(definition: ReadScenarioDefinition, target: ReadTarget): Promise<string> {
+  const probe = await request(target.url, { headers: target.headers });
+  if (!target.accept(probe.status, probe.body)) {
+    throw new Error(`${definition.id}: the check request got ${probe.status} ${probe.body.slice(0, 300)}`);
+  }
+  return probe.body;
+}
+
+/** What measureThroughput loads and whose CPU it counts, for a started read target. */
+export function measureTargetOf(target: ReadTarget): MeasureTarget {
+  return {
+    server: target.server,
+    request: { url: target.url, headers: target.headers },
+    ...(target.redis ? { redis: target.redis } : {}),
+  };
+}
+
+/** The result of a read from its measured rounds. */
+export function readResult(
+  definition: ReadScenarioDefinition,
+  target: ReadTarget,
+  body: string,
+  saturation: Throughput,
+  sameLoad?: Throughput & { rate: number },
+): ReadResult {
+  return {
+    kind: 'read',
+    id: definition.id,
+    title: definition.title,
+    stack: definition.stack,
+    family: definition.family,
+    approach: definition.approach,
+    floor: definition.floor === true,
+    ...(definition.revocation ? { revocation: definition.revocation } : {}),
+    credential: credentialOf(target.headers),
+    responseBytes: Buffer.byteLength(body),
+    saturation,
+    ...(sameLoad ? { sameLoad } : {}),
+  };
+}
+
 /** Builds the scenario for an authenticated read: saturation rounds, then (optionally) the fixed-rate rounds. */
-export function readScenario(definition: ReadScenarioDefinition): Scenario {
+export function readScenario(definition: ReadScenarioDefinition): ReadScenario {
   return {
     id: definition.id,
     title: definition.title,
+    read: definition,
     ...(definition.unavailable ? { unavailable: definition.unavailable } : {}),
     async run(ctx) {
       const target = await definition.launch(ctx);
       try {
-        const probe = await request(target.url, { headers: target.headers });
-        if (!target.accept(probe.status, probe.body)) {
-          throw new Error(`${definition.id}: the check request got ${probe.status} ${probe.body.slice(0, 300)}`);
-        }
-        const load = { url: target.url, headers: target.headers };
-        const measureTarget = {
-          server: target.server,
-          request: load,
-          ...(target.redis ? { redis: target.redis } : {}),
-        };
+        const body = await probeRead(definition, target);
+        const measureTarget = measureTargetOf(target);
         const { alongside: _a, ...saturation } = await measureThroughput(ctx, 'saturation', measureTarget);
-        const result: ReadResult = {
-          kind: 'read',
-          id: definition.id,
-          title: definition.title,
-          stack: definition.stack,
-          family: definition.family,
-          approach: definition.approach,
-          floor: definition.floor === true,
-          ...(definition.revocation ? { revocation: definition.revocation } : {}),
-          credential: credentialOf(target.headers),
-          responseBytes: Buffer.byteLength(probe.body),
-          saturation,
-        };
-        if (definition.sameLoad) {
-          const rate = ctx.options.sameLoadRate;
-          const { alongside: _b, ...fixed } = await measureThroughput(ctx, `${rate} req/s`, measureTarget, { rate });
-          result.sameLoad = { ...fixed, rate };
-        }
-        return result;
+        if (!definition.sameLoad) return readResult(definition, target, body, saturation);
+        const rate = ctx.options.sameLoadRate;
+        const { alongside: _b, ...fixed } = await measureThroughput(ctx, `${rate} req/s`, measureTarget, { rate });
+        return readResult(definition, target, body, saturation, { ...fixed, rate });
       } finally {
         await target.stop();
       }

@@ -45,7 +45,9 @@ export interface Scenario {
   title: string;
   /** Reasons this scenario cannot run yet (a feature not landed); null when it can. */
   unavailable?(ctx: BenchContext): Promise<string | null>;
-  run(ctx: BenchContext): Promise<ScenarioResult>;
+  /** A scenario that measures several others together (`--interleave`): their ids, one result each. */
+  members?: string[];
+  run(ctx: BenchContext): Promise<ScenarioResult | ScenarioResult[]>;
 }
 
 /** Thrown by a scenario when what it would measure does not exist yet; the run records a skip, not a failure. */
