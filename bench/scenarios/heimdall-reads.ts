@@ -180,8 +180,19 @@ export const heimdallBearer = readScenario({
         password: BENCH_PASSWORD,
       });
       if (issued.status === 404) throw new ScenarioSkipped('POST /api/tokens does not exist yet (hybrid tokens)');
-      const { accessToken } = issued.json<{ accessToken: string }>();
-      return target(launched, '/api/session', { authorization: `Bearer ${accessToken}` }, (status) => status === 200);
+      // The access token lives 5 minutes; an interleaved run refreshes it (same family, rotated refresh token)
+      // before each round.
+      let refreshToken = '';
+      const bearer = (response: typeof issued) => {
+        if (response.status !== 200) throw new Error(`POST /api/tokens: ${response.status} ${response.body}`);
+        const tokens = response.json<{ accessToken: string; refreshToken: string }>();
+        refreshToken = tokens.refreshToken;
+        return { authorization: `Bearer ${tokens.accessToken}` };
+      };
+      const read = target(launched, '/api/session', bearer(issued), (status) => status === 200);
+      const renew = async () =>
+        bearer(await postJson(`${launched.heimdall.baseUrl}/api/tokens/refresh`, { refreshToken }));
+      return { ...read, renew };
     } catch (error) {
       await launched.heimdall.stop();
       throw error;

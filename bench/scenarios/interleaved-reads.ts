@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureThroughput, summarise } from '../lib/measure.js';
 import { type RedisServer, startRedis } from '../lib/redis.js';
@@ -26,12 +27,14 @@ export function roundOrder<T>(members: readonly T[], i: number): T[] {
  */
 function memberContext(ctx: BenchContext, id: string, redises: Array<Promise<RedisServer>>): BenchContext {
   let redis: Promise<RedisServer> | undefined;
+  const tmpDir = join(ctx.tmpDir, id);
+  mkdirSync(tmpDir, { recursive: true });
   return {
     ...ctx,
-    tmpDir: join(ctx.tmpDir, id),
+    tmpDir,
     redis: () => {
       if (!redis) {
-        redis = startRedis(join(ctx.tmpDir, id, 'redis'));
+        redis = startRedis(join(tmpDir, 'redis'));
         redises.push(redis);
       }
       return redis;
@@ -84,6 +87,7 @@ export function interleavedReads(scenarios: ReadScenario[]): Scenario {
         for (const phase of phases) {
           for (let i = 0; i < count; i++) {
             for (const m of roundOrder(phase.members, i)) {
+              if (m.target!.renew) m.target!.headers = { ...m.target!.headers, ...(await m.target!.renew()) };
               const label = `${m.scenario.id} · ${phase.label} (${i + 1} of ${count})`;
               const measured = await measureThroughput(m.ctx, label, measureTargetOf(m.target!), {
                 rounds: 1,

@@ -28,6 +28,8 @@ interface PeerDefinition {
   redis?: boolean;
   env?: (ctx: BenchContext) => Record<string, string>;
   credential?: Credential;
+  /** The credential expires within minutes: sign in again before each interleaved round (ReadTarget.renew). */
+  expires?: boolean;
 }
 
 const secret = () => randomBytes(32).toString('base64url');
@@ -80,6 +82,7 @@ function peerRead(definition: PeerDefinition) {
           url: `${peer.baseUrl}/me`,
           headers,
           accept: (status, body) => status === 200 && body.includes(USER_EMAIL),
+          ...(definition.expires && definition.credential ? { renew: () => definition.credential!(peer) } : {}),
           stop: () => peer.process.stop(),
         };
       } catch (error) {
@@ -186,6 +189,7 @@ export const betterAuthCookieCache = peerRead({
     COOKIE_CACHE_SEC: String(BETTER_AUTH_COOKIE_CACHE_SEC),
   }),
   credential: betterAuthLogin,
+  expires: true,
 });
 
 const jwtRevocation: Revocation = {
@@ -205,6 +209,7 @@ const jose = (alg: 'HS256' | 'EdDSA' | 'ES256', detail: string) =>
     sameLoad: alg === 'ES256',
     env: () => ({ JWT_ALG: alg, JWT_TTL_SEC: String(JWT_TTL_SEC) }),
     credential: bearerLogin,
+    expires: true,
   });
 
 export const joseHs256 = jose('HS256', 'key imported once');

@@ -15,6 +15,11 @@ export interface ReadTarget {
   headers: Record<string, string>;
   /** Checks one answer before measuring, so a stack that refuses the credential is never timed. */
   accept(status: number, body: string): boolean;
+  /**
+   * For a credential that expires within minutes (an access JWT, a cached session cookie): a fresh one, as headers
+   * to merge over `headers`. `--interleave` spreads a read's rounds over half an hour and asks before each round.
+   */
+  renew?(): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
 

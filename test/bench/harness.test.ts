@@ -7,6 +7,7 @@ import { QUICK, runBench } from '../../bench/lib/runner.js';
 import { generateDocs } from '../../bench/report/generate.js';
 import type { ReadResult } from '../../bench/report/results.js';
 import {
+  heimdallBearer,
   heimdallSessionRedis,
   heimdallSessionRedisCached,
   heimdallSessionSqlite,
@@ -42,7 +43,8 @@ describe('the benchmark harness', () => {
   it('interleaves reads: all servers up at once, one round of each in a rotating order, each on its own data and Redis', async () => {
     const options = { ...QUICK, warmupSec: 0, amount: 200, rounds: 2, sameLoadRate: 300 };
     const lines: string[] = [];
-    const members = [heimdallSessionSqlite, heimdallSessionRedisCached, heimdallSessionRedis];
+    // The Bearer read renews its access token (POST /api/tokens/refresh) before each of its rounds.
+    const members = [heimdallSessionSqlite, heimdallSessionRedisCached, heimdallSessionRedis, heimdallBearer];
     const scenarios = interleaveReads(members);
     expect(scenarios).toHaveLength(1);
     const results = await runBench(options, scenarios, new Progress((line) => lines.push(line)));
@@ -58,8 +60,8 @@ describe('the benchmark harness', () => {
     expect((results.scenarios[0] as ReadResult).sameLoad?.rounds).toHaveLength(2);
     // Round 1 in the given order, round 2 rotated by one.
     const measured = lines.flatMap((line) => /· (heimdall-[\w-]+) · saturation \(/.exec(line)?.[1] ?? []);
-    const [sqlite, cached, redis] = members.map((m) => m.id);
-    expect(measured).toEqual([sqlite, cached, redis, cached, redis, sqlite]);
+    const [sqlite, cached, redis, bearer] = members.map((m) => m.id);
+    expect(measured).toEqual([sqlite, cached, redis, bearer, cached, redis, bearer, sqlite]);
 
     const file = join(out, 'interleaved.json');
     writeFileSync(file, JSON.stringify(results));
