@@ -281,8 +281,12 @@ and its user with fresh roles): in Fastify the answer alone ${use(fastify)}, on 
 Heimdall's session check costs ${us(check)} over its own /api/health (its larger answer included); ${
     room >= check
       ? `the most generous target leaves ${us(room)} for it, so it could fit.`
-      : `the most generous of these targets leaves at most ${us(Math.max(room, 0))} for it, in Fastify or without it: on Node.js, these
+      : room > 0
+        ? `the most generous of these targets leaves at most ${us(room)} for it, in Fastify or without it: on Node.js, these
 targets ask for less CPU than sending the answer the API defines and Heimdall's session check take together.`
+        : `none of these targets leaves anything for it. The answer alone, in Fastify or without it, already takes more
+than the most generous allows: on Node.js, these targets ask for less CPU than sending the answer the API defines,
+before any session check.`
   }`;
 }
 

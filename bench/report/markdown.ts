@@ -98,23 +98,27 @@ export function runLine(d: Derived): string {
     alternated(
       d,
       d.rows.filter((r) => d.windowOf(r.id) === -1).map((r) => r.id),
+      'its reads',
     ) +
     (d.results.remeasured ?? [])
       .map(
         (r) =>
           ` Re-measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC on Heimdall ${r.heimdallCommit} (load average ${r.loadAvgStart} → ${r.loadAvgEnd}): ${r.scenarios.join(', ')}.` +
-          alternated(d, r.scenarios),
+          alternated(d, r.scenarios, 'these'),
       )
       .join('')
   );
 }
 
-/** Which of one measurement's reads were measured with `--interleave` (their rounds in alternation). */
-function alternated(d: Derived, ids: string[]): string {
+/**
+ * Which of one measurement's reads were measured with `--interleave` (their rounds in alternation); `all` names them
+ * when every one of `ids` was.
+ */
+function alternated(d: Derived, ids: string[], all: string): string {
   const together = ids.filter((id) => d.row(id)?.interleaved);
-  return together.length > 1
-    ? ` The rounds of ${together.join(', ')} alternated (each round of one, then of the next, in a rotating order), so they share the same minutes.`
-    : '';
+  if (together.length < 2) return '';
+  const which = together.length === ids.length ? all : together.join(', ');
+  return ` The rounds of ${which} alternated (each round of one, then of the next, in a rotating order), so they share the same minutes.`;
 }
 
 /** The profile of GET /api/session, with each share turned into µs of the measured (unprofiled) CPU per request. */

@@ -67,7 +67,7 @@ describe('the benchmark harness', () => {
     writeFileSync(file, JSON.stringify(results));
     await generateDocs(file, join(out, 'interleaved-docs'));
     expect(readFileSync(join(out, 'interleaved-docs', 'benchmarks.md'), 'utf8')).toContain(
-      `The rounds of ${members.map((m) => m.id).join(', ')} alternated`,
+      'The rounds of its reads alternated',
     );
   }, 180_000);
 });
