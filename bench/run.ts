@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only id,id] [-- --interleave] [-- --list]
+// npm run bench [-- --quick] [-- --only id,id] [-- --sequential] [-- --list]
 // Measures every scenario in bench/scenarios (server on CPU 0, load on CPU 1), writes the results JSON and, for a
 // full run, regenerates docs/benchmarks.md, docs/evidence.md, docs/charts/*.svg and the README's figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,9 +21,11 @@ const { values } = parseArgs({
     // With --only: merge what was measured into the newest committed run, as a new committed record (the docs say
     // which scenarios were re-measured, when and on what commit).
     record: { type: 'boolean', default: false },
-    // Measure the selected reads in alternation (every server up at once, round 1 of each, then round 2, …) instead
-    // of one after another, so the ratios between them come from the same minutes.
-    interleave: { type: 'boolean', default: false },
+    // The selected reads are measured in alternation (every server up at once, round 1 of each, then round 2, …), so
+    // the ratios between them come from the same minutes; --sequential measures them one after another instead.
+    // --interleave, the default, is still accepted (earlier records name it in their commands).
+    sequential: { type: 'boolean', default: false },
+    interleave: { type: 'boolean', default: true },
   },
 });
 
@@ -34,7 +36,7 @@ if (values.list) {
 
 const only = values.only?.split(',').map((id) => id.trim());
 const selected = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
-const scenarios = values.interleave ? interleaveReads(selected) : selected;
+const scenarios = values.sequential ? selected : interleaveReads(selected);
 const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
 if (unknown.length) {
   process.stderr.write(`unknown scenario(s): ${unknown.join(', ')} (see --list)\n`);

@@ -62,7 +62,7 @@ function environment(): Omit<Environment, 'loadAvgEnd'> {
   };
 }
 
-/** Runs the scenarios one after another (never two servers at once), each in its own scratch directory. */
+/** Runs the scenarios one after another, each in its own scratch directory (an interleaved group counts as one). */
 export async function runBench(
   options: BenchOptions,
   scenarios: Scenario[],

@@ -259,8 +259,8 @@ export function benchmarksMarkdown(d: Derived, resultsPath: string): string {
 
 ${runLine(d)} ${interferenceLine(d)}${d.results.quick ? '\n\n**Quick run: windows too short to quote.**' : ''}
 
-Method: every stack is a real server process, alone on one CPU (\`taskset\`); autocannon runs in another process on
-the other CPU. The headline is **server CPU µs per request** (utime + stime of the server process from
+Method: every stack is a real server process on one CPU (\`taskset\`), the only one under load there (when reads
+alternate, the others wait idle); autocannon runs in another process on the other CPU. The headline is **server CPU µs per request** (utime + stime of the server process from
 \`/proc/<pid>/stat\` over the measured window ÷ requests answered): on a 2-core machine the req/s of the fastest
 stacks is capped by the load generator, so CPU per request is the figure that compares. "× floor" is req/s relative
 to bare Fastify answering fixed JSON. Credential bytes are the bytes of the \`Cookie\` or \`Authorization\` header value
