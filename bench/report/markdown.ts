@@ -111,8 +111,8 @@ export function runLine(d: Derived): string {
 }
 
 /**
- * Which of one measurement's reads were measured with `--interleave` (their rounds in alternation); `all` names them
- * when every one of `ids` was.
+ * Which of one measurement's reads had their rounds in alternation (not `--sequential`); `all` names them when every
+ * one of `ids` did.
  */
 function alternated(d: Derived, ids: string[], all: string): string {
   const together = ids.filter((id) => d.row(id)?.interleaved);

@@ -108,7 +108,7 @@ export interface ReadResult extends Base {
   responseBytes: number;
   saturation: Throughput;
   sameLoad?: Throughput & { rate: number };
-  /** Measured with `--interleave`: its rounds alternated with those of the other reads of its run. */
+  /** Its rounds alternated with those of the other reads of its run (the default; not with `--sequential`). */
   interleaved?: true;
 }
 

@@ -184,7 +184,7 @@ export const heimdallBearer = readScenario({
       // before each round.
       let refreshToken = '';
       const bearer = (response: typeof issued) => {
-        if (response.status !== 200) throw new Error(`POST /api/tokens: ${response.status} ${response.body}`);
+        if (response.status !== 200) throw new Error(`Bearer token: ${response.status} ${response.body}`);
         const tokens = response.json<{ accessToken: string; refreshToken: string }>();
         refreshToken = tokens.refreshToken;
         return { authorization: `Bearer ${tokens.accessToken}` };

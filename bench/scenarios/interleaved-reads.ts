@@ -43,7 +43,7 @@ function memberContext(ctx: BenchContext, id: string, redises: Array<Promise<Red
 }
 
 /**
- * Several reads measured in the same minutes (`--interleave`): every server is started first, then round 1 of each
+ * Several reads measured in the same minutes (what a run does unless `--sequential`): every server is started first, then round 1 of each
  * is measured, then round 2 in a rotated order, and so on; the fixed-rate rounds likewise. A slow minute of the
  * shared machine then lands on every row instead of on whichever was measured during it, which matters for the
  * targets that are ratios between rows (Heimdall against the floor, express-session, a bare ES256 check). The
