@@ -113,6 +113,15 @@ export async function measureThroughput(
   return { ...summarise(rounds), alongside };
 }
 
+/**
+ * The order of round `i` when several servers' rounds alternate: the members rotated by `i`, so each is measured
+ * first, second, … in turn (with two: a, b, then b, a).
+ */
+export function roundOrder<T>(members: readonly T[], i: number): T[] {
+  const shift = i % Math.max(1, members.length);
+  return [...members.slice(shift), ...members.slice(0, shift)];
+}
+
 export function summarise(rounds: Round[]): Throughput {
   const summary: Throughput = {
     rounds,

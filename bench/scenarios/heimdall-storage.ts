@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HeimdallInstance, registerUser, startHeimdall } from '../lib/heimdall.js';
-import { measureThroughput, summarise } from '../lib/measure.js';
+import { measureThroughput, roundOrder, summarise } from '../lib/measure.js';
 import { SESSIONS_PER_USER } from '../lib/population.js';
 import { SessionSeeder } from '../lib/sqlite-seed.js';
 import { round } from '../lib/stats.js';
@@ -125,10 +125,9 @@ export const heimdallLookupScale: Scenario = {
       }
       const rounds: Round[][] = copies.map(() => []);
       const count = ctx.options.rounds;
+      const indexes = copies.map((_, c) => c);
       for (let i = 0; i < count; i++) {
-        const order = copies.map((_, c) => c);
-        if (i % 2 === 1) order.reverse();
-        for (const c of order) {
+        for (const c of roundOrder(indexes, i)) {
           const label = `${copies[c]!.stored.toLocaleString('en-US')} stored (${i + 1} of ${count})`;
           const measured = await measureThroughput(ctx, label, targetOf(c), { rounds: 1 });
           rounds[c]!.push(...measured.rounds);

@@ -1,24 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureThroughput, summarise } from '../lib/measure.js';
+import { measureThroughput, roundOrder, summarise } from '../lib/measure.js';
 import { type RedisServer, startRedis } from '../lib/redis.js';
 import type { Round, ScenarioResult } from '../report/results.js';
 import { measureTargetOf, probeRead, type ReadScenario, type ReadTarget, readResult } from './read-scenario.js';
 import type { BenchContext, Scenario } from './types.js';
 
+/** A started read: its server, the body of its check request, and its rounds so far. */
 interface Member {
   scenario: ReadScenario;
   ctx: BenchContext;
-  target?: ReadTarget;
-  body?: string;
+  target: ReadTarget;
+  body: string;
   saturation: Round[];
   sameLoad: Round[];
-}
-
-/** The order of round `i`: the members rotated by `i`, so each is measured first, second, … in turn. */
-export function roundOrder<T>(members: readonly T[], i: number): T[] {
-  const shift = i % Math.max(1, members.length);
-  return [...members.slice(shift), ...members.slice(0, shift)];
 }
 
 /**
@@ -43,8 +38,8 @@ function memberContext(ctx: BenchContext, id: string, redises: Array<Promise<Red
 }
 
 /**
- * Several reads measured in the same minutes (what a run does unless `--sequential`): every server is started first, then round 1 of each
- * is measured, then round 2 in a rotated order, and so on; the fixed-rate rounds likewise. A slow minute of the
+ * Several reads measured in the same minutes (what a run does unless `--sequential`): every server is started
+ * first, then round 1 of each is measured, then round 2 in a rotated order, and so on; the fixed-rate rounds likewise. A slow minute of the
  * shared machine then lands on every row instead of on whichever was measured during it, which matters for the
  * targets that are ratios between rows (Heimdall against the floor, express-session, a bare ES256 check). The
  * servers wait idle, pinned to the server's CPU, while another is measured.
@@ -58,6 +53,8 @@ export function interleavedReads(scenarios: ReadScenario[]): Scenario {
       const redises: Array<Promise<RedisServer>> = [];
       const skipped: ScenarioResult[] = [];
       const members: Member[] = [];
+      // Every server started, stopped at the end even if its check request or a later launch fails.
+      const started: ReadTarget[] = [];
       try {
         for (const scenario of scenarios) {
           const memberCtx = memberContext(ctx, scenario.id, redises);
@@ -67,11 +64,11 @@ export function interleavedReads(scenarios: ReadScenario[]): Scenario {
             skipped.push({ kind: 'skipped', id: scenario.id, title: scenario.title, reason });
             continue;
           }
-          const member: Member = { scenario, ctx: memberCtx, saturation: [], sameLoad: [] };
-          members.push(member);
           ctx.progress.log(`${scenario.id}: starting`);
-          member.target = await scenario.read.launch(memberCtx);
-          member.body = await probeRead(scenario.read, member.target);
+          const target = await scenario.read.launch(memberCtx);
+          started.push(target);
+          const body = await probeRead(scenario.read, target);
+          members.push({ scenario, ctx: memberCtx, target, body, saturation: [], sameLoad: [] });
         }
         const rate = ctx.options.sameLoadRate;
         const count = ctx.options.rounds;
@@ -87,9 +84,9 @@ export function interleavedReads(scenarios: ReadScenario[]): Scenario {
         for (const phase of phases) {
           for (let i = 0; i < count; i++) {
             for (const m of roundOrder(phase.members, i)) {
-              if (m.target!.renew) m.target!.headers = { ...m.target!.headers, ...(await m.target!.renew()) };
+              if (m.target.renew) m.target.headers = { ...m.target.headers, ...(await m.target.renew()) };
               const label = `${m.scenario.id} · ${phase.label} (${i + 1} of ${count})`;
-              const measured = await measureThroughput(m.ctx, label, measureTargetOf(m.target!), {
+              const measured = await measureThroughput(m.ctx, label, measureTargetOf(m.target), {
                 rounds: 1,
                 ...(phase.rate ? { rate: phase.rate } : {}),
               });
@@ -101,11 +98,11 @@ export function interleavedReads(scenarios: ReadScenario[]): Scenario {
           const m = members.find((member) => member.scenario === scenario);
           if (!m) return skipped.find((s) => s.id === scenario.id)!;
           const sameLoad = scenario.read.sameLoad ? { ...summarise(m.sameLoad), rate } : undefined;
-          const result = readResult(scenario.read, m.target!, m.body!, summarise(m.saturation), sameLoad);
+          const result = readResult(scenario.read, m.target, m.body, summarise(m.saturation), sameLoad);
           return { ...result, interleaved: true };
         });
       } finally {
-        await Promise.all(members.map((m) => m.target?.stop()));
+        await Promise.all(started.map((target) => target.stop()));
         // A Redis that failed to start has nothing to stop.
         await Promise.allSettled(redises.map(async (r) => (await r).stop()));
       }

@@ -75,14 +75,15 @@ function peerRead(definition: PeerDefinition) {
         ...definition.env?.(ctx),
       });
       try {
-        const headers = definition.credential ? await definition.credential(peer) : {};
+        const { credential } = definition;
+        const headers = credential ? await credential(peer) : {};
         return {
           server: peer.process,
           ...(redis ? { redis: redis.process } : {}),
           url: `${peer.baseUrl}/me`,
           headers,
           accept: (status, body) => status === 200 && body.includes(USER_EMAIL),
-          ...(definition.expires && definition.credential ? { renew: () => definition.credential!(peer) } : {}),
+          ...(definition.expires && credential ? { renew: () => credential(peer) } : {}),
           stop: () => peer.process.stop(),
         };
       } catch (error) {

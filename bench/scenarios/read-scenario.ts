@@ -17,7 +17,7 @@ export interface ReadTarget {
   accept(status: number, body: string): boolean;
   /**
    * For a credential that expires within minutes (an access JWT, a cached session cookie): a fresh one, as headers
-   * to merge over `headers`. `--interleave` spreads a read's rounds over half an hour and asks before each round.
+   * to merge over `headers`. Alternating reads spreads one read's rounds over half an hour: each round asks first.
    */
   renew?(): Promise<Record<string, string>>;
   stop(): Promise<void>;
@@ -44,7 +44,7 @@ export function credentialOf(headers: Record<string, string>): ReadResult['crede
   return { header: 'none', bytes: 0 };
 }
 
-/** A read scenario: a Scenario that also carries its definition, so `--interleave` can measure it with others. */
+/** A read scenario: a Scenario that also carries its definition, so its rounds can alternate with others'. */
 export interface ReadScenario extends Scenario {
   read: ReadScenarioDefinition;
 }

@@ -45,7 +45,7 @@ export interface Scenario {
   title: string;
   /** Reasons this scenario cannot run yet (a feature not landed); null when it can. */
   unavailable?(ctx: BenchContext): Promise<string | null>;
-  /** A scenario that measures several others together (`--interleave`): their ids, one result each. */
+  /** A scenario that measures several others together (alternating reads): their ids, one result each. */
   members?: string[];
   run(ctx: BenchContext): Promise<ScenarioResult | ScenarioResult[]>;
 }
